@@ -1,0 +1,48 @@
+package io.neuronatlas.cli;
+
+import io.neuronatlas.synthetic.PlantedNeuron;
+import io.neuronatlas.synthetic.SyntheticCheckpoint;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import scopt.OParser;
+
+/** {@code demo}: a small synthetic Llama checkpoint with planted neurons, to try the map on. */
+final class DemoCommand implements Command {
+
+    static final class Args {
+        String out = "neuron-atlas-demo/tiny-llama";
+    }
+
+    @Override
+    public String name() {
+        return "demo";
+    }
+
+    @Override
+    public String summary() {
+        return "write a small synthetic checkpoint with planted \" dog\" and \" California\" neurons";
+    }
+
+    @Override
+    public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+        Scopt<Args> s = new Scopt<>();
+        OParser<?, Args> parser = s.parser("neuron-atlas demo",
+                "Writes a 4-layer Llama-layout model folder (bf16 safetensors, byte-level BPE tokenizer.json) with "
+                        + "a \" dog\"/\" puppy\" neuron in up_proj and an anti-\" California\" neuron in down_proj.",
+                s.string("out", "DIR", "model folder to write (default neuron-atlas-demo/tiny-llama)",
+                        (a, v) -> a.out = v));
+        Scopt.Parsed<Args> parsed = Scopt.parse(parser, argv, new Args(), out, err);
+        if (!parsed.ok()) {
+            return parsed.exitCode();
+        }
+        Path dir = Path.of(parsed.options().out);
+        SyntheticCheckpoint.Written written = new SyntheticCheckpoint().layers(4).dModel(128).dMlp(512).vocab(4096)
+                .seed(2024).plantDogAndCalifornia().write(dir);
+        out.println("Wrote a synthetic checkpoint to " + dir.toAbsolutePath() + " (" + written.config() + ")");
+        for (PlantedNeuron p : written.planted()) {
+            out.printf("  planted: %s layer %d neuron %d -> %s%n", p.matrix().label(), p.layer(), p.neuron(),
+                    p.weights().keySet());
+        }
+        return 0;
+    }
+}

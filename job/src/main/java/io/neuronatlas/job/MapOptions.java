@@ -1,0 +1,30 @@
+package io.neuronatlas.job;
+
+import io.neuronatlas.device.DeviceMode;
+import io.neuronatlas.model.MlpMatrix;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The map command's options.
+ *
+ * @param checkpoint name in the atlas; null means the model folder's name
+ * @param layers     a layer list such as "0-15,20", or "all"
+ * @param shardSize  neurons per task; 0 picks a size for the device
+ */
+public record MapOptions(Path modelDir, String atlas, String checkpoint, List<MlpMatrix> matrices, String layers,
+                         int topK, boolean foldNorm, int shardSize, int batchSize, DeviceMode device) {
+    public static final int DEFAULT_TOP_K = 20;
+    public static final int DEFAULT_BATCH_SIZE = 256;
+
+    public MapOptions {
+        if (matrices == null || matrices.isEmpty()) {
+            throw new IllegalArgumentException("--matrices must name at least one of gate, up, down");
+        }
+        matrices = List.copyOf(matrices);
+    }
+
+    public String checkpointName() {
+        return checkpoint != null ? checkpoint : modelDir.toAbsolutePath().normalize().getFileName().toString();
+    }
+}

@@ -1,0 +1,88 @@
+package io.neuronatlas.job;
+
+import ai.djl.Device;
+import io.neuronatlas.device.DeviceSelector;
+import io.neuronatlas.device.Engines;
+import io.neuronatlas.model.Checkpoint;
+import io.neuronatlas.projection.BatchResult;
+import io.neuronatlas.projection.Projector;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.TaskContext;
+import org.apache.spark.resource.ResourceInformation;
+
+/** Computes one shard on an executor: reads its slice of one matrix batch by batch and projects it. */
+public final class ShardComputer {
+    /** The engine is the same for every task of a JVM; describe it once. */
+    private static volatile String engineDescription;
+
+    private final DeviceSelector selector;
+
+    public ShardComputer(DeviceSelector selector) {
+        this.selector = selector;
+    }
+
+    public static ShardResult computeOnExecutor(Shard shard, MapSpec spec) throws IOException {
+        return new ShardComputer(new DeviceSelector(Engines.probe())).compute(shard, spec);
+    }
+
+    public ShardResult compute(Shard shard, MapSpec spec) throws IOException {
+        TaskContext task = TaskContext.get();
+        Device device = selector.select(spec.device(), assignedGpu(task));
+        if (!device.isGpu()) {
+            Engines.limitCpuThreads(task == null ? Runtime.getRuntime().availableProcessors() : task.cpus());
+        }
+        Checkpoint checkpoint = ExecutorResources.checkpoint(spec.modelDir());
+        int batch = Math.min(spec.batchSize(), shard.count());
+        float[] vectors = new float[batch * spec.dModel()]; // (batch, d_model)
+        List<BatchResult> batches = new ArrayList<>();
+        long readNanos = 0;
+        long computeNanos = 0;
+        try (ExecutorResources.HeadLease lease = ExecutorResources.lmHead(spec, device);
+             Projector projector = new Projector(lease.head(), spec.topK())) {
+            for (int done = 0; done < shard.count(); done += batch) {
+                int n = Math.min(batch, shard.count() - done);
+                long t0 = System.nanoTime();
+                checkpoint.readNeurons(shard.matrix(), shard.layer(), shard.firstNeuron() + done, n, vectors);
+                long t1 = System.nanoTime();
+                batches.add(projector.project(vectors, n));
+                readNanos += t1 - t0;
+                computeNanos += System.nanoTime() - t1;
+            }
+        }
+        SparkEnv env = SparkEnv.get();
+        return new ShardResult(shard, batches, env == null ? "local" : env.executorId(),
+                hostName(), device.toString(), engine(), readNanos, computeNanos);
+    }
+
+    static Optional<String> assignedGpu(TaskContext task) {
+        if (task == null) {
+            return Optional.empty();
+        }
+        ResourceInformation gpu = task.resourcesJMap().get("gpu");
+        if (gpu == null || gpu.addresses().length == 0) {
+            return Optional.empty();
+        }
+        return Optional.of(gpu.addresses()[0]);
+    }
+
+    private static String engine() {
+        String description = engineDescription;
+        if (description == null) {
+            description = Engines.probe().describe();
+            engineDescription = description;
+        }
+        return description;
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+}

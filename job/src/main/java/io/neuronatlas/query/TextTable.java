@@ -1,0 +1,62 @@
+package io.neuronatlas.query;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/** Renders a small query result as an aligned text table; token strings are shown quoted so spaces are visible. */
+public final class TextTable {
+    private TextTable() {
+    }
+
+    public static String render(Dataset<Row> rows, int limit) {
+        String[] columns = rows.columns();
+        List<String[]> cells = new ArrayList<>();
+        cells.add(columns);
+        for (Row row : rows.limit(limit).collectAsList()) {
+            String[] line = new String[columns.length];
+            for (int i = 0; i < columns.length; i++) {
+                line[i] = cell(columns[i], row.get(i));
+            }
+            cells.add(line);
+        }
+        int[] widths = new int[columns.length];
+        for (String[] line : cells) {
+            for (int i = 0; i < line.length; i++) {
+                widths[i] = Math.max(widths[i], line[i].length());
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        for (int r = 0; r < cells.size(); r++) {
+            String[] line = cells.get(r);
+            for (int i = 0; i < line.length; i++) {
+                out.append(i == 0 ? "" : "  ").append(String.format("%-" + widths[i] + "s", line[i]));
+            }
+            out.append('\n');
+            if (r == 0) {
+                for (int i = 0; i < line.length; i++) {
+                    out.append(i == 0 ? "" : "  ").append("-".repeat(widths[i]));
+                }
+                out.append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    private static String cell(String column, Object value) {
+        if (value == null) {
+            return "NULL";
+        }
+        if (value instanceof Float || value instanceof Double) {
+            double d = ((Number) value).doubleValue();
+            return Math.abs(d) >= 1e-3 || d == 0 ? String.format(Locale.ROOT, "%.4f", d)
+                    : String.format(Locale.ROOT, "%.3e", d);
+        }
+        if (value instanceof String s && column.contains("token")) {
+            return '"' + s.replace("\n", "\\n").replace("\t", "\\t") + '"';
+        }
+        return value.toString();
+    }
+}

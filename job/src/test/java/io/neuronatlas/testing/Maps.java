@@ -1,0 +1,90 @@
+package io.neuronatlas.testing;
+
+import io.neuronatlas.device.DeviceMode;
+import io.neuronatlas.job.MapJob;
+import io.neuronatlas.job.MapOptions;
+import io.neuronatlas.job.RunRecord;
+import io.neuronatlas.model.MlpMatrix;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Runs the map in the test Spark session with test-friendly defaults. */
+public final class Maps {
+    private Maps() {
+    }
+
+    public static Builder of(Path model, Path atlas) {
+        return new Builder(model, atlas);
+    }
+
+    public static final class Builder {
+        private final Path model;
+        private final Path atlas;
+        private String checkpoint;
+        private List<MlpMatrix> matrices = List.of(MlpMatrix.values());
+        private String layers = "all";
+        private int topK = 20;
+        private boolean foldNorm;
+        private int shardSize;
+        private int batchSize = 256;
+        private DeviceMode device = DeviceMode.AUTO;
+
+        private Builder(Path model, Path atlas) {
+            this.model = model;
+            this.atlas = atlas;
+        }
+
+        public Builder checkpoint(String v) {
+            checkpoint = v;
+            return this;
+        }
+
+        public Builder matrices(MlpMatrix... v) {
+            matrices = List.of(v);
+            return this;
+        }
+
+        public Builder layers(String v) {
+            layers = v;
+            return this;
+        }
+
+        public Builder topK(int v) {
+            topK = v;
+            return this;
+        }
+
+        public Builder foldNorm(boolean v) {
+            foldNorm = v;
+            return this;
+        }
+
+        public Builder shardSize(int v) {
+            shardSize = v;
+            return this;
+        }
+
+        public Builder batchSize(int v) {
+            batchSize = v;
+            return this;
+        }
+
+        public Builder device(DeviceMode v) {
+            device = v;
+            return this;
+        }
+
+        public MapOptions options() {
+            return new MapOptions(model, atlas.toString(), checkpoint, matrices, layers, topK, foldNorm, shardSize,
+                    batchSize, device);
+        }
+
+        public RunRecord run() throws IOException {
+            PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+            return new MapJob(TestSpark.session(), quiet).run(options());
+        }
+    }
+}

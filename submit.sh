@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# neuron-atlas launcher: a thin wrapper around spark-submit.
+#
+#   ./submit.sh [SPARK-SUBMIT OPTIONS] COMMAND [COMMAND OPTIONS]
+#   ./submit.sh map --model /models/Llama-3.1-8B --out /data/atlas
+#   ./submit.sh --master spark://host:7077 --conf spark.executor.memory=24g map --model ... --out ...
+#   ./submit.sh demo [DIR]        # synthetic checkpoint -> map -> the " dog" neurons, read back with Spark SQL
+#
+# Options before COMMAND go to spark-submit unchanged. With a Spark installation (SPARK_HOME, or spark-submit on
+# PATH) its spark-submit runs the job jar with conf/spark-defaults.conf; without one, the same SparkSubmit class
+# runs from the project's own jars (job/target/spark-lib), Spark embedded in local mode unless --master says
+# otherwise. The jar is built on first use.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+TARGET="$HERE/job/target"
+JAR="$TARGET/neuron-atlas.jar"
+MAIN=io.neuronatlas.cli.Main
+LOG_CONF="file:$HERE/conf/log4j2.properties"
+# The flags bin/spark-class gives a driver JVM on Java 17 (org.apache.spark.launcher.JavaModuleOptions).
+MODULE_FLAGS=(-XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector
+  --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
+  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
+  --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
+  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED
+  --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
+  -Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true)
+
+build_if_missing() {
+  if [[ ! -f "$JAR" || ! -d "$TARGET/lib" || ! -d "$TARGET/spark-lib" ]]; then
+    echo "submit.sh: building the job jar (mvn package, tests skipped) ..." >&2
+    (cd "$HERE" && mvn -q -B -DskipTests package) >&2
+  fi
+}
+
+find_spark_submit() {
+  if [[ -n "${SPARK_HOME:-}" && -x "$SPARK_HOME/bin/spark-submit" ]]; then
+    echo "$SPARK_HOME/bin/spark-submit"
+  elif command -v spark-submit >/dev/null 2>&1; then
+    command -v spark-submit
+  fi
+}
+
+# spark-submit OPTIONS... -- COMMAND ARGS...
+spark_submit() {
+  local spark_opts=() app_args=()
+  while [[ $# -gt 0 && "$1" != "--" ]]; do spark_opts+=("$1"); shift; done
+  shift || true
+  app_args=("$@")
+  local common=(--class "$MAIN" --properties-file "$HERE/conf/spark-defaults.conf"
+    --driver-java-options "-Dlog4j2.configurationFile=$LOG_CONF -Dai.djl.offline=true")
+  local submit
+  submit="$(find_spark_submit)"
+  if [[ -n "$submit" ]]; then
+    # DJL and scopt travel with the job; Spark, Scala and Hadoop come from the installation.
+    local jars
+    jars="$(ls "$TARGET"/lib/*.jar | grep -v -E '/(scala-library|slf4j-api)-' | paste -sd, -)"
+    exec "$submit" "${common[@]}" --jars "$jars" "${spark_opts[@]}" "$JAR" "${app_args[@]}"
+  fi
+  exec java "${MODULE_FLAGS[@]}" -Dlog4j2.configurationFile="$LOG_CONF" -Dai.djl.offline=true \
+    -cp "$JAR:$TARGET/lib/*:$TARGET/spark-lib/*" org.apache.spark.deploy.SparkSubmit \
+    "${common[@]}" "${spark_opts[@]}" "$JAR" "${app_args[@]}"
+}
+
+# Commands that need no Spark run as a plain JVM: faster, same jars.
+plain_java() {
+  exec java "${MODULE_FLAGS[@]}" -Dlog4j2.configurationFile="$LOG_CONF" -Dai.djl.offline=true \
+    -cp "$JAR:$TARGET/lib/*:$TARGET/spark-lib/*" "$MAIN" "$@"
+}
+
+demo() {
+  local dir="${1:-neuron-atlas-demo}"
+  ( plain_java demo --out "$dir/tiny-llama" )
+  ( spark_submit "${SPARK_OPTS[@]}" -- map --model "$dir/tiny-llama" --out "$dir/atlas" )
+  ( spark_submit "${SPARK_OPTS[@]}" -- find-token --atlas "$dir/atlas" --limit 5 " dog" )
+  echo
+  echo "The atlas is in $dir/atlas. Query it:  ./submit.sh find-token --atlas $dir/atlas \" California\""
+}
+
+SPARK_OPTS=()
+while [[ $# -gt 0 && "$1" == -* && "$1" != "--help" && "$1" != "-h" ]]; do
+  case "$1" in
+    --verbose|--supervise) SPARK_OPTS+=("$1"); shift ;;
+    *) SPARK_OPTS+=("$1" "$2"); shift 2 ;;
+  esac
+done
+
+build_if_missing
+case "${1:-}" in
+  demo) shift; demo "$@" ;;
+  inspect) plain_java "$@" ;;
+  ""|--help|-h|help) plain_java --help ;;
+  *) spark_submit "${SPARK_OPTS[@]}" -- "$@" ;;
+esac
