@@ -87,6 +87,11 @@ while [[ $# -gt 0 && "$1" == -* && "$1" != "--help" && "$1" != "-h" ]]; do
   esac
 done
 
+# Local mode binds loopback unless told otherwise, so a laptop or CI box exposes no ports.
+if [[ ! " ${SPARK_OPTS[*]:-} " =~ " --master " || " ${SPARK_OPTS[*]} " =~ " --master local" ]]; then
+  export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
+fi
+
 build_if_missing
 case "${1:-}" in
   demo) shift; demo "$@" ;;

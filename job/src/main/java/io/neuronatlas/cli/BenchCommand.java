@@ -6,6 +6,7 @@ import io.neuronatlas.device.Engines;
 import io.neuronatlas.job.MapJob;
 import io.neuronatlas.job.MapOptions;
 import io.neuronatlas.job.RunRecord;
+import io.neuronatlas.job.ShardReport;
 import io.neuronatlas.model.MlpMatrix;
 import io.neuronatlas.model.ModelConfig;
 import io.neuronatlas.projection.BaselineKernel;
@@ -41,7 +42,7 @@ final class BenchCommand implements Command {
     static final class Args {
         String work = "target/bench";
         String matrix = "up";
-        String layers = "0";
+        String layers = "0-1";
         int batchSize = MapOptions.DEFAULT_BATCH_SIZE;
         int baselineNeurons = 2048;
         String tokenizer;
@@ -68,7 +69,7 @@ final class BenchCommand implements Command {
                 s.string("work", "DIR", "where the checkpoint and atlas go (default target/bench; ~2.2 GB)",
                         (a, v) -> a.work = v),
                 s.string("matrix", "gate|up|down", "matrix to map (default up)", (a, v) -> a.matrix = v),
-                s.string("layers", "LIST", "layers to map (default 0)", (a, v) -> a.layers = v),
+                s.string("layers", "LIST", "layers to map (default 0-1)", (a, v) -> a.layers = v),
                 s.integer("batch-size", "N", "neurons per matrix product (default 256)", (a, v) -> a.batchSize = v),
                 s.integer("baseline-neurons", "N", "neurons the baseline projects (default 2048)",
                         (a, v) -> a.baselineNeurons = v),
@@ -86,6 +87,9 @@ final class BenchCommand implements Command {
         SparkSession spark = Sessions.open("neuron-atlas bench", a.master);
         int parallelism = spark.sparkContext().defaultParallelism();
         Engines.pytorch(); // the engine's one-off native start is JVM start-up, not map time
+        out.printf(Locale.ROOT, "%nbench: raw baseline before the map%n");
+        Kernel before = raw(a, parallelism, out);
+
         MapOptions options = new MapOptions(model, Path.of(a.work, "atlas").toString(), "bench",
                 List.of(MlpMatrix.fromLabel(a.matrix)), a.layers, MapOptions.DEFAULT_TOP_K, false, 0, a.batchSize,
                 DeviceMode.AUTO);
@@ -94,17 +98,23 @@ final class BenchCommand implements Command {
         double mapSeconds = (System.nanoTime() - t0) / 1e9;
         long neurons = record.neurons();
 
+        out.printf(Locale.ROOT, "%nbench: raw baseline after the map%n");
+        Kernel after = raw(a, parallelism, out);
+        Kernel baseline = before.rate >= after.rate ? before : after;
+
         out.printf(Locale.ROOT, "%nbench: %s layers %s of Llama-3.2-1B shapes, %,d neurons, Spark %s (%d task "
                 + "slots), device %s%n", a.matrix, a.layers, neurons, spark.sparkContext().master(), parallelism,
                 record.executors().get(0).device());
         report(out, "map, end to end (head load, reads, compute, Parquet, publish)", neurons, mapSeconds);
-        out.printf(Locale.ROOT, "    phases: compute %.1f s (all tasks' reads %.1f s), write %.1f s%n",
-                record.timings().computeSeconds(),
-                record.shards().stream().mapToDouble(x -> x.readSeconds()).sum(), record.timings().writeSeconds());
-
-        Kernel baseline = raw(a, parallelism, out);
+        out.printf(Locale.ROOT, "    inside the tasks (summed over %d task slots): read %.1f s, project %.1f s, write %.1f s;"
+                        + " Spark job %.1f s, plan %.1f s%n", parallelism,
+                record.shards().stream().mapToDouble(ShardReport::readSeconds).sum(),
+                record.shards().stream().mapToDouble(ShardReport::computeSeconds).sum(),
+                record.shards().stream().mapToDouble(ShardReport::writeSeconds).sum(),
+                record.timings().mapSeconds(), record.timings().planSeconds());
+        report(out, "best raw baseline (" + baseline.name + ")", a.baselineNeurons, a.baselineNeurons / baseline.rate);
         double ratio = (neurons / mapSeconds) / baseline.rate;
-        out.printf(Locale.ROOT, "ratio map / raw baseline: %.2f (goal >= 0.85)%n", ratio);
+        out.printf(Locale.ROOT, "ratio map / best raw baseline: %.2f (goal >= 0.85)%n", ratio);
         return 0;
     }
 

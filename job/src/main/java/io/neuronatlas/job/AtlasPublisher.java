@@ -1,10 +1,13 @@
 package io.neuronatlas.job;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
 
 /**
  * Moves a finished run from its staging folder into the atlas. A run writes everything under
@@ -33,6 +36,34 @@ public final class AtlasPublisher {
 
     public static String partition(String checkpoint) {
         return "checkpoint=" + checkpoint;
+    }
+
+    /**
+     * Checks that every shard committed its file to both tables, and deletes what failed or killed attempts left
+     * behind (hidden temporary files), so that only complete files are published.
+     */
+    public void checkStaged(String checkpoint, List<Shard> shards) throws IOException {
+        for (String table : AtlasSchema.TABLES) {
+            for (Shard shard : shards) {
+                Path file = new Path(stagingTable(table), AtlasSchema.partitionPath(checkpoint,
+                        shard.matrix().label(), shard.layer()) + "/" + ShardWriter.fileName(shard));
+                if (!fs.exists(file)) {
+                    throw new IOException("run " + runId + ": shard " + shard + " reported success but its "
+                            + table + " file " + file + " is missing");
+                }
+            }
+            RemoteIterator<LocatedFileStatus> files = fs.listFiles(stagingTable(table), true);
+            List<Path> leftovers = new ArrayList<>();
+            while (files.hasNext()) {
+                Path path = files.next().getPath();
+                if (path.getName().startsWith(".part-")) {
+                    leftovers.add(path);
+                }
+            }
+            for (Path leftover : leftovers) {
+                fs.delete(leftover, false);
+            }
+        }
     }
 
     /** Replaces the checkpoint's partitions of each table with the staged ones. */

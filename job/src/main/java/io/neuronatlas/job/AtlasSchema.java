@@ -1,45 +1,61 @@
 package io.neuronatlas.job;
 
-import static org.apache.spark.sql.types.DataTypes.FloatType;
-import static org.apache.spark.sql.types.DataTypes.IntegerType;
-import static org.apache.spark.sql.types.DataTypes.StringType;
+import static org.apache.parquet.schema.LogicalTypeAnnotation.stringType;
+import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.BINARY;
+import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.FLOAT;
+import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.INT32;
 
 import java.util.List;
-import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.StructField;
-import org.apache.spark.sql.types.StructType;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.Types;
 
-/** The tables of an atlas. Every table is partitioned by checkpoint, matrix and layer. */
+/**
+ * The tables of an atlas. Every table is partitioned by checkpoint, matrix and layer, Hive style
+ * ({@code checkpoint=NAME/matrix=up/layer=3/}); as in any partitioned Spark table those three columns live in the
+ * folder names, and the Parquet files hold the rest.
+ */
 public final class AtlasSchema {
     public static final String NEURON_TOKENS = "neuron_tokens";
     public static final String NEURONS = "neurons";
     public static final String RUNS = "runs";
     public static final List<String> TABLES = List.of(NEURON_TOKENS, NEURONS);
-    public static final String[] PARTITION_COLUMNS = {"checkpoint", "matrix", "layer"};
 
-    /** A neuron's top-k tokens per polarity: 2·k rows a neuron. */
-    public static final StructType NEURON_TOKENS_SCHEMA = struct(
-            "checkpoint", StringType, "matrix", StringType, "layer", IntegerType, "neuron", IntegerType,
-            "polarity", StringType, "rank", IntegerType, "token_id", IntegerType, "token", StringType,
-            "score", FloatType, "prob", FloatType, "normalized_prob", FloatType);
+    /** A neuron's top-k tokens per polarity: 2·k rows a neuron, in (neuron, polarity, rank) order. */
+    public static final MessageType NEURON_TOKENS_FILE = Types.buildMessage()
+            .required(INT32).named("neuron")
+            .required(BINARY).as(stringType()).named("polarity")
+            .required(INT32).named("rank")
+            .required(INT32).named("token_id")
+            .required(BINARY).as(stringType()).named("token")
+            .required(FLOAT).named("score")
+            .required(FLOAT).named("prob")
+            .required(FLOAT).named("normalized_prob")
+            .named(NEURON_TOKENS);
 
     /** One row a neuron: its vector's norm and the statistics of its scores over the whole vocabulary. */
-    public static final StructType NEURONS_SCHEMA = struct(
-            "checkpoint", StringType, "matrix", StringType, "layer", IntegerType, "neuron", IntegerType,
-            "norm", FloatType, "max_score", FloatType, "min_score", FloatType, "mean_score", FloatType,
-            "std_score", FloatType, "max_abs_score", FloatType, "logsumexp", FloatType, "entropy", FloatType,
-            "top_token_id", IntegerType, "top_token", StringType, "top_normalized_prob", FloatType,
-            "bottom_token_id", IntegerType, "bottom_token", StringType, "bottom_normalized_prob", FloatType);
+    public static final MessageType NEURONS_FILE = Types.buildMessage()
+            .required(INT32).named("neuron")
+            .required(FLOAT).named("norm")
+            .required(FLOAT).named("max_score")
+            .required(FLOAT).named("min_score")
+            .required(FLOAT).named("mean_score")
+            .required(FLOAT).named("std_score")
+            .required(FLOAT).named("max_abs_score")
+            .required(FLOAT).named("logsumexp")
+            .required(FLOAT).named("entropy")
+            .required(INT32).named("top_token_id")
+            .required(BINARY).as(stringType()).named("top_token")
+            .required(FLOAT).named("top_normalized_prob")
+            .required(INT32).named("bottom_token_id")
+            .required(BINARY).as(stringType()).named("bottom_token")
+            .required(FLOAT).named("bottom_normalized_prob")
+            .named(NEURONS);
 
     private AtlasSchema() {
     }
 
-    private static StructType struct(Object... nameTypePairs) {
-        StructType type = new StructType();
-        for (int i = 0; i < nameTypePairs.length; i += 2) {
-            type = type.add(new StructField((String) nameTypePairs[i], (DataType) nameTypePairs[i + 1], false,
-                    org.apache.spark.sql.types.Metadata.empty()));
-        }
-        return type;
+    /** The partition folder of one checkpoint, matrix and layer, relative to a table's folder. */
+    public static String partitionPath(String checkpoint, String matrix, int layer) {
+        return "checkpoint=" + checkpoint + "/matrix=" + matrix + "/layer=" + layer;
     }
 }

@@ -16,17 +16,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.SparkJobInfo;
+import org.apache.spark.SparkStageInfo;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.JavaSparkStatusTracker;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 
 /**
  * The map: plans shards on the driver from headers alone, computes them on executors, writes the atlas tables to
@@ -48,7 +46,7 @@ public final class MapJob {
         long t0 = System.nanoTime();
         Plan plan = plan(options);
         MapSpec spec = plan.spec();
-        console.printf("[map] %s: %d %s neurons in %d shards of up to %d, top-%d, device %s%n", spec.checkpoint(),
+        console.printf("[map] %s: %,d %s neurons in %d shards of up to %,d, top-%d, device %s%n", spec.checkpoint(),
                 plan.neurons(), plan.matrixLabels(), plan.shards().size(), plan.shardSize(), spec.topK(),
                 spec.device().label());
 
@@ -60,55 +58,66 @@ public final class MapJob {
         int[] shardNeurons = plan.shards().stream().mapToInt(Shard::count).toArray();
         ProgressListener progress = new ProgressListener(COMPUTE_GROUP, shardNeurons, console, 2000);
         spark.sparkContext().addSparkListener(progress);
-        JavaRDD<ShardResult> results = null;
         try {
             long t1 = System.nanoTime();
-            jsc.setJobGroup(COMPUTE_GROUP, "neuron-atlas map " + spec.checkpoint(), false);
-            results = jsc.parallelize(plan.shards(), plan.shards().size())
-                    .map(shard -> ShardComputer.computeOnExecutor(shard, spec))
-                    .persist(StorageLevel.MEMORY_AND_DISK());
-            results.count();
+            jsc.setJobGroup(COMPUTE_GROUP, "neuron-atlas map " + spec.checkpoint(), true);
+            String staging = publisher.staging().toString();
+            List<ShardReport> reports = new ArrayList<>(jsc.parallelize(plan.shards(), plan.shards().size())
+                    .map(shard -> ShardTask.run(shard, spec, staging, tokens.value()))
+                    .collect());
             jsc.clearJobGroup();
-            List<ShardResult.Summary> summaries = new ArrayList<>(results.map(ShardResult::summary).collect());
-            summaries.sort((a, b) -> Integer.compare(a.shard(), b.shard()));
+            reports.sort((a, b) -> Integer.compare(a.shard(), b.shard()));
+            publisher.checkStaged(spec.checkpoint(), plan.shards());
             long t2 = System.nanoTime();
 
-            String name = spec.checkpoint();
-            write(results.flatMap(r -> AtlasRows.neuronTokens(r, name, tokens.value()).iterator()),
-                    AtlasSchema.NEURON_TOKENS_SCHEMA, publisher.stagingTable(AtlasSchema.NEURON_TOKENS));
-            write(results.flatMap(r -> AtlasRows.neurons(r, name, tokens.value()).iterator()),
-                    AtlasSchema.NEURONS_SCHEMA, publisher.stagingTable(AtlasSchema.NEURONS));
-            long t3 = System.nanoTime();
-
-            double compute = (t2 - t1) / 1e9;
-            RunRecord.Timings timings = new RunRecord.Timings((t1 - t0) / 1e9, compute, (t3 - t2) / 1e9, 0,
-                    (t3 - t0) / 1e9, plan.neurons() / compute);
-            RunRecord record = record(runId, plan, options, started, timings, summaries);
+            double map = (t2 - t1) / 1e9;
+            RunRecord.Timings timings = new RunRecord.Timings((t1 - t0) / 1e9, map, 0, (t2 - t0) / 1e9,
+                    plan.neurons() / ((t2 - t0) / 1e9));
+            RunRecord record = record(runId, plan, started, timings, reports);
             writeRecord(jsc, publisher, record);
+            long t3 = System.nanoTime();
+            publisher.publish(spec.checkpoint(), List.of(AtlasSchema.NEURON_TOKENS, AtlasSchema.NEURONS,
+                    AtlasSchema.RUNS));
             long t4 = System.nanoTime();
-            publisher.publish(name, List.of(AtlasSchema.NEURON_TOKENS, AtlasSchema.NEURONS, AtlasSchema.RUNS));
-            long t5 = System.nanoTime();
-            console.printf("[map] %s: %,d neurons in %.1f s (compute %.1f s, %,.0f neurons/s; write %.1f s; "
-                            + "publish %.1f s) into %s%n", name, plan.neurons(), (t5 - t0) / 1e9, compute,
-                    timings.neuronsPerSecond(), (t3 - t2) / 1e9, (t5 - t4) / 1e9, options.atlas());
+            console.printf("[map] %s: %,d neurons in %.1f s (%,.0f neurons/s; map %.1f s, publish %.1f s) into %s%n",
+                    spec.checkpoint(), plan.neurons(), (t4 - t0) / 1e9, plan.neurons() / ((t4 - t0) / 1e9), map,
+                    (t4 - t3) / 1e9, options.atlas());
             return record;
         } catch (IOException | RuntimeException e) {
+            // Tasks of a failed job may still be running and writing; let them stop before staging goes.
+            jsc.cancelJobGroup(COMPUTE_GROUP);
+            awaitNoActiveTasks(jsc, TimeUnit.MINUTES.toMillis(2));
             publisher.abandon();
             throw e;
         } finally {
             jsc.clearJobGroup();
             spark.sparkContext().removeSparkListener(progress);
-            if (results != null) {
-                results.unpersist(false);
-            }
             tokens.destroy();
         }
     }
 
-    private void write(JavaRDD<Row> rows, StructType schema, Path target) {
-        Dataset<Row> frame = spark.createDataFrame(rows, schema);
-        frame.write().mode(SaveMode.ErrorIfExists).option("compression", "zstd")
-                .partitionBy(AtlasSchema.PARTITION_COLUMNS).parquet(target.toString());
+    private static void awaitNoActiveTasks(JavaSparkContext jsc, long timeoutMillis) {
+        JavaSparkStatusTracker tracker = jsc.statusTracker();
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (System.currentTimeMillis() < deadline) {
+            int active = 0;
+            for (int job : tracker.getJobIdsForGroup(COMPUTE_GROUP)) {
+                SparkJobInfo info = tracker.getJobInfo(job);
+                for (int stage : info == null ? new int[0] : info.stageIds()) {
+                    SparkStageInfo stageInfo = tracker.getStageInfo(stage);
+                    active += stageInfo == null ? 0 : stageInfo.numActiveTasks();
+                }
+            }
+            if (active == 0) {
+                return;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private static void writeRecord(JavaSparkContext jsc, AtlasPublisher publisher, RunRecord record)
@@ -145,25 +154,27 @@ public final class MapJob {
                 && spark.sparkContext().conf().getDouble("spark.executor.resource.gpu.amount", 0) > 0);
     }
 
-    private RunRecord record(String runId, Plan plan, MapOptions options, Instant started, RunRecord.Timings timings,
-                             List<ShardResult.Summary> summaries) {
+    private RunRecord record(String runId, Plan plan, Instant started, RunRecord.Timings timings,
+                             List<ShardReport> summaries) {
         MapSpec spec = plan.spec();
-        Map<String, List<ShardResult.Summary>> byExecutor = new LinkedHashMap<>();
-        for (ShardResult.Summary s : summaries) {
+        Map<String, List<ShardReport>> byExecutor = new LinkedHashMap<>();
+        for (ShardReport s : summaries) {
             byExecutor.computeIfAbsent(s.executorId() + "|" + s.device(), k -> new ArrayList<>()).add(s);
         }
         List<RunRecord.ExecutorUse> executors = new ArrayList<>();
-        for (List<ShardResult.Summary> list : byExecutor.values()) {
-            ShardResult.Summary first = list.get(0);
+        for (List<ShardReport> list : byExecutor.values()) {
+            ShardReport first = list.get(0);
             executors.add(new RunRecord.ExecutorUse(first.executorId(), first.host(), first.device(), list.size(),
-                    list.stream().mapToLong(ShardResult.Summary::neurons).sum(),
-                    list.stream().mapToDouble(s -> s.readSeconds() + s.computeSeconds()).sum()));
+                    list.stream().mapToLong(ShardReport::neurons).sum(),
+                    list.stream().mapToDouble(ShardReport::readSeconds).sum(),
+                    list.stream().mapToDouble(ShardReport::computeSeconds).sum(),
+                    list.stream().mapToDouble(ShardReport::writeSeconds).sum()));
         }
         RunRecord.Parameters parameters = new RunRecord.Parameters(plan.matrixLabels(), plan.layers(),
                 spec.topK(), spec.foldNorm(), plan.shardSize(), spec.batchSize(), spec.device().label(),
                 spec.lmHeadTensor());
         return new RunRecord(runId, spec.checkpoint(), spec.modelDir(), plan.config(), parameters, timings,
-                summaries.stream().map(ShardResult.Summary::engine).distinct()
+                summaries.stream().map(ShardReport::engine).distinct()
                         .collect(java.util.stream.Collectors.joining("; ")), spark.version(), spark.sparkContext().master(),
                 started.toString(), Instant.now().toString(), plan.neurons(), plan.neurons() * 2L * spec.topK(),
                 executors, summaries);

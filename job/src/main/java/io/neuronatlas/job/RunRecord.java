@@ -15,20 +15,23 @@ import java.util.List;
 public record RunRecord(String runId, String checkpoint, String modelDir, ModelConfig config, Parameters parameters,
                         Timings timings, String engine, String sparkVersion, String sparkMaster,
                         String startedAt, String finishedAt, long neurons, long neuronTokenRows,
-                        List<ExecutorUse> executors, List<ShardResult.Summary> shards) {
+                        List<ExecutorUse> executors, List<ShardReport> shards) {
 
     public record Parameters(List<String> matrices, List<Integer> layers, int topK, boolean foldNorm, int shardSize,
                              int batchSize, String device, String lmHeadTensor) {
     }
 
-    /** Seconds per phase; computeSeconds covers reading weights and projecting, across all executors. */
-    public record Timings(double planSeconds, double computeSeconds, double writeSeconds, double publishSeconds,
-                          double totalSeconds, double neuronsPerSecond) {
+    /**
+     * Wall-clock seconds per phase. The map phase is the Spark job in which every task reads, projects and writes
+     * its shard; neuronsPerSecond is neurons over totalSeconds.
+     */
+    public record Timings(double planSeconds, double mapSeconds, double publishSeconds, double totalSeconds,
+                          double neuronsPerSecond) {
     }
 
-    /** One executor's part in the run. */
+    /** One executor's part in the run; the seconds are summed over its tasks. */
     public record ExecutorUse(String executorId, String host, String device, int shards, long neurons,
-                              double computeSeconds) {
+                              double readSeconds, double computeSeconds, double writeSeconds) {
     }
 
     public String toJson() {

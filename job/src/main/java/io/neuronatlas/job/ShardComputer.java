@@ -7,8 +7,6 @@ import io.neuronatlas.model.Checkpoint;
 import io.neuronatlas.projection.BatchResult;
 import io.neuronatlas.projection.Projector;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
@@ -25,11 +23,13 @@ public final class ShardComputer {
         this.selector = selector;
     }
 
-    public static ShardResult computeOnExecutor(Shard shard, MapSpec spec) throws IOException {
-        return new ShardComputer(new DeviceSelector(Engines.probe())).compute(shard, spec);
+    /** Receives each batch's results as soon as they are computed. */
+    @FunctionalInterface
+    public interface BatchSink {
+        void accept(BatchResult batch, int firstNeuron) throws IOException;
     }
 
-    public ShardResult compute(Shard shard, MapSpec spec) throws IOException {
+    public ShardReport compute(Shard shard, MapSpec spec, BatchSink sink) throws IOException {
         TaskContext task = TaskContext.get();
         Device device = selector.select(spec.device(), assignedGpu(task));
         if (!device.isGpu()) {
@@ -38,9 +38,9 @@ public final class ShardComputer {
         Checkpoint checkpoint = ExecutorResources.checkpoint(spec.modelDir());
         int batch = Math.min(spec.batchSize(), shard.count());
         float[] vectors = new float[batch * spec.dModel()]; // (batch, d_model)
-        List<BatchResult> batches = new ArrayList<>();
         long readNanos = 0;
         long computeNanos = 0;
+        long writeNanos = 0;
         try (ExecutorResources.HeadLease lease = ExecutorResources.lmHead(spec, device);
              Projector projector = new Projector(lease.head(), spec.topK())) {
             for (int done = 0; done < shard.count(); done += batch) {
@@ -48,14 +48,18 @@ public final class ShardComputer {
                 long t0 = System.nanoTime();
                 checkpoint.readNeurons(shard.matrix(), shard.layer(), shard.firstNeuron() + done, n, vectors);
                 long t1 = System.nanoTime();
-                batches.add(projector.project(vectors, n));
+                BatchResult result = projector.project(vectors, n);
+                long t2 = System.nanoTime();
+                sink.accept(result, shard.firstNeuron() + done);
                 readNanos += t1 - t0;
-                computeNanos += System.nanoTime() - t1;
+                computeNanos += t2 - t1;
+                writeNanos += System.nanoTime() - t2;
             }
         }
         SparkEnv env = SparkEnv.get();
-        return new ShardResult(shard, batches, env == null ? "local" : env.executorId(),
-                hostName(), device.toString(), engine(), readNanos, computeNanos);
+        return new ShardReport(shard.index(), shard.matrix().label(), shard.layer(), shard.firstNeuron(),
+                shard.count(), env == null ? "driver" : env.executorId(), hostName(), device.toString(), engine(),
+                readNanos / 1e9, computeNanos / 1e9, writeNanos / 1e9);
     }
 
     static Optional<String> assignedGpu(TaskContext task) {

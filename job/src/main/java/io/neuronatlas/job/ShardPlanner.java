@@ -38,9 +38,11 @@ public final class ShardPlanner {
         if (gpu) {
             return config.dMlp();
         }
-        double flopsPerNeuron = 2.0 * config.dModel() * config.vocab();
-        int size = (int) Math.max(64, Math.min(config.dMlp(), CPU_SHARD_FLOPS / flopsPerNeuron));
-        return Math.min(config.dMlp(), Integer.highestOneBit(size));
+        double neurons = CPU_SHARD_FLOPS / (2.0 * config.dModel() * config.vocab());
+        if (neurons >= config.dMlp()) {
+            return config.dMlp();
+        }
+        return Integer.highestOneBit((int) Math.max(64, neurons));
     }
 
     /** Floating point operations of the projection alone: 2 · d_model · vocab per neuron. */

@@ -34,10 +34,10 @@ public final class Projector implements AutoCloseable {
      */
     static final int ROW_BLOCK = 32;
     /**
-     * Widest score range for which the '−' log-sum-exp is taken from the '+' pass's exponentials (Σ e^(max−s)
-     * = Σ 1/e^(s−max)): beyond it 1/e^(s−max) could overflow float32, and the row is summed on the host.
+     * Widest score range for which the '−' log-sum-exp is taken as −max + log Σ e^(max−s), which saves shifting
+     * the scores a second time: beyond it e^(max−s) could overflow float32, and the row is summed on the host.
      */
-    static final double RECIPROCAL_RANGE = 60;
+    static final double SHARED_SHIFT_RANGE = 60;
 
     private final LmHead head;
     private final int topK;
@@ -196,7 +196,8 @@ public final class Projector implements AutoCloseable {
      */
     /**
      * The device reductions of one block of score rows, brought back as small host arrays: both polarities'
-     * candidates, Σs, ‖s‖, Σe^z, Σe^z·z and Σe^(−z) with z = s − max. Rows whose ranking needs the exact
+     * candidates, Σs, ‖s‖, Σe^z, Σe^z·z and Σe^(−z) with z = s − max (exp is cheap;
+     * allocation is not, so the passes reuse the block's own storage). Rows whose ranking needs the exact
      * fallback, or whose '−' log-sum-exp cannot use the reciprocal, are copied to the host first, because the
      * passes after that overwrite the scores in place to avoid allocating.
      */
@@ -220,18 +221,23 @@ public final class Projector implements AutoCloseable {
             sum = sb.sum(ROWS, false).toFloatArray();
             l2 = sb.norm(ROWS, false).toFloatArray();
             for (int i = 0; i < rows; i++) {
-                boolean exact = candidates[0][i * fetch] - candidates[1][i * fetch] > RECIPROCAL_RANGE
+                boolean exact = candidates[0][i * fetch] - candidates[1][i * fetch] > SHARED_SHIFT_RANGE
                         || needsExactRanking(i, 0) || needsExactRanking(i, 1);
                 raw[i] = exact ? sb.get(i).toFloatArray() : null;
             }
             NDArray max = pos.get(0).get(new NDIndex(":, 0:1"));
-            sb.subi(max);
+            sb.subi(max); // z = s − max
             try (NDArray e = sb.exp()) {
                 sumExp = e.sum(ROWS, false).toFloatArray();
-                sb.muli(e);
-                sumExpZ = sb.sum(ROWS, false).toFloatArray();
-                e.powi(-1);
-                sumInvExp = e.sum(ROWS, false).toFloatArray();
+                sb.negi(); // −z
+                try (NDArray inverse = sb.exp()) {
+                    sumInvExp = inverse.sum(ROWS, false).toFloatArray();
+                }
+                e.muli(sb);
+                sumExpZ = e.sum(ROWS, false).toFloatArray();
+                for (int i = 0; i < rows; i++) {
+                    sumExpZ[i] = -sumExpZ[i];
+                }
             }
         }
 

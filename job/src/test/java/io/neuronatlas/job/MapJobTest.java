@@ -130,7 +130,8 @@ class MapJobTest {
         assertEquals("[\"down\"]", json.at("/parameters/matrices").toString());
         assertEquals(3, json.get("shards").size());
         assertEquals(D_MLP, json.get("neurons").asLong());
-        assertTrue(json.at("/timings/computeSeconds").asDouble() > 0);
+        assertTrue(json.at("/timings/mapSeconds").asDouble() > 0);
+        assertTrue(json.at("/shards/0/computeSeconds").asDouble() > 0);
         assertTrue(json.get("engine").asText().contains("PyTorch"), json.get("engine").asText());
         JsonNode executors = json.get("executors");
         assertTrue(executors.size() >= 1);
