@@ -2,6 +2,7 @@ package io.neuronatlas.job;
 
 import ai.djl.Device;
 import io.neuronatlas.model.Checkpoint;
+import io.neuronatlas.model.CheckpointException;
 import io.neuronatlas.projection.LmHead;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -23,18 +24,34 @@ public final class ExecutorResources {
     private ExecutorResources() {
     }
 
-    public static synchronized Checkpoint checkpoint(String modelDir) throws IOException {
-        Checkpoint open = CHECKPOINTS.get(modelDir);
+    /** The checkpoint of a run, opened once per JVM and version of the folder. */
+    public static synchronized Checkpoint checkpoint(MapSpec spec) throws IOException {
+        String key = spec.modelDir() + "|" + spec.stamp();
+        Checkpoint open = CHECKPOINTS.get(key);
         if (open == null) {
-            open = Checkpoint.open(Path.of(modelDir));
-            CHECKPOINTS.put(modelDir, open);
+            open = Checkpoint.open(Path.of(spec.modelDir()));
+            if (!open.stamp().equals(spec.stamp())) {
+                open.close();
+                throw new CheckpointException(spec.modelDir() + ": the model folder changed after the run was "
+                        + "planned (files now " + open.stamp() + ", planned " + spec.stamp() + "); run the map again");
+            }
+            // An older version of the same folder is stale now: its offsets describe files that were replaced.
+            for (var it = CHECKPOINTS.entrySet().iterator(); it.hasNext(); ) {
+                var entry = it.next();
+                if (entry.getKey().startsWith(spec.modelDir() + "|")) {
+                    entry.getValue().close();
+                    it.remove();
+                }
+            }
+            CHECKPOINTS.put(key, open);
         }
         return open;
     }
 
     /** A head for this spec and device; close the lease when the task is done with it. */
     public static HeadLease lmHead(MapSpec spec, Device device) throws IOException {
-        HeadKey key = new HeadKey(spec.modelDir(), spec.lmHeadTensor(), spec.foldNorm(), device.toString());
+        HeadKey key = new HeadKey(spec.modelDir() + "|" + spec.stamp(), spec.lmHeadTensor(), spec.foldNorm(),
+                device.toString());
         CachedHead cached;
         synchronized (ExecutorResources.class) {
             cached = HEADS.get(key);
@@ -94,7 +111,7 @@ public final class ExecutorResources {
 
         private synchronized void loadOnce(MapSpec spec, Device device) throws IOException {
             if (head == null) {
-                Checkpoint checkpoint = checkpoint(spec.modelDir());
+                Checkpoint checkpoint = checkpoint(spec);
                 head = LmHead.load(device, spec.vocab(), spec.dModel(), checkpoint.lmHeadRows(spec.foldNorm()));
             }
         }

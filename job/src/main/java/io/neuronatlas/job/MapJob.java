@@ -142,7 +142,8 @@ public final class MapJob {
             }
             TokenTable tokens = checkpoint.tokens();
             MapSpec spec = new MapSpec(options.checkpointName(),
-                    options.modelDir().toAbsolutePath().normalize().toString(), checkpoint.lmHeadTensor(),
+                    options.modelDir().toAbsolutePath().normalize().toString(), checkpoint.stamp(),
+                    checkpoint.lmHeadTensor(),
                     config.vocab(), config.dModel(), options.foldNorm(), options.topK(), options.batchSize(),
                     options.device());
             return new Plan(spec, config, layers, shards, shardSize, tokens);

@@ -12,8 +12,9 @@ import java.util.regex.Pattern;
  * @param lmHeadTensor the resolved LM head tensor (lm_head.weight or the tied embedding)
  * @param vocab        rows of the LM head
  * @param dModel       width of the residual stream
+ * @param stamp        the model folder's {@link io.neuronatlas.model.Checkpoint#stamp()} when the run was planned
  */
-public record MapSpec(String checkpoint, String modelDir, String lmHeadTensor, int vocab, int dModel,
+public record MapSpec(String checkpoint, String modelDir, String stamp, String lmHeadTensor, int vocab, int dModel,
                       boolean foldNorm, int topK, int batchSize, DeviceMode device) implements Serializable {
 
     /** Checkpoint names become directory names and SQL literals: keep them plain. */

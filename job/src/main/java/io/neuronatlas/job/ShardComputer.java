@@ -35,7 +35,7 @@ public final class ShardComputer {
         if (!device.isGpu()) {
             Engines.limitCpuThreads(task == null ? Runtime.getRuntime().availableProcessors() : task.cpus());
         }
-        Checkpoint checkpoint = ExecutorResources.checkpoint(spec.modelDir());
+        Checkpoint checkpoint = ExecutorResources.checkpoint(spec);
         int batch = Math.min(spec.batchSize(), shard.count());
         float[] vectors = new float[batch * spec.dModel()]; // (batch, d_model)
         long readNanos = 0;

@@ -8,7 +8,9 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -124,6 +126,26 @@ public final class Checkpoint implements Closeable {
     /** lm_head.weight, or the input embedding when the head is tied or absent. */
     public String lmHeadTensor() {
         return lmHeadTensor;
+    }
+
+    /**
+     * Names, sizes and modification times of the files a map reads. Executors compare it with the driver's, so a
+     * folder rewritten during a run fails the run instead of mixing two checkpoints in one map, and a JVM that
+     * cached an earlier version of the folder opens it afresh.
+     */
+    public String stamp() throws IOException {
+        StringBuilder stamp = new StringBuilder();
+        List<Path> files = new ArrayList<>(weights.files());
+        files.add(dir.resolve(CONFIG));
+        files.add(dir.resolve(TOKENIZER));
+        files.sort(null);
+        for (Path file : files) {
+            if (Files.exists(file)) {
+                stamp.append(file.getFileName()).append(':').append(Files.size(file)).append(':')
+                        .append(Files.getLastModifiedTime(file).toMillis()).append(';');
+            }
+        }
+        return stamp.toString();
     }
 
     /** The token strings of every LM head row, read from tokenizer.json. */

@@ -37,11 +37,6 @@ public record ModelConfig(String modelType, int dModel, int dMlp, int layers, in
         }
     }
 
-    /** Neurons in one matrix across all layers. */
-    public long neuronsPerMatrix() {
-        return (long) layers * dMlp;
-    }
-
     public static ModelConfig read(Path configJson) throws CheckpointException {
         JsonNode root;
         try {

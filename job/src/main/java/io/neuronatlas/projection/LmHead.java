@@ -1,12 +1,12 @@
 package io.neuronatlas.projection;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.neuronatlas.device.Engines;
 import java.io.IOException;
 import java.util.Objects;
 
@@ -68,7 +68,7 @@ public final class LmHead implements AutoCloseable {
         }
         // A chunk must fit one Java array and one direct buffer (int-indexed bytes).
         int step = Math.max(1, Math.min(chunkRows, Integer.MAX_VALUE / Float.BYTES / dModel));
-        NDManager manager = Engine.getEngine("PyTorch").newBaseManager(device);
+        NDManager manager = Engines.pytorch().newBaseManager(device);
         try {
             NDArray matrix = manager.create(new Shape(vocab, dModel), DataType.FLOAT32);
             float[] buf = new float[Math.min(step, vocab) * dModel];

@@ -11,11 +11,9 @@ import org.apache.spark.sql.SparkSession;
 /** An atlas folder opened for queries: its tables registered as temporary views of a SparkSession. */
 public final class Atlas {
     private final SparkSession spark;
-    private final String dir;
 
-    private Atlas(SparkSession spark, String dir) {
+    private Atlas(SparkSession spark) {
         this.spark = spark;
-        this.dir = dir;
     }
 
     public static Atlas open(SparkSession spark, String dir) throws IOException {
@@ -24,16 +22,12 @@ public final class Atlas {
             throw new IOException(dir + ": not an atlas (no " + AtlasSchema.NEURON_TOKENS
                     + " table); write one with 'neuron-atlas map --out " + dir + "'");
         }
-        Atlas atlas = new Atlas(spark, dir);
+        Atlas atlas = new Atlas(spark);
         for (String table : AtlasSchema.TABLES) {
             spark.read().parquet(dir + "/" + table).createOrReplaceTempView(table);
         }
         spark.read().json(dir + "/" + AtlasSchema.RUNS).createOrReplaceTempView(AtlasSchema.RUNS);
         return atlas;
-    }
-
-    public Dataset<Row> sql(String query) {
-        return spark.sql(query);
     }
 
     /**
@@ -45,9 +39,5 @@ public final class Atlas {
                         + "normalized_prob FROM " + AtlasSchema.NEURON_TOKENS + " WHERE token = :token "
                         + "ORDER BY normalized_prob DESC, checkpoint, matrix, layer, neuron, polarity LIMIT " + limit,
                 java.util.Map.of("token", token));
-    }
-
-    public String dir() {
-        return dir;
     }
 }

@@ -197,11 +197,11 @@ public final class SyntheticCheckpoint {
 
     private Tensor mlpTensor(String name, MlpMatrix m, int layer, Map<String, float[]> plantedVectors) {
         double neuronScale = UNIFORM_UNIT / Math.sqrt(dModel); // random neurons get norm ≈ 1
-        List<int[]> here = new ArrayList<>(); // (neuron) planted in this tensor
-        List<float[]> vectors = new ArrayList<>();
+        List<Integer> here = new ArrayList<>(); // neurons planted in this tensor
+        List<float[]> vectors = new ArrayList<>(); // (d_model) each
         for (PlantedNeuron p : planted) {
             if (p.matrix() == m && p.layer() == layer) {
-                here.add(new int[] {p.neuron()});
+                here.add(p.neuron());
                 vectors.add(plantedVectors.get(key(p)));
             }
         }
@@ -210,7 +210,7 @@ public final class SyntheticCheckpoint {
             return new Tensor(name, new long[] {dMlp, dModel}, (row, dst) -> {
                 fillUniform(stream, row, dst, neuronScale);
                 for (int i = 0; i < here.size(); i++) {
-                    if (here.get(i)[0] == row) {
+                    if (here.get(i) == row) {
                         System.arraycopy(vectors.get(i), 0, dst, 0, dModel);
                     }
                 }
@@ -219,7 +219,7 @@ public final class SyntheticCheckpoint {
         return new Tensor(name, new long[] {dModel, dMlp}, (row, dst) -> {
             fillUniform(stream, row, dst, neuronScale);
             for (int i = 0; i < here.size(); i++) {
-                dst[here.get(i)[0]] = vectors.get(i)[(int) row];
+                dst[here.get(i)] = vectors.get(i)[(int) row];
             }
         });
     }
