@@ -44,7 +44,7 @@ final class BenchCommand implements Command {
         String matrix = "up";
         String layers = "0-1";
         int batchSize = MapOptions.DEFAULT_BATCH_SIZE;
-        int baselineNeurons = 2048;
+        int baselineNeurons = 4096;
         String tokenizer;
         String master;
     }
@@ -71,7 +71,7 @@ final class BenchCommand implements Command {
                 s.string("matrix", "gate|up|down", "matrix to map (default up)", (a, v) -> a.matrix = v),
                 s.string("layers", "LIST", "layers to map (default 0-1)", (a, v) -> a.layers = v),
                 s.integer("batch-size", "N", "neurons per matrix product (default 256)", (a, v) -> a.batchSize = v),
-                s.integer("baseline-neurons", "N", "neurons the baseline projects (default 2048)",
+                s.integer("baseline-neurons", "N", "neurons the baseline projects (default 4096)",
                         (a, v) -> a.baselineNeurons = v),
                 s.string("tokenizer", "FILE", "a tokenizer.json of 128,256 ids (e.g. Llama-3's); default: a "
                         + "synthetic vocabulary", (a, v) -> a.tokenizer = v),

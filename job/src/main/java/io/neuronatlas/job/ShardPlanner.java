@@ -8,10 +8,10 @@ import java.util.List;
 /** Cuts the neurons to map into shards. The driver plans from config.json alone. */
 public final class ShardPlanner {
     /**
-     * Work per CPU shard: about 0.5 TFLOP, a few seconds to a minute on one CPU core set. A GPU gets whole
+     * Work per CPU shard: about 1 TFLOP, a few seconds to a minute on one CPU core. A GPU gets whole
      * layers, which it maps in well under a second each for 8B-sized models.
      */
-    static final double CPU_SHARD_FLOPS = 0.5e12;
+    static final double CPU_SHARD_FLOPS = 1e12;
 
     private ShardPlanner() {
     }
