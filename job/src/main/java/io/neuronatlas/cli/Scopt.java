@@ -66,7 +66,9 @@ final class Scopt<C> {
         List<OParser<?, C>> all = new ArrayList<>();
         all.add(b.head(seq(List.of(program))));
         all.add(b.note(description + "\n"));
-        all.addAll(Arrays.asList(options));
+        for (OParser<?, C> option : options) {
+            all.add(option);
+        }
         all.add(b.help("help").text("print this usage text"));
         return OParser.sequence(b.programName(program), seq(all));
     }

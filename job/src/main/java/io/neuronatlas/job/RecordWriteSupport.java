@@ -69,7 +69,10 @@ final class RecordWriteSupport extends WriteSupport<RecordWriteSupport.Record> {
         this.fields = new Fields(schema);
     }
 
+    // Parquet 1.16 still declares the Hadoop-Configuration overloads abstract (and deprecated): they must be
+    // implemented.
     @Override
+    @SuppressWarnings("deprecation")
     public WriteContext init(Configuration configuration) {
         return new WriteContext(schema, Map.of());
     }
@@ -106,6 +109,7 @@ final class RecordWriteSupport extends WriteSupport<RecordWriteSupport.Record> {
         }
 
         @Override
+        @SuppressWarnings("deprecation")
         protected WriteSupport<Record> getWriteSupport(Configuration conf) {
             return new RecordWriteSupport(schema);
         }
