@@ -94,9 +94,9 @@ public final class AtlasReference implements AutoCloseable {
                 assertTrue(Math.abs(a - b) <= 1e-5 * Math.max(Math.abs(b), scale),
                         at + ": token " + id + " where the reference has " + e.ids[p][r]);
             }
-            close(e.scores[id], (Float) row.getAs("score"), 1e-4, scale, at + " score");
-            close(e.probs[p][id], (Float) row.getAs("prob"), 1e-3, 0, at + " prob");
-            close(e.normProbs[p][id], (Float) row.getAs("normalized_prob"), 1e-3, 0, at + " normalized_prob");
+            assertClose(e.scores[id], (Float) row.getAs("score"), 1e-4, scale, at + " score");
+            assertClose(e.probs[p][id], (Float) row.getAs("prob"), 1e-3, 0, at + " prob");
+            assertClose(e.normProbs[p][id], (Float) row.getAs("normalized_prob"), 1e-3, 0, at + " normalized_prob");
         }
         List<Row> neurons = TestSpark.session().read().parquet(atlas + "/neurons").where(where).collectAsList();
         assertEquals(count, neurons.size(), "neurons rows for " + where);
@@ -107,17 +107,17 @@ public final class AtlasReference implements AutoCloseable {
             ReferenceProjection.Neuron e = ref[n];
             double scale = Math.max(Math.abs(e.max), Math.abs(e.min));
             String at = matrix.label() + " L" + layer + " n" + n;
-            close(e.norm, (Float) row.getAs("norm"), 1e-4, 0, at + " norm");
-            close(e.max, (Float) row.getAs("max_score"), 1e-4, scale, at + " max_score");
-            close(e.min, (Float) row.getAs("min_score"), 1e-4, scale, at + " min_score");
-            close(e.mean, (Float) row.getAs("mean_score"), 1e-4, scale, at + " mean_score");
-            close(e.std, (Float) row.getAs("std_score"), 1e-4, scale, at + " std_score");
-            close(e.maxAbs, (Float) row.getAs("max_abs_score"), 1e-4, scale, at + " max_abs_score");
-            close(e.lse[0], (Float) row.getAs("logsumexp"), 1e-4, scale, at + " logsumexp");
-            close(e.entropy, (Float) row.getAs("entropy"), 1e-4, Math.log(vocab), at + " entropy");
+            assertClose(e.norm, (Float) row.getAs("norm"), 1e-4, 0, at + " norm");
+            assertClose(e.max, (Float) row.getAs("max_score"), 1e-4, scale, at + " max_score");
+            assertClose(e.min, (Float) row.getAs("min_score"), 1e-4, scale, at + " min_score");
+            assertClose(e.mean, (Float) row.getAs("mean_score"), 1e-4, scale, at + " mean_score");
+            assertClose(e.std, (Float) row.getAs("std_score"), 1e-4, scale, at + " std_score");
+            assertClose(e.maxAbs, (Float) row.getAs("max_abs_score"), 1e-4, scale, at + " max_abs_score");
+            assertClose(e.lse[0], (Float) row.getAs("logsumexp"), 1e-4, scale, at + " logsumexp");
+            assertClose(e.entropy, (Float) row.getAs("entropy"), 1e-4, Math.log(vocab), at + " entropy");
             assertEquals(e.ids[0][0], (int) (Integer) row.getAs("top_token_id"), at + " top_token_id");
             assertEquals(e.ids[1][0], (int) (Integer) row.getAs("bottom_token_id"), at + " bottom_token_id");
-            close(e.normProbs[0][e.ids[0][0]], (Float) row.getAs("top_normalized_prob"), 1e-3, 0, at + " top np");
+            assertClose(e.normProbs[0][e.ids[0][0]], (Float) row.getAs("top_normalized_prob"), 1e-3, 0, at + " top np");
         }
         return count;
     }
@@ -127,7 +127,7 @@ public final class AtlasReference implements AutoCloseable {
         weights.close();
     }
 
-    private static void close(double expected, double actual, double rel, double scale, String what) {
+    private static void assertClose(double expected, double actual, double rel, double scale, String what) {
         double tolerance = rel * Math.max(Math.abs(expected), scale);
         assertTrue(Math.abs(expected - actual) <= tolerance,
                 what + ": expected " + expected + " got " + actual + " (tolerance " + tolerance + ")");
