@@ -27,8 +27,14 @@ final class MapCommand implements Command {
         int batchSize = MapOptions.DEFAULT_BATCH_SIZE;
         String device = "auto";
         String master;
+        boolean force;
+        String modelsDir;
 
         MapOptions toOptions() {
+            return toOptions(Path.of(model), checkpoint);
+        }
+
+        MapOptions toOptions(Path modelDir, String checkpointName) {
             List<MlpMatrix> list = new ArrayList<>();
             for (String m : matrices.split(",")) {
                 MlpMatrix matrix = MlpMatrix.fromLabel(m);
@@ -36,8 +42,8 @@ final class MapCommand implements Command {
                     list.add(matrix);
                 }
             }
-            return new MapOptions(Path.of(model), out, checkpoint, list, layers, topK, foldNorm, shardSize,
-                    batchSize, DeviceMode.parse(device));
+            return new MapOptions(modelDir, out, checkpointName, list, layers, topK, foldNorm, shardSize,
+                    batchSize, DeviceMode.parse(device), force);
         }
     }
 
@@ -56,8 +62,10 @@ final class MapCommand implements Command {
         return s.parser(program, "Projects each neuron's weight vector through the LM head and writes its top tokens "
                         + "and statistics to Parquet tables partitioned by checkpoint, matrix and layer.",
                 s.string("model", "DIR", "Hugging Face model folder: config.json, *.safetensors, tokenizer.json "
-                        + "(safetensors only: pickled pytorch_model.bin is refused)", (a, v) -> a.model = v)
-                        .required(),
+                        + "(safetensors only: pickled pytorch_model.bin is refused)", (a, v) -> a.model = v),
+                s.string("models-dir", "DIR", "watch mode, for cron: map every subfolder of DIR that holds a "
+                        + "config.json and is new or changed, each under its folder's name; one failing checkpoint "
+                        + "does not stop the others; exit code 1 if any failed", (a, v) -> a.modelsDir = v),
                 s.string("out", "DIR", "the atlas folder to write (created if missing; other checkpoints in it "
                         + "are kept)", (a, v) -> a.out = v).required(),
                 s.string("checkpoint", "NAME", "name of this checkpoint in the atlas (default: the model "
@@ -74,8 +82,18 @@ final class MapCommand implements Command {
                         + "of logits (default 256)", (a, v) -> a.batchSize = v),
                 s.string("device", "auto|cpu|gpu", "auto: the GPU Spark assigned the task, else CPU; gpu: fail "
                         + "rather than fall back to CPU (default auto)", (a, v) -> a.device = v),
+                s.flag("force", "map even when the atlas already holds this checkpoint's map for the same "
+                        + "weights and parameters (which is otherwise reported up to date, and nothing runs)",
+                        a -> a.force = true),
                 s.string("master", "URL", "Spark master when not run by spark-submit (default local[*])",
-                        (a, v) -> a.master = v));
+                        (a, v) -> a.master = v),
+                s.builder().checkConfig(a -> (a.model == null) == (a.modelsDir == null)
+                        ? s.builder().failure("give either --model DIR (one checkpoint) or --models-dir DIR (every "
+                        + "checkpoint folder in it)")
+                        : a.modelsDir != null && a.checkpoint != null
+                        ? s.builder().failure("--checkpoint names one checkpoint; with --models-dir each checkpoint "
+                        + "is named after its folder")
+                        : s.builder().success()));
     }
 
     @Override
@@ -84,9 +102,15 @@ final class MapCommand implements Command {
         if (!parsed.ok()) {
             return parsed.exitCode();
         }
-        MapOptions options = parsed.options().toOptions();
-        SparkSession spark = Sessions.open("neuron-atlas map " + options.checkpointName(), parsed.options().master);
-        new MapJob(spark, out).run(options);
+        Args a = parsed.options();
+        if (a.modelsDir != null) {
+            SparkSession spark = Sessions.open("neuron-atlas map --models-dir " + a.modelsDir, a.master);
+            return new ModelsDirMap(new MapJob(spark, out), out).run(Path.of(a.modelsDir),
+                    dir -> a.toOptions(dir, null));
+        }
+        MapOptions options = a.toOptions();
+        SparkSession spark = Sessions.open("neuron-atlas map " + options.checkpointName(), a.master);
+        new MapJob(spark, out).map(options);
         return 0;
     }
 }

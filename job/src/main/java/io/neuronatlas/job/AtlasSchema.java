@@ -10,9 +10,10 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Types;
 
 /**
- * The tables of an atlas. Every table is partitioned by checkpoint, matrix and layer, Hive style
- * ({@code checkpoint=NAME/matrix=up/layer=3/}); as in any partitioned Spark table those three columns live in the
- * folder names, and the Parquet files hold the rest.
+ * The tables of an atlas. Every table is partitioned by checkpoint, run, matrix and layer, Hive style
+ * ({@code checkpoint=NAME/run=RUN/matrix=up/layer=3/}); as in any partitioned Spark table those columns live in
+ * the folder names, and the Parquet files hold the rest. Which run of a checkpoint is its map is said by the
+ * checkpoints table ({@link CheckpointCatalog}).
  */
 public final class AtlasSchema {
     public static final String NEURON_TOKENS = "neuron_tokens";
@@ -54,8 +55,16 @@ public final class AtlasSchema {
     private AtlasSchema() {
     }
 
-    /** The partition folder of one checkpoint, matrix and layer, relative to a table's folder. */
-    public static String partitionPath(String checkpoint, String matrix, int layer) {
-        return "checkpoint=" + checkpoint + "/matrix=" + matrix + "/layer=" + layer;
+    /**
+     * The folder of one run's rows of one checkpoint, relative to a table's folder. Each run writes into a folder
+     * of its own, which only becomes the checkpoint's map when the checkpoints table names it.
+     */
+    public static String runPath(String checkpoint, String run) {
+        return "checkpoint=" + checkpoint + "/run=" + run;
+    }
+
+    /** The partition folder of one checkpoint, run, matrix and layer, relative to a table's folder. */
+    public static String partitionPath(String checkpoint, String run, String matrix, int layer) {
+        return runPath(checkpoint, run) + "/matrix=" + matrix + "/layer=" + layer;
     }
 }

@@ -26,7 +26,7 @@ public final class ExecutorResources {
 
     /** The checkpoint of a run, opened once per JVM and version of the folder. */
     public static synchronized Checkpoint checkpoint(MapSpec spec) throws IOException {
-        String key = spec.modelDir() + "|" + spec.stamp();
+        String key = spec.modelDir() + "|" + spec.stamp() + "|" + spec.fingerprint();
         Checkpoint open = CHECKPOINTS.get(key);
         if (open == null) {
             open = Checkpoint.open(Path.of(spec.modelDir()));
@@ -50,7 +50,8 @@ public final class ExecutorResources {
 
     /** A head for this spec and device; close the lease when the task is done with it. */
     public static HeadLease lmHead(MapSpec spec, Device device) throws IOException {
-        HeadKey key = new HeadKey(spec.modelDir() + "|" + spec.stamp(), spec.lmHeadTensor(), spec.foldNorm(),
+        HeadKey key = new HeadKey(spec.modelDir() + "|" + spec.stamp() + "|" + spec.fingerprint(),
+                spec.lmHeadTensor(), spec.foldNorm(),
                 device.toString());
         CachedHead cached;
         synchronized (ExecutorResources.class) {

@@ -11,9 +11,11 @@ import java.util.List;
  * @param checkpoint name in the atlas; null means the model folder's name
  * @param layers     a layer list such as "0-15,20", or "all"
  * @param shardSize  neurons per task; 0 picks a size for the device
+ * @param force      map even when the atlas already holds this checkpoint's map for the same weights and parameters
  */
 public record MapOptions(Path modelDir, String atlas, String checkpoint, List<MlpMatrix> matrices, String layers,
-                         int topK, boolean foldNorm, int shardSize, int batchSize, DeviceMode device) {
+                         int topK, boolean foldNorm, int shardSize, int batchSize, DeviceMode device,
+                         boolean force) {
     public static final int DEFAULT_TOP_K = 20;
     public static final int DEFAULT_BATCH_SIZE = 256;
 

@@ -13,9 +13,11 @@ import java.util.regex.Pattern;
  * @param vocab        rows of the LM head
  * @param dModel       width of the residual stream
  * @param stamp        the model folder's {@link io.neuronatlas.model.Checkpoint#stamp()} when the run was planned
+ * @param fingerprint  the checkpoint's {@link io.neuronatlas.identity.Fingerprint}: with the stamp, the key of an
+ *                     executor's cached checkpoint and head, since weights can change under an unchanged stamp
  */
-public record MapSpec(String checkpoint, String modelDir, String stamp, String lmHeadTensor, int vocab, int dModel,
-                      boolean foldNorm, int topK, int batchSize, DeviceMode device) implements Serializable {
+public record MapSpec(String checkpoint, String modelDir, String stamp, String fingerprint, String lmHeadTensor,
+                      int vocab, int dModel, boolean foldNorm, int topK, int batchSize, DeviceMode device) implements Serializable {
 
     /** Checkpoint names become directory names and SQL literals: keep them plain. */
     public static final Pattern CHECKPOINT_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");

@@ -12,7 +12,8 @@ import java.util.List;
  * column twice when it reads the runs table.
  */
 @JsonIgnoreProperties({"checkpoint"})
-public record RunRecord(String runId, String checkpoint, String modelDir, ModelConfig config, Parameters parameters,
+public record RunRecord(String runId, String checkpoint, String fingerprint, String modelDir, ModelConfig config,
+                        Parameters parameters,
                         Timings timings, String engine, String sparkVersion, String sparkMaster,
                         String startedAt, String finishedAt, long neurons, long neuronTokenRows,
                         List<ExecutorUse> executors, List<ShardReport> shards) {
@@ -22,10 +23,11 @@ public record RunRecord(String runId, String checkpoint, String modelDir, ModelC
     }
 
     /**
-     * Wall-clock seconds per phase. The map phase is the Spark job in which every task reads, projects and writes
-     * its shard; neuronsPerSecond is neurons over totalSeconds.
+     * Wall-clock seconds per phase. Planning includes fingerprintSeconds, the hash of the checkpoint's weights. The
+     * map phase is the Spark job in which every task reads, projects and writes its shard; neuronsPerSecond is
+     * neurons over totalSeconds.
      */
-    public record Timings(double planSeconds, double mapSeconds, double publishSeconds, double totalSeconds,
+    public record Timings(double planSeconds, double fingerprintSeconds, double mapSeconds, double publishSeconds, double totalSeconds,
                           double neuronsPerSecond) {
     }
 

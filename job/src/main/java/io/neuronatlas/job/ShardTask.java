@@ -9,16 +9,18 @@ import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import scala.Tuple2;
 
-/** What one Spark task does: compute a shard and write its rows into the run's staging folder. */
+/** What one Spark task does: compute a shard and write its rows into the run's own folders of the atlas. */
 final class ShardTask {
     private ShardTask() {
     }
 
-    static ShardReport run(Shard shard, MapSpec spec, String staging, TokenTable tokens) throws IOException {
+    static ShardReport run(Shard shard, MapSpec spec, String atlas, String run, TokenTable tokens)
+            throws IOException {
         TaskContext task = TaskContext.get();
         long attempt = task == null ? 0 : task.taskAttemptId();
         ShardComputer computer = new ShardComputer(new DeviceSelector(Engines.probe()));
-        try (ShardWriter writer = new ShardWriter(hadoopConf(), staging, spec.checkpoint(), shard, tokens, attempt)) {
+        try (ShardWriter writer = new ShardWriter(hadoopConf(), atlas, spec.checkpoint(), run, shard, tokens,
+                attempt)) {
             ShardReport report = computer.compute(shard, spec, writer::append);
             writer.commit();
             return report;

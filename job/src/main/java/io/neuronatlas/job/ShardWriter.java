@@ -37,15 +37,15 @@ final class ShardWriter implements Closeable {
     private record Target(Path temporary, Path committed, ParquetWriter<RecordWriteSupport.Record> writer) {
     }
 
-    ShardWriter(Configuration conf, String staging, String checkpoint, Shard shard, TokenTable tokens,
+    ShardWriter(Configuration conf, String atlas, String checkpoint, String run, Shard shard, TokenTable tokens,
                 long attempt) throws IOException {
         this.conf = conf;
         this.tokens = tokens;
         this.shard = shard;
         this.attempt = attempt;
-        Path root = new Path(staging);
+        Path root = new Path(atlas);
         this.fs = root.getFileSystem(conf);
-        String partition = AtlasSchema.partitionPath(checkpoint, shard.matrix().label(), shard.layer());
+        String partition = AtlasSchema.partitionPath(checkpoint, run, shard.matrix().label(), shard.layer());
         this.tokensDir = new Path(root, AtlasSchema.NEURON_TOKENS + "/" + partition);
         this.neuronsDir = new Path(root, AtlasSchema.NEURONS + "/" + partition);
     }

@@ -42,7 +42,8 @@ class BadInputTest {
         Exception e = assertThrows(Exception.class, map::run);
         assertFalse(Files.exists(atlas.resolve("neuron_tokens")), "partial neuron_tokens written");
         assertFalse(Files.exists(atlas.resolve("neurons")), "partial neurons written");
-        assertFalse(Files.exists(atlas.resolve("_staging")), "staging left behind");
+        assertFalse(Files.exists(atlas.resolve("runs")), "run record written");
+        assertFalse(Files.exists(atlas.resolve("checkpoints").resolve("model.json")), "checkpoint published");
         return e.getMessage();
     }
 

@@ -111,8 +111,13 @@ class MapJobTest {
                 .where("checkpoint = 'instruct'").orderBy("matrix", "layer", "neuron", "polarity", "rank")
                 .collectAsList();
         assertEquals(instructBefore, instructAfter);
-        assertFalse(Files.exists(atlas.resolve("_staging")), "staging folder left behind");
-        assertFalse(Files.exists(atlas.resolve("_trash")), "replaced partitions left behind");
+        for (String table : List.of(AtlasSchema.NEURON_TOKENS, AtlasSchema.NEURONS, AtlasSchema.RUNS)) {
+            for (String checkpoint : List.of("base", "instruct")) {
+                try (var runs = Files.list(atlas.resolve(table).resolve("checkpoint=" + checkpoint))) {
+                    assertEquals(1, runs.count(), table + ": the replaced run of " + checkpoint + " left behind");
+                }
+            }
+        }
         long baseNeurons = TestSpark.session().read().parquet(atlas + "/neurons").where("checkpoint = 'base'").count();
         assertEquals(D_MLP, baseNeurons);
     }
@@ -121,10 +126,12 @@ class MapJobTest {
     void runRecordDescribesTheRun() throws IOException {
         Path atlas = dir.resolve("atlas-record");
         RunRecord record = Maps.of(model.dir(), atlas).matrices(MlpMatrix.DOWN).layers("0").shardSize(32).run();
-        Path file = atlas.resolve("runs/checkpoint=tiny-llama/run.json");
+        Path file = atlas.resolve("runs/checkpoint=tiny-llama/run=" + record.runId() + "/run.json");
         JsonNode json = new ObjectMapper().readTree(file.toFile());
         assertFalse(json.has("checkpoint"), "the name is the partition folder's, not repeated in the file");
         assertEquals(record.runId(), json.get("runId").asText());
+        assertTrue(json.get("fingerprint").asText().matches("xxh64:[0-9a-f]{16}"), json.get("fingerprint").asText());
+        assertTrue(json.at("/timings/fingerprintSeconds").asDouble() > 0);
         assertEquals(64, json.at("/config/dModel").asInt());
         assertEquals(20, json.at("/parameters/topK").asInt());
         assertEquals("[\"down\"]", json.at("/parameters/matrices").toString());
@@ -141,8 +148,9 @@ class MapJobTest {
             shardsAcrossExecutors += e.get("shards").asLong();
         }
         assertEquals(3, shardsAcrossExecutors);
-        Row run = TestSpark.session().read().json(atlas + "/runs").select("checkpoint", "runId").first();
+        Row run = TestSpark.session().read().json(atlas + "/runs").select("checkpoint", "runId", "run").first();
         assertEquals("tiny-llama", run.getString(0));
         assertEquals(record.runId(), run.getString(1));
+        assertEquals(record.runId(), run.getString(2), "the run folder is the run id");
     }
 }

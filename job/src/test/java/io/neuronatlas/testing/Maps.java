@@ -3,6 +3,7 @@ package io.neuronatlas.testing;
 import io.neuronatlas.device.DeviceMode;
 import io.neuronatlas.job.MapJob;
 import io.neuronatlas.job.MapOptions;
+import io.neuronatlas.job.MapOutcome;
 import io.neuronatlas.job.RunRecord;
 import io.neuronatlas.model.MlpMatrix;
 import java.io.IOException;
@@ -31,6 +32,7 @@ public final class Maps {
         private int shardSize;
         private int batchSize = 256;
         private DeviceMode device = DeviceMode.AUTO;
+        private boolean force;
 
         private Builder(Path model, Path atlas) {
             this.model = model;
@@ -77,14 +79,24 @@ public final class Maps {
             return this;
         }
 
-        public MapOptions options() {
-            return new MapOptions(model, atlas.toString(), checkpoint, matrices, layers, topK, foldNorm, shardSize,
-                    batchSize, device);
+        public Builder force(boolean v) {
+            force = v;
+            return this;
         }
 
+        public MapOptions options() {
+            return new MapOptions(model, atlas.toString(), checkpoint, matrices, layers, topK, foldNorm, shardSize,
+                    batchSize, device, force);
+        }
+
+        /** The new run's record; null when the checkpoint was up to date. */
         public RunRecord run() throws IOException {
+            return outcome().record();
+        }
+
+        public MapOutcome outcome() throws IOException {
             PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-            return new MapJob(TestSpark.session(), quiet).run(options());
+            return new MapJob(TestSpark.session(), quiet).map(options());
         }
     }
 }
