@@ -4,7 +4,7 @@
 -- Columns: matrix, layer, neuron, shared_top_tokens, top_k, overlap, top_token_a, top_token_b,
 -- max_abs_score_a, max_abs_score_b.
 WITH k AS (
-  SELECT LEAST(ca.parameters.top_k, cb.parameters.top_k) AS k
+  SELECT CAST(LEAST(ca.parameters.top_k, cb.parameters.top_k) AS INT) AS k
   FROM checkpoints ca CROSS JOIN checkpoints cb
   WHERE ca.checkpoint = :a AND cb.checkpoint = :b
 ),
