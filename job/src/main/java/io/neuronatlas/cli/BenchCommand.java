@@ -112,6 +112,9 @@ final class BenchCommand implements Command {
                 record.shards().stream().mapToDouble(ShardReport::computeSeconds).sum(),
                 record.shards().stream().mapToDouble(ShardReport::writeSeconds).sum(),
                 record.timings().mapSeconds(), record.timings().planSeconds());
+        out.printf(Locale.ROOT, "    checkpoint fingerprint (whole checkpoint: every MLP matrix, head, norm): %.1f s, "
+                + "%.1f%% of the map%n", record.timings().fingerprintSeconds(),
+                100 * record.timings().fingerprintSeconds() / mapSeconds);
         report(out, "best raw baseline (" + baseline.name + ")", a.baselineNeurons, a.baselineNeurons / baseline.rate);
         double ratio = (neurons / mapSeconds) / baseline.rate;
         out.printf(Locale.ROOT, "ratio map / best raw baseline: %.2f (goal >= 0.85)%n", ratio);

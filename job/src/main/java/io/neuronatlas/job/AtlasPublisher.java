@@ -108,8 +108,7 @@ public final class AtlasPublisher {
      * Safe only under the checkpoint's run lock, which no other run of it holds meanwhile.
      */
     public void deleteOtherRuns() throws IOException {
-        String keep = AtlasSchema.runPath(checkpoint, runId);
-        keep = keep.substring(keep.indexOf('/') + 1);
+        String keep = new Path(AtlasSchema.runPath(checkpoint, runId)).getName();
         for (String table : runTables()) {
             Path folder = new Path(new Path(atlas, table), "checkpoint=" + checkpoint);
             if (!fs.exists(folder)) {

@@ -61,7 +61,8 @@ public final class MapJob {
         MapSpec spec = plan.spec();
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         CheckpointCatalog catalog = new CheckpointCatalog(conf, options.atlas());
-        try (CheckpointCatalog.RunLock lock = catalog.lock(spec.checkpoint())) {
+        CheckpointCatalog.RunLock lock = catalog.lock(spec.checkpoint());
+        try {
             Optional<CheckpointEntry> published = catalog.read(spec.checkpoint());
             OutputParameters parameters = plan.outputParameters();
             String reason = reasonToMap(published, plan.fingerprint(), parameters, options.force());
@@ -83,6 +84,8 @@ public final class MapJob {
             RunRecord record = compute(options, plan, started, t0);
             return new MapOutcome(MapOutcome.Status.MAPPED, plan.entry(record), record, reason,
                     (System.nanoTime() - t0) / 1e9);
+        } finally {
+            lock.close();
         }
     }
 

@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  *                     executor's cached checkpoint and head, since weights can change under an unchanged stamp
  */
 public record MapSpec(String checkpoint, String modelDir, String stamp, String fingerprint, String lmHeadTensor,
-                      int vocab, int dModel, boolean foldNorm, int topK, int batchSize, DeviceMode device) implements Serializable {
+                      int vocab, int dModel, boolean foldNorm, int topK, int batchSize, DeviceMode device)
+        implements Serializable {
 
     /** Checkpoint names become directory names and SQL literals: keep them plain. */
     public static final Pattern CHECKPOINT_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");

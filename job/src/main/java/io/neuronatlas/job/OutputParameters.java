@@ -26,7 +26,7 @@ public record OutputParameters(@JsonProperty("matrices") List<String> matrices,
         watch = watch == null ? List.of() : List.copyOf(watch);
     }
 
-    /** What differs from other, as "name: old -> new" lines' content, for the console. */
+    /** The components that differ in other, as "top_k 5 -> 6, fold_norm false -> true", for the console. */
     public String differences(OutputParameters other) {
         StringBuilder d = new StringBuilder();
         append(d, "matrices", matrices, other.matrices);

@@ -27,8 +27,8 @@ public record RunRecord(String runId, String checkpoint, String fingerprint, Str
      * map phase is the Spark job in which every task reads, projects and writes its shard; neuronsPerSecond is
      * neurons over totalSeconds.
      */
-    public record Timings(double planSeconds, double fingerprintSeconds, double mapSeconds, double publishSeconds, double totalSeconds,
-                          double neuronsPerSecond) {
+    public record Timings(double planSeconds, double fingerprintSeconds, double mapSeconds, double publishSeconds,
+                          double totalSeconds, double neuronsPerSecond) {
     }
 
     /** One executor's part in the run; the seconds are summed over its tasks. */

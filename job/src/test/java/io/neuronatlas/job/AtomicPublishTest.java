@@ -240,10 +240,13 @@ class AtomicPublishTest {
         List<Row> before = published(atlas, "neuron_tokens");
         CheckpointCatalog catalog = new CheckpointCatalog(TestSpark.session().sparkContext().hadoopConfiguration(),
                 atlas.toString());
-        try (CheckpointCatalog.RunLock held = catalog.lock("ckpt")) {
+        CheckpointCatalog.RunLock held = catalog.lock("ckpt"); // as a run of ckpt in another process would
+        try {
             IOException e = assertThrows(IOException.class,
                     () -> Maps.of(model, atlas).checkpoint("ckpt").matrices(MlpMatrix.UP).layers("0").topK(3).run());
             assertTrue(e.getMessage().contains("'ckpt' is being mapped by another run"), e.getMessage());
+        } finally {
+            held.close();
         }
         assertEquals(before, published(atlas, "neuron_tokens"));
         assertEquals(1, runFolders(atlas, "neuron_tokens").size());

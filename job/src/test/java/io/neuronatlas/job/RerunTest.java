@@ -41,7 +41,7 @@ class RerunTest {
     }
 
     /** Counts the Spark jobs and tasks the test session starts while it is registered. */
-    private static final class SparkActivity extends SparkListener implements AutoCloseable {
+    private static final class SparkActivity extends SparkListener {
         final AtomicInteger jobs = new AtomicInteger();
         final AtomicInteger tasks = new AtomicInteger();
 
@@ -60,8 +60,7 @@ class RerunTest {
         }
 
         /** Stops counting; events are delivered asynchronously, so the bus is drained first. */
-        @Override
-        public void close() {
+        void stop() {
             try {
                 TestSpark.session().sparkContext().listenerBus().waitUntilEmpty(30_000);
             } catch (java.util.concurrent.TimeoutException e) {
@@ -93,14 +92,16 @@ class RerunTest {
         Map<String, String> before = files(atlas);
 
         ByteArrayOutputStream console = new ByteArrayOutputStream();
+        SparkActivity activity = new SparkActivity();
         MapOutcome again;
-        try (SparkActivity activity = new SparkActivity()) {
+        try {
             again = new MapJob(TestSpark.session(), new PrintStream(console, true, StandardCharsets.UTF_8))
                     .map(Maps.of(model, atlas).shardSize(16).options());
-            activity.close();
-            assertEquals(0, activity.jobs.get(), "Spark jobs run by an up-to-date rerun");
-            assertEquals(0, activity.tasks.get(), "Spark tasks run by an up-to-date rerun");
+        } finally {
+            activity.stop();
         }
+        assertEquals(0, activity.jobs.get(), "Spark jobs run by an up-to-date rerun");
+        assertEquals(0, activity.tasks.get(), "Spark tasks run by an up-to-date rerun");
         assertEquals(MapOutcome.Status.UP_TO_DATE, again.status());
         assertNull(again.record());
         assertEquals(first.runId(), again.entry().run());
