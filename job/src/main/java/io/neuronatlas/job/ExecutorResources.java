@@ -51,8 +51,7 @@ public final class ExecutorResources {
     /** A head for this spec and device; close the lease when the task is done with it. */
     public static HeadLease lmHead(MapSpec spec, Device device) throws IOException {
         HeadKey key = new HeadKey(spec.modelDir() + "|" + spec.stamp() + "|" + spec.fingerprint(),
-                spec.lmHeadTensor(), spec.foldNorm(),
-                device.toString());
+                spec.lmHeadTensor(), spec.foldNorm(), device.toString());
         CachedHead cached;
         synchronized (ExecutorResources.class) {
             cached = HEADS.get(key);

@@ -29,14 +29,14 @@ class MainTest {
 
     @Test
     void everyCommandHasItsOwnHelp() {
-        for (String command : new String[] {"map", "inspect", "find-token", "demo", "bench"}) {
+        for (String command : new String[] {"map", "inspect", "find-token", "demo", "bench", "compare"}) {
             Result r = run(command, "--help");
             assertEquals(0, r.code(), command + ": " + r.err());
             assertTrue(r.out().contains("neuron-atlas " + command), r.out());
         }
         Result map = run("map", "--help");
         for (String option : new String[] {"--model", "--out", "--checkpoint", "--matrices", "--layers", "--top-k",
-            "--fold-norm", "--shard-size", "--batch-size", "--device", "--master"}) {
+            "--fold-norm", "--shard-size", "--batch-size", "--device", "--master", "--force", "--models-dir"}) {
             assertTrue(map.out().contains(option), "map --help lacks " + option);
         }
         Result top = run("--help");
