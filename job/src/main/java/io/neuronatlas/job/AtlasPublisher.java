@@ -104,10 +104,11 @@ public final class AtlasPublisher {
     }
 
     /**
-     * Deletes every run folder of the checkpoint except this run's: superseded maps and killed runs' leftovers.
-     * Safe only under the checkpoint's run lock, which no other run of it holds meanwhile.
+     * Deletes every run folder of the checkpoint except this run's, and temporary entries: superseded maps and
+     * killed runs' leftovers. Safe only under the checkpoint's run lock, which no other run of it holds meanwhile.
      */
     public void deleteOtherRuns() throws IOException {
+        catalog.deleteTemporaries(checkpoint);
         String keep = new Path(AtlasSchema.runPath(checkpoint, runId)).getName();
         for (String table : runTables()) {
             Path folder = new Path(new Path(atlas, table), "checkpoint=" + checkpoint);

@@ -86,7 +86,7 @@ public final class CheckpointCatalog {
     public void publish(CheckpointEntry entry) throws IOException {
         byte[] json = (entry.toJson() + "\n").getBytes(StandardCharsets.UTF_8);
         Path target = entryFile(entry.checkpoint());
-        Path temporary = new Path(dir, "." + entry.checkpoint() + "." + entry.run() + ".tmp");
+        Path temporary = new Path(dir, temporaryPrefix(entry.checkpoint()) + entry.run() + ".tmp");
         fs.mkdirs(dir);
         if (isLocal()) {
             // Through java.nio rather than Hadoop's LocalFileSystem, whose checksum side files would be renamed
@@ -103,6 +103,23 @@ public final class CheckpointCatalog {
                 out.write(json);
             }
             FileContext.getFileContext(dir.toUri(), conf).rename(temporary, target, Options.Rename.OVERWRITE);
+        }
+    }
+
+    /** '~' cannot occur in a checkpoint name, so one checkpoint's prefix never matches another's temporaries. */
+    private static String temporaryPrefix(String checkpoint) {
+        return "." + checkpoint + "~";
+    }
+
+    /** Deletes temporary entries a killed run of the checkpoint left; call under the checkpoint's run lock. */
+    public void deleteTemporaries(String checkpoint) throws IOException {
+        if (!fs.exists(dir)) {
+            return;
+        }
+        for (FileStatus status : fs.listStatus(dir)) {
+            if (status.getPath().getName().startsWith(temporaryPrefix(checkpoint))) {
+                fs.delete(status.getPath(), false);
+            }
         }
     }
 

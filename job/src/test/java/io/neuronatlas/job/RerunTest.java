@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.neuronatlas.model.MlpMatrix;
+import io.neuronatlas.query.Atlas;
 import io.neuronatlas.synthetic.PlantedNeuron;
 import io.neuronatlas.synthetic.SyntheticCheckpoint;
 import io.neuronatlas.testing.AtlasReference;
@@ -26,6 +27,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.sql.Row;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerTaskStart;
 import org.junit.jupiter.api.Test;
@@ -106,6 +108,19 @@ class RerunTest {
         assertNull(again.record());
         assertEquals(first.runId(), again.entry().run());
         assertEquals(before, files(atlas), "an up-to-date rerun wrote, moved or deleted files");
+
+        Atlas.open(TestSpark.session(), atlas.toString());
+        Row entry = TestSpark.session().sql("SELECT checkpoint, run, fingerprint, model_type, shapes.layers, "
+                + "shapes.d_model, shapes.d_mlp, shapes.vocab, dtype, mapped_at, parameters.matrices, "
+                + "parameters.top_k, parameters.fold_norm, parameters.lm_head_tensor, parameters.watch "
+                + "FROM checkpoints").first();
+        assertEquals(List.of("m", first.runId(), first.fingerprint(), "llama", 2L, 32L, 48L, 300L, "BF16",
+                        first.finishedAt(), List.of("gate", "up", "down"), 20L, false, "lm_head.weight", List.of()),
+                List.of(entry.get(0), entry.get(1), entry.get(2), entry.get(3), entry.get(4), entry.get(5),
+                        entry.get(6), entry.get(7), entry.get(8), entry.get(9), entry.getList(10), entry.get(11),
+                        entry.get(12), entry.get(13), entry.getList(14)), "the checkpoints table's row");
+        assertEquals(first.fingerprint(), TestSpark.session().sql("SELECT fingerprint FROM runs").first()
+                .getString(0), "the run record carries the fingerprint");
         String printed = console.toString(StandardCharsets.UTF_8);
         Matcher wall = Pattern.compile("up to date \\(fingerprint xxh64:[0-9a-f]{16}, same parameters; run "
                 + Pattern.quote(first.runId()) + " .*nothing recomputed, ([0-9.]+) s").matcher(printed);
