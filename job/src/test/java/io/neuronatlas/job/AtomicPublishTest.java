@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -55,6 +56,11 @@ class AtomicPublishTest {
 
     /** A separate driver JVM running {@code neuron-atlas map}, started from the test class path. */
     private Process startDriver(Path atlas, int topK, String pauseAt, Path signal, Path log) throws IOException {
+        return startDriver(model, "ckpt", atlas, topK, SHARD, pauseAt, signal, log);
+    }
+
+    private Process startDriver(Path modelDir, String checkpoint, Path atlas, int topK, int shardSize,
+                                String pauseAt, Path signal, Path log) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -66,8 +72,8 @@ class AtomicPublishTest {
         command.add("-D" + AtlasPublisher.TEST_PAUSE_AT + "=" + pauseAt);
         command.add("-D" + AtlasPublisher.TEST_PAUSE_SIGNAL + "=" + signal);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.neuronatlas.cli.Main", "map",
-                "--model", model.toString(), "--out", atlas.toString(), "--checkpoint", "ckpt",
-                "--top-k", String.valueOf(topK), "--shard-size", String.valueOf(SHARD), "--batch-size", "4",
+                "--model", modelDir.toString(), "--out", atlas.toString(), "--checkpoint", checkpoint,
+                "--top-k", String.valueOf(topK), "--shard-size", String.valueOf(shardSize), "--batch-size", "4",
                 "--master", "local[1]"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
@@ -230,6 +236,38 @@ class AtomicPublishTest {
         checkAgainstReference(atlas, 20);
         try (AtlasReference reference = new AtlasReference(other, "lm_head.weight", null)) {
             assertEquals(D_MLP, reference.check(atlas.toString(), "other", MlpMatrix.DOWN, 1, 20));
+        }
+    }
+
+    @Test
+    void twoDriverProcessesMappingDifferentCheckpointsIntoOneAtlasAtOnceBothPublish() throws Exception {
+        Path atlas = dir.resolve("atlas");
+        Path other = new SyntheticCheckpoint().layers(LAYERS).dModel(32).dMlp(D_MLP).vocab(300).seed(8)
+                .write(dir.resolve("other")).dir();
+        Path unused = dir.resolve("never-created");
+        Process a = startDriver(model, "ckpt", atlas, 5, 32, "none", unused, dir.resolve("a.log"));
+        Process b = startDriver(other, "other", atlas, 5, 32, "none", unused, dir.resolve("b.log"));
+        try {
+            assertTrue(a.waitFor(5, TimeUnit.MINUTES) && b.waitFor(1, TimeUnit.MINUTES), "drivers did not finish");
+        } finally {
+            a.destroyForcibly();
+            b.destroyForcibly();
+        }
+        assertEquals(0, a.exitValue(), Files.readString(dir.resolve("a.log")));
+        assertEquals(0, b.exitValue(), Files.readString(dir.resolve("b.log")));
+        Atlas opened = Atlas.open(TestSpark.session(), atlas.toString());
+        assertEquals(List.of("ckpt", "other"), opened.checkpoints().stream().map(CheckpointEntry::checkpoint)
+                .toList());
+        List<Row> runs = TestSpark.session().sql("SELECT startedAt, finishedAt FROM runs ORDER BY checkpoint")
+                .collectAsList();
+        java.util.function.BiFunction<Integer, Integer, Instant> at = (r, c) -> Instant.parse(runs.get(r).getString(c));
+        assertTrue(at.apply(0, 0).isBefore(at.apply(1, 1)) && at.apply(1, 0).isBefore(at.apply(0, 1)),
+                "the two runs did not overlap in time: " + runs);
+        checkAgainstReference(atlas, 5);
+        try (AtlasReference reference = new AtlasReference(other, "lm_head.weight", null)) {
+            for (MlpMatrix m : MlpMatrix.values()) {
+                assertEquals(D_MLP, reference.check(atlas.toString(), "other", m, 0, 5));
+            }
         }
     }
 
