@@ -133,6 +133,25 @@ public final class LoopbackCluster implements AutoCloseable {
         return new LoopbackCluster(abs, state.getProperty("master.url"), master, workers);
     }
 
+    /**
+     * What a Spark installation would give the daemons and executors, from a built {@code job/target}: Spark's
+     * jars (spark-lib/) plus the Scala library and slf4j-api, which Maven files under lib/ because the job needs
+     * them too (submit.sh leaves the same two out of --jars for an installed Spark).
+     */
+    public static String installationClasspath(Path target) throws IOException {
+        List<String> entries = new ArrayList<>();
+        entries.add(target.resolve("spark-lib").toAbsolutePath() + File.separator + "*");
+        try (var lib = Files.list(target.resolve("lib"))) {
+            lib.filter(p -> p.getFileName().toString().matches("(scala-library|slf4j-api)-.*\\.jar"))
+                    .map(Path::toString).sorted().forEach(entries::add);
+        }
+        if (entries.size() != 3) {
+            throw new IOException(target + ": expected spark-lib/ and lib/scala-library-*.jar, lib/slf4j-api-*.jar "
+                    + "(mvn package)");
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+
     public String masterUrl() {
         return masterUrl;
     }
@@ -207,11 +226,12 @@ public final class LoopbackCluster implements AutoCloseable {
                 return;
             }
             List<ProcessHandle> daemons = new ArrayList<>(workers);
-            daemons.add(master);
-            for (ProcessHandle p : daemons) {
-                if (!p.isAlive()) {
-                    throw new IOException("loopback cluster: pid " + p.pid() + " exited during start; see "
-                            + dir.resolve("logs"));
+            daemons.add(0, master);
+            for (int i = 0; i < daemons.size(); i++) {
+                if (!daemons.get(i).isAlive()) {
+                    Path log = dir.resolve(i == 0 ? "logs/master.log" : "logs/worker-" + (i - 1) + ".log");
+                    throw new IOException("loopback cluster: pid " + daemons.get(i).pid() + " exited during start; "
+                            + log + " ends with:\n" + tail(log, 20));
                 }
             }
             if (System.nanoTime() > deadline) {
@@ -225,6 +245,14 @@ public final class LoopbackCluster implements AutoCloseable {
                 throw new IOException("interrupted while the loopback cluster started", e);
             }
         }
+    }
+
+    private static String tail(Path log, int lines) throws IOException {
+        if (!Files.exists(log)) {
+            return "(no log)";
+        }
+        List<String> all = Files.readAllLines(log);
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
 
     private static ProcessHandle launch(Settings s, Path dir, Path logConfig, List<String> props, String mainClass,
@@ -338,8 +366,9 @@ public final class LoopbackCluster implements AutoCloseable {
             System.out.println("stopped the loopback cluster in " + dir);
             return;
         }
+        Path jar = Path.of(LoopbackCluster.class.getProtectionDomain().getCodeSource().getLocation().getPath());
         LoopbackCluster cluster = start(new Settings(dir, workers, cores, memory, gpus,
-                System.getProperty("java.class.path"), Duration.ofSeconds(60)));
+                installationClasspath(jar.getParent()), Duration.ofSeconds(60)));
         System.out.println(cluster.masterUrl());
         System.err.printf(Locale.ROOT, "loopback cluster: %s, %d worker(s) x %d core(s)%s; logs in %s%n",
                 cluster.masterUrl(), workers, cores, gpus ? ", one simulated GPU each" : "", cluster.dir()
