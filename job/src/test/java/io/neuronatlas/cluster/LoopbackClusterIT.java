@@ -247,6 +247,12 @@ class LoopbackClusterIT {
                 stop();
                 throw new AssertionError("the driver ran past " + SUBMIT_TIMEOUT + ":\n" + output());
             }
+            // The workers stop this application's executors after the driver leaves; the next test must not
+            // mistake one of them for its own.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!cluster.executors().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
         }
 
         int exitCode() {
