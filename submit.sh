@@ -5,6 +5,7 @@
 #   ./submit.sh map --model /models/Llama-3.1-8B --out /data/atlas
 #   ./submit.sh --master spark://host:7077 --conf spark.executor.memory=24g map --model ... --out ...
 #   ./submit.sh demo [DIR]        # synthetic checkpoint -> map -> the " dog" neurons, read back with Spark SQL
+#   ./submit.sh --master spark://gpu-head:7077 --properties-file conf/spark-defaults.gpu.conf map ...   # GPU cluster
 #
 # Options before COMMAND go to spark-submit unchanged. With a Spark installation (SPARK_HOME, or spark-submit on
 # PATH) its spark-submit runs the job jar with conf/spark-defaults.conf; without one, the same SparkSubmit class
@@ -43,14 +44,27 @@ find_spark_submit() {
   fi
 }
 
+# has_opt NEEDLE ARGS...: whether an option or a --conf key appears among the spark-submit options.
+has_opt() {
+  local needle="$1"; shift
+  local a
+  for a in "$@"; do
+    [[ "$a" == "$needle" || "$a" == "$needle="* ]] && return 0
+  done
+  return 1
+}
+
 # spark-submit OPTIONS... -- COMMAND ARGS...
 spark_submit() {
   local spark_opts=() app_args=()
   while [[ $# -gt 0 && "$1" != "--" ]]; do spark_opts+=("$1"); shift; done
   shift || true
   app_args=("$@")
-  local common=(--class "$MAIN" --properties-file "$HERE/conf/spark-defaults.conf"
-    --driver-java-options "-Dlog4j2.configurationFile=$LOG_CONF -Dai.djl.offline=true")
+  local common=(--class "$MAIN" --driver-java-options "-Dlog4j2.configurationFile=$LOG_CONF -Dai.djl.offline=true")
+  # A --properties-file of yours (e.g. conf/spark-defaults.gpu.conf) replaces conf/spark-defaults.conf.
+  if ! has_opt --properties-file "${spark_opts[@]}"; then
+    common+=(--properties-file "$HERE/conf/spark-defaults.conf")
+  fi
   local submit
   submit="$(find_spark_submit)"
   if [[ -n "$submit" ]]; then
@@ -58,6 +72,10 @@ spark_submit() {
     local jars
     jars="$(ls "$TARGET"/lib/*.jar | grep -v -E '/(scala-library|slf4j-api)-' | paste -sd, -)"
     exec "$submit" "${common[@]}" --jars "$jars" "${spark_opts[@]}" "$JAR" "${app_args[@]}"
+  fi
+  # No installation: executors of a cluster on this machine (conf/local-cluster.sh) find the job's jars in place.
+  if ! has_opt spark.executor.extraClassPath "${spark_opts[@]}"; then
+    common+=(--conf "spark.executor.extraClassPath=$JAR:$TARGET/lib/*")
   fi
   exec java "${MODULE_FLAGS[@]}" -Dlog4j2.configurationFile="$LOG_CONF" -Dai.djl.offline=true \
     -cp "$JAR:$TARGET/lib/*:$TARGET/spark-lib/*" org.apache.spark.deploy.SparkSubmit \
@@ -87,15 +105,17 @@ while [[ $# -gt 0 && "$1" == -* && "$1" != "--help" && "$1" != "-h" ]]; do
   esac
 done
 
-# Local mode binds loopback unless told otherwise, so a laptop or CI box exposes no ports.
-if [[ ! " ${SPARK_OPTS[*]:-} " =~ " --master " || " ${SPARK_OPTS[*]} " =~ " --master local" ]]; then
+# Local mode, and a cluster on loopback (conf/local-cluster.sh), bind loopback unless told otherwise, so a laptop
+# or CI box exposes no ports.
+if [[ ! " ${SPARK_OPTS[*]:-} " =~ " --master " || " ${SPARK_OPTS[*]} " =~ " --master local"
+      || " ${SPARK_OPTS[*]} " =~ " --master spark://127.0.0.1:" || " ${SPARK_OPTS[*]} " =~ " --master spark://localhost:" ]]; then
   export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
 fi
 
 build_if_missing
 case "${1:-}" in
   demo) shift; demo "$@" ;;
-  inspect) plain_java "$@" ;;
+  inspect|bench-cluster) plain_java "$@" ;;
   ""|--help|-h|help) plain_java --help ;;
   *) spark_submit "${SPARK_OPTS[@]}" -- "$@" ;;
 esac

@@ -7,7 +7,8 @@ import java.util.List;
 /** The neuron-atlas command line: {@code neuron-atlas COMMAND [options]}, each command with its own --help. */
 public final class Main {
     static final List<Command> COMMANDS = List.of(new MapCommand(), new InspectCommand(), new FindTokenCommand(),
-            new DemoCommand(), new BenchCommand(), new CompareCommand());
+            new DemoCommand(), new BenchCommand(), new CompareCommand(),
+            new BenchClusterCommand());
 
     private Main() {
     }

@@ -8,6 +8,13 @@ import java.util.Optional;
  * this decision is made, so local runs, cluster runs and tests all follow the same rule.
  */
 public final class DeviceSelector {
+    /**
+     * Spark setting for loopback clusters whose workers advertise made-up GPUs: a task records the GPU address
+     * Spark assigned it and computes on the CPU, labelled {@code cpu (simulated gpu:N)} in the run record. Only
+     * for exercising GPU scheduling where no GPU exists; without it such a task fails, as on any real cluster.
+     */
+    public static final String SIMULATE_GPU_AS_CPU = "spark.neuron-atlas.simulate-gpu-as-cpu";
+
     private final EngineProbe probe;
 
     public DeviceSelector(EngineProbe probe) {
@@ -39,6 +46,30 @@ public final class DeviceSelector {
                     + probe.describe() + ")");
         }
         return Device.gpu(index);
+    }
+
+    /**
+     * The device a task computes on and the label the run record shows for it.
+     *
+     * @param simulateGpuAsCpu {@link #SIMULATE_GPU_AS_CPU}: a test of GPU scheduling on a machine without GPUs
+     */
+    public DeviceChoice choose(DeviceMode mode, Optional<String> assignedGpu, boolean simulateGpuAsCpu) {
+        boolean wantsGpu = mode == DeviceMode.GPU || (mode == DeviceMode.AUTO && assignedGpu.isPresent());
+        if (simulateGpuAsCpu && wantsGpu) {
+            int index = assignedGpu.map(DeviceSelector::parseAddress).orElse(0);
+            return new DeviceChoice(Device.cpu(), "cpu (simulated gpu:" + index + ")");
+        }
+        Device device = select(mode, assignedGpu);
+        return new DeviceChoice(device, device.toString());
+    }
+
+    /** @param label what the run record shows: DJL's device name, or the simulation's */
+    public record DeviceChoice(Device device, String label) {
+        public DeviceChoice {
+            if (label == null || label.isBlank()) {
+                throw new IllegalArgumentException("a device choice needs a label");
+            }
+        }
     }
 
     private static int parseAddress(String address) {

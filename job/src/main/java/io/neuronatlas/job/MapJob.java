@@ -12,10 +12,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -213,19 +211,7 @@ public final class MapJob {
     private RunRecord record(String runId, Plan plan, Instant started, RunRecord.Timings timings,
                              List<ShardReport> summaries) {
         MapSpec spec = plan.spec();
-        Map<String, List<ShardReport>> byExecutor = new LinkedHashMap<>();
-        for (ShardReport s : summaries) {
-            byExecutor.computeIfAbsent(s.executorId() + "|" + s.device(), k -> new ArrayList<>()).add(s);
-        }
-        List<RunRecord.ExecutorUse> executors = new ArrayList<>();
-        for (List<ShardReport> list : byExecutor.values()) {
-            ShardReport first = list.get(0);
-            executors.add(new RunRecord.ExecutorUse(first.executorId(), first.host(), first.device(), list.size(),
-                    list.stream().mapToLong(ShardReport::neurons).sum(),
-                    list.stream().mapToDouble(ShardReport::readSeconds).sum(),
-                    list.stream().mapToDouble(ShardReport::computeSeconds).sum(),
-                    list.stream().mapToDouble(ShardReport::writeSeconds).sum()));
-        }
+        List<RunRecord.ExecutorUse> executors = RunRecord.ExecutorUse.summarize(summaries);
         RunRecord.Parameters parameters = new RunRecord.Parameters(plan.matrixLabels(), plan.layers(),
                 spec.topK(), spec.foldNorm(), plan.shardSize(), spec.batchSize(), spec.device().label(),
                 spec.lmHeadTensor());

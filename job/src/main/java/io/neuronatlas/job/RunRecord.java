@@ -4,7 +4,10 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.neuronatlas.model.ModelConfig;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a map run did, kept beside its tables as runs/checkpoint=NAME/run.json (one JSON line). The checkpoint's
@@ -31,9 +34,39 @@ public record RunRecord(String runId, String checkpoint, String fingerprint, Str
                           double totalSeconds, double neuronsPerSecond) {
     }
 
-    /** One executor's part in the run; the seconds are summed over its tasks. */
-    public record ExecutorUse(String executorId, String host, String device, int shards, long neurons,
-                              double readSeconds, double computeSeconds, double writeSeconds) {
+    /**
+     * One executor's part in the run; the seconds are summed over its tasks.
+     *
+     * @param gpuAddress   the GPU address Spark gave its tasks, null when none
+     * @param shardIds     the shards it computed, ascending
+     * @param peakRssBytes the largest peak resident memory its tasks saw (the executor JVM's VmHWM), -1 unknown
+     */
+    public record ExecutorUse(String executorId, String host, String device, String gpuAddress, int shards,
+                              List<Integer> shardIds, long neurons, double readSeconds, double computeSeconds,
+                              double writeSeconds, long peakRssBytes) {
+        public ExecutorUse {
+            shardIds = List.copyOf(shardIds);
+        }
+
+        /** One entry per executor and device, in the order executors first appear in the reports. */
+        public static List<ExecutorUse> summarize(List<ShardReport> reports) {
+            Map<String, List<ShardReport>> byExecutor = new LinkedHashMap<>();
+            for (ShardReport s : reports) {
+                byExecutor.computeIfAbsent(s.executorId() + "|" + s.device(), k -> new ArrayList<>()).add(s);
+            }
+            List<ExecutorUse> executors = new ArrayList<>();
+            for (List<ShardReport> list : byExecutor.values()) {
+                ShardReport first = list.get(0);
+                executors.add(new ExecutorUse(first.executorId(), first.host(), first.device(), first.gpuAddress(),
+                        list.size(), list.stream().map(ShardReport::shard).sorted().toList(),
+                        list.stream().mapToLong(ShardReport::neurons).sum(),
+                        list.stream().mapToDouble(ShardReport::readSeconds).sum(),
+                        list.stream().mapToDouble(ShardReport::computeSeconds).sum(),
+                        list.stream().mapToDouble(ShardReport::writeSeconds).sum(),
+                        list.stream().mapToLong(ShardReport::peakRssBytes).max().orElse(-1)));
+            }
+            return executors;
+        }
     }
 
     public String toJson() {

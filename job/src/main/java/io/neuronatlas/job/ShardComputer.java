@@ -31,7 +31,9 @@ public final class ShardComputer {
 
     public ShardReport compute(Shard shard, MapSpec spec, BatchSink sink) throws IOException {
         TaskContext task = TaskContext.get();
-        Device device = selector.select(spec.device(), assignedGpu(task));
+        Optional<String> gpuAddress = assignedGpu(task);
+        DeviceSelector.DeviceChoice choice = selector.choose(spec.device(), gpuAddress, simulatesGpuAsCpu());
+        Device device = choice.device();
         if (!device.isGpu()) {
             Engines.limitCpuThreads(task == null ? Runtime.getRuntime().availableProcessors() : task.cpus());
         }
@@ -58,8 +60,15 @@ public final class ShardComputer {
         }
         SparkEnv env = SparkEnv.get();
         return new ShardReport(shard.index(), shard.matrix().label(), shard.layer(), shard.firstNeuron(),
-                shard.count(), env == null ? "driver" : env.executorId(), hostName(), device.toString(), engine(),
-                readNanos / 1e9, computeNanos / 1e9, writeNanos / 1e9);
+                shard.count(), env == null ? "driver" : env.executorId(), hostName(), choice.label(),
+                gpuAddress.orElse(null), engine(), readNanos / 1e9, computeNanos / 1e9, writeNanos / 1e9,
+                ProcessMemory.peakRssBytes());
+    }
+
+    /** Whether this executor runs a loopback cluster's made-up GPUs on the CPU; see the setting's documentation. */
+    private static boolean simulatesGpuAsCpu() {
+        SparkEnv env = SparkEnv.get();
+        return env != null && env.conf().getBoolean(DeviceSelector.SIMULATE_GPU_AS_CPU, false);
     }
 
     static Optional<String> assignedGpu(TaskContext task) {

@@ -29,7 +29,7 @@ class MainTest {
 
     @Test
     void everyCommandHasItsOwnHelp() {
-        for (String command : new String[] {"map", "inspect", "find-token", "demo", "bench", "compare"}) {
+        for (String command : new String[] {"map", "inspect", "find-token", "demo", "bench", "compare", "bench-cluster"}) {
             Result r = run(command, "--help");
             assertEquals(0, r.code(), command + ": " + r.err());
             assertTrue(r.out().contains("neuron-atlas " + command), r.out());

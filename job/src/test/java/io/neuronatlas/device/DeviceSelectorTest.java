@@ -67,6 +67,27 @@ class DeviceSelectorTest {
     }
 
     @Test
+    void theGpuSimulationComputesOnTheCpuAndSaysSoInItsLabel() {
+        var choice = engineWith(0).choose(DeviceMode.AUTO, Optional.of("1"), true);
+        assertEquals(Device.cpu(), choice.device());
+        assertEquals("cpu (simulated gpu:1)", choice.label());
+        // No GPU wanted: the simulation changes nothing.
+        assertEquals("cpu()", engineWith(0).choose(DeviceMode.AUTO, Optional.empty(), true).label());
+        assertEquals("cpu()", engineWith(0).choose(DeviceMode.CPU, Optional.of("0"), true).label());
+        assertEquals("cpu (simulated gpu:0)", engineWith(0).choose(DeviceMode.GPU, Optional.empty(), true).label());
+    }
+
+    @Test
+    void withoutTheSimulationAnAssignedGpuOnACpuEngineStillFails() {
+        var e = assertThrows(DeviceSelector.DeviceUnavailableException.class,
+                () -> engineWith(0).choose(DeviceMode.AUTO, Optional.of("1"), false));
+        assertTrue(e.getMessage().contains("Spark assigned this task GPU 1"), e.getMessage());
+        var real = engineWith(2).choose(DeviceMode.AUTO, Optional.of("1"), false);
+        assertEquals(Device.gpu(1), real.device());
+        assertEquals(Device.gpu(1).toString(), real.label());
+    }
+
+    @Test
     void deviceModeParsing() {
         assertEquals(DeviceMode.GPU, DeviceMode.parse(" GPU "));
         var e = assertThrows(IllegalArgumentException.class, () -> DeviceMode.parse("tpu"));
