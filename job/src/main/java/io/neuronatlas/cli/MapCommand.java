@@ -27,6 +27,7 @@ final class MapCommand implements Command {
         int batchSize = MapOptions.DEFAULT_BATCH_SIZE;
         String device = "auto";
         String master;
+        List<String> watch = new ArrayList<>();
 
         MapOptions toOptions() {
             List<MlpMatrix> list = new ArrayList<>();
@@ -37,7 +38,7 @@ final class MapCommand implements Command {
                 }
             }
             return new MapOptions(Path.of(model), out, checkpoint, list, layers, topK, foldNorm, shardSize,
-                    batchSize, DeviceMode.parse(device));
+                    batchSize, DeviceMode.parse(device), watch);
         }
     }
 
@@ -75,7 +76,10 @@ final class MapCommand implements Command {
                 s.string("device", "auto|cpu|gpu", "auto: the GPU Spark assigned the task, else CPU; gpu: fail "
                         + "rather than fall back to CPU (default auto)", (a, v) -> a.device = v),
                 s.string("master", "URL", "Spark master when not run by spark-submit (default local[*])",
-                        (a, v) -> a.master = v));
+                        (a, v) -> a.master = v),
+                s.string("watch", "TOKEN", "also write this token's score, prob and normalized_prob for every "
+                        + "neuron to the token_profiles table (for 'profile'); the token as text with its leading "
+                        + "space, e.g. \" dog\"; repeat for more tokens", (a, v) -> a.watch.add(v)).unbounded());
     }
 
     @Override

@@ -43,7 +43,11 @@ public final class AtlasPublisher {
      * behind (hidden temporary files), so that only complete files are published.
      */
     public void checkStaged(String checkpoint, List<Shard> shards) throws IOException {
-        for (String table : AtlasSchema.TABLES) {
+        List<String> shardTables = new ArrayList<>(AtlasSchema.TABLES);
+        if (fs.exists(stagingTable(AtlasSchema.TOKEN_PROFILES))) {
+            shardTables.add(AtlasSchema.TOKEN_PROFILES); // map --watch: every shard wrote one too
+        }
+        for (String table : shardTables) {
             for (Shard shard : shards) {
                 Path file = new Path(stagingTable(table), AtlasSchema.partitionPath(checkpoint,
                         shard.matrix().label(), shard.layer()) + "/" + ShardWriter.fileName(shard));

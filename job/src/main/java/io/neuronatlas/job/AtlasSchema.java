@@ -18,9 +18,19 @@ public final class AtlasSchema {
     public static final String NEURON_TOKENS = "neuron_tokens";
     public static final String NEURONS = "neurons";
     public static final String RUNS = "runs";
+    /** Every map run writes these, one file per shard. */
     public static final List<String> TABLES = List.of(NEURON_TOKENS, NEURONS);
+    /** Only runs with map --watch write it, one file per shard; queries treat it as optional. */
+    public static final String TOKEN_PROFILES = "token_profiles";
+    /** The checkpoint's vocabulary, one file per run written by the driver: find-token resolves variants here. */
+    public static final String TOKENS = "tokens";
 
-    /** A neuron's top-k tokens per polarity: 2·k rows a neuron, in (neuron, polarity, rank) order. */
+    /**
+     * A neuron's top-k tokens per polarity: 2·k rows a neuron. Each file's rows are ordered by token_id (then
+     * neuron, polarity, rank) and written in small row groups, with a bloom filter on token_id: a lookup of a few
+     * token ids reads only the row groups whose token_id range or bloom filter can hold them.
+     */
+
     public static final MessageType NEURON_TOKENS_FILE = Types.buildMessage()
             .required(INT32).named("neuron")
             .required(BINARY).as(stringType()).named("polarity")
@@ -51,7 +61,29 @@ public final class AtlasSchema {
             .required(FLOAT).named("bottom_normalized_prob")
             .named(NEURONS);
 
+    /** The '+' polarity values of each watched token (map --watch) for every neuron: neurons × watched rows. */
+    public static final MessageType TOKEN_PROFILES_FILE = Types.buildMessage()
+            .required(INT32).named("neuron")
+            .required(INT32).named("token_id")
+            .required(BINARY).as(stringType()).named("token")
+            .required(FLOAT).named("score")
+            .required(FLOAT).named("prob")
+            .required(FLOAT).named("normalized_prob")
+            .named(TOKEN_PROFILES);
+
+    /** id → decoded token string; partitioned by checkpoint only. */
+    public static final MessageType TOKENS_FILE = Types.buildMessage()
+            .required(INT32).named("token_id")
+            .required(BINARY).as(stringType()).named("token")
+            .named(TOKENS);
+
     private AtlasSchema() {
+    }
+
+    /** The tables a run publishes for its checkpoint. */
+    public static List<String> publishedTables(boolean watched) {
+        return watched ? List.of(NEURON_TOKENS, NEURONS, TOKEN_PROFILES, TOKENS, RUNS)
+                : List.of(NEURON_TOKENS, NEURONS, TOKENS, RUNS);
     }
 
     /** The partition folder of one checkpoint, matrix and layer, relative to a table's folder. */

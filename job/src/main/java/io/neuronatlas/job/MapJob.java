@@ -75,9 +75,10 @@ public final class MapJob {
                     plan.neurons() / ((t2 - t0) / 1e9));
             RunRecord record = record(runId, plan, started, timings, reports);
             writeRecord(jsc, publisher, record);
+            VocabularyWriter.write(jsc.hadoopConfiguration(), publisher.stagingTable(AtlasSchema.TOKENS),
+                    spec.checkpoint(), plan.tokens());
             long t3 = System.nanoTime();
-            publisher.publish(spec.checkpoint(), List.of(AtlasSchema.NEURON_TOKENS, AtlasSchema.NEURONS,
-                    AtlasSchema.RUNS));
+            publisher.publish(spec.checkpoint(), AtlasSchema.publishedTables(!spec.watch().isEmpty()));
             long t4 = System.nanoTime();
             console.printf("[map] %s: %,d neurons in %.1f s (%,.0f neurons/s; map %.1f s, publish %.1f s) into %s%n",
                     spec.checkpoint(), plan.neurons(), (t4 - t0) / 1e9, plan.neurons() / ((t4 - t0) / 1e9), map,
@@ -141,11 +142,17 @@ public final class MapJob {
                 checkpoint.lmHeadRows(true);
             }
             TokenTable tokens = checkpoint.tokens();
+            List<Integer> watch = new ArrayList<>();
+            for (String token : options.watch()) {
+                watch.add(tokens.idOf(token).orElseThrow(() -> new IllegalArgumentException("--watch: token \""
+                        + token + "\" is not in the vocabulary of " + options.modelDir() + " (tokens are text "
+                        + "with their leading space, e.g. \" dog\")")));
+            }
             MapSpec spec = new MapSpec(options.checkpointName(),
                     options.modelDir().toAbsolutePath().normalize().toString(), checkpoint.stamp(),
                     checkpoint.lmHeadTensor(),
                     config.vocab(), config.dModel(), options.foldNorm(), options.topK(), options.batchSize(),
-                    options.device());
+                    options.device(), watch);
             return new Plan(spec, config, layers, shards, shardSize, tokens);
         }
     }
@@ -173,7 +180,7 @@ public final class MapJob {
         }
         RunRecord.Parameters parameters = new RunRecord.Parameters(plan.matrixLabels(), plan.layers(),
                 spec.topK(), spec.foldNorm(), plan.shardSize(), spec.batchSize(), spec.device().label(),
-                spec.lmHeadTensor());
+                spec.lmHeadTensor(), List.copyOf(plan.watch()));
         return new RunRecord(runId, spec.checkpoint(), spec.modelDir(), plan.config(), parameters, timings,
                 summaries.stream().map(ShardReport::engine).distinct()
                         .collect(java.util.stream.Collectors.joining("; ")), spark.version(), spark.sparkContext().master(),
@@ -186,6 +193,10 @@ public final class MapJob {
                 TokenTable tokens) {
         long neurons() {
             return shards.stream().mapToLong(Shard::count).sum();
+        }
+
+        List<String> watch() {
+            return spec.watch().stream().map(tokens::token).toList();
         }
 
         List<String> matrixLabels() {

@@ -2,6 +2,7 @@ package io.neuronatlas.job;
 
 import io.neuronatlas.device.DeviceMode;
 import java.io.Serializable;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -13,9 +14,11 @@ import java.util.regex.Pattern;
  * @param vocab        rows of the LM head
  * @param dModel       width of the residual stream
  * @param stamp        the model folder's {@link io.neuronatlas.model.Checkpoint#stamp()} when the run was planned
+ * @param watch        token ids whose values every neuron reports (map --watch), in the order given
  */
 public record MapSpec(String checkpoint, String modelDir, String stamp, String lmHeadTensor, int vocab, int dModel,
-                      boolean foldNorm, int topK, int batchSize, DeviceMode device) implements Serializable {
+                      boolean foldNorm, int topK, int batchSize, DeviceMode device, List<Integer> watch)
+        implements Serializable {
 
     /** Checkpoint names become directory names and SQL literals: keep them plain. */
     public static final Pattern CHECKPOINT_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
@@ -29,6 +32,7 @@ public record MapSpec(String checkpoint, String modelDir, String stamp, String l
             throw new IllegalArgumentException("--top-k must be between 1 and the vocabulary size " + vocab
                     + ", found " + topK);
         }
+        watch = List.copyOf(watch);
         if (batchSize < 1) {
             throw new IllegalArgumentException("--batch-size must be positive, found " + batchSize);
         }

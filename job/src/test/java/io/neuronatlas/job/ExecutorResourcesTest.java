@@ -21,7 +21,7 @@ class ExecutorResourcesTest {
     Path dir;
 
     private static MapSpec spec(Path model, String stamp) {
-        return new MapSpec("m", model.toString(), stamp, "lm_head.weight", 300, 32, false, 5, 16, DeviceMode.CPU);
+        return new MapSpec("m", model.toString(), stamp, "lm_head.weight", 300, 32, false, 5, 16, DeviceMode.CPU, java.util.List.of());
     }
 
     @Test

@@ -31,6 +31,7 @@ public final class Maps {
         private int shardSize;
         private int batchSize = 256;
         private DeviceMode device = DeviceMode.AUTO;
+        private List<String> watch = List.of();
 
         private Builder(Path model, Path atlas) {
             this.model = model;
@@ -77,9 +78,14 @@ public final class Maps {
             return this;
         }
 
+        public Builder watch(String... v) {
+            watch = List.of(v);
+            return this;
+        }
+
         public MapOptions options() {
             return new MapOptions(model, atlas.toString(), checkpoint, matrices, layers, topK, foldNorm, shardSize,
-                    batchSize, device);
+                    batchSize, device, watch);
         }
 
         public RunRecord run() throws IOException {

@@ -1,6 +1,7 @@
 package io.neuronatlas.udfs;
 
 import java.util.List;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.SparkSessionExtensions;
 import org.apache.spark.sql.catalyst.FunctionIdentifier;
 import org.apache.spark.sql.catalyst.expressions.Expression;
@@ -81,6 +82,19 @@ public final class AtlasExtensions implements scala.Function1<SparkSessionExtens
                     "_FUNC_(id) - The neuron index of a neuron id ('L26.up.1442' -> 1442); NULL if id is "
                             + "malformed.",
                     "\n    Examples:\n      > SELECT _FUNC_('L26.up.1442');\n       1442\n  "));
+
+    /**
+     * Registers the functions in a session built without the spark.sql.extensions setting (a notebook's own
+     * session, say); a session that has them already is left as it is.
+     */
+    public static void register(SparkSession spark) {
+        if (spark.catalog().functionExists(FUNCTIONS.get(0).name())) {
+            return;
+        }
+        SparkSessionExtensions extensions = new SparkSessionExtensions();
+        new AtlasExtensions().apply(extensions);
+        extensions.registerFunctions(spark.sessionState().functionRegistry());
+    }
 
     @Override
     public BoxedUnit apply(SparkSessionExtensions extensions) {

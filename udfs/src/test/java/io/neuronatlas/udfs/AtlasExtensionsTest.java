@@ -95,6 +95,21 @@ class AtlasExtensionsTest {
     }
 
     @Test
+    void registerAddsTheFunctionsToASessionWithoutTheSetting() {
+        SparkSession other = spark.newSession(); // its own copy of the function registry
+        for (AtlasExtensions.Definition f : AtlasExtensions.FUNCTIONS) {
+            other.sessionState().functionRegistry().dropFunction(
+                    org.apache.spark.sql.catalyst.FunctionIdentifier.apply(f.name()));
+        }
+        assertFalse(other.catalog().functionExists("neuron_id"));
+        assertTrue(spark.catalog().functionExists("neuron_id"));
+        AtlasExtensions.register(other);
+        assertEquals("L3.up.170", other.sql("SELECT neuron_id('up', 3, 170)").collectAsList().get(0).getString(0));
+        AtlasExtensions.register(other); // twice is harmless
+        assertEquals("dog", other.sql("SELECT token_norm(' Dog')").collectAsList().get(0).getString(0));
+    }
+
+    @Test
     void wrongArgumentCountIsNamed() {
         Exception e = assertThrows(Exception.class, () -> spark.sql("SELECT token_norm('a', 'b')").collect());
         assertTrue(String.valueOf(e.getMessage()).contains("token_norm takes 1 argument, got 2"), e.getMessage());
