@@ -7,7 +7,9 @@ import java.util.List;
 /** The neuron-atlas command line: {@code neuron-atlas COMMAND [options]}, each command with its own --help. */
 public final class Main {
     static final List<Command> COMMANDS = List.of(new MapCommand(), new InspectCommand(), new FindTokenCommand(),
-            new DemoCommand(), new BenchCommand());
+            new DemoCommand(), new BenchCommand(),
+            new SqlCommand(), new AlignmentCommand(), new TopNeuronsCommand(), new ProfileCommand(),
+            new BenchQueryCommand());
 
     private Main() {
     }

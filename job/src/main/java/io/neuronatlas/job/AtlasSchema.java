@@ -71,10 +71,14 @@ public final class AtlasSchema {
             .required(FLOAT).named("normalized_prob")
             .named(TOKEN_PROFILES);
 
-    /** id → decoded token string; partitioned by checkpoint only. */
+    /**
+     * id → decoded token string and its token_norm() grouping key; partitioned by checkpoint only. Rows are
+     * ordered by norm, with a bloom filter on it, so the variants of a word are a lookup of one small row group.
+     */
     public static final MessageType TOKENS_FILE = Types.buildMessage()
             .required(INT32).named("token_id")
             .required(BINARY).as(stringType()).named("token")
+            .required(BINARY).as(stringType()).named("norm")
             .named(TOKENS);
 
     private AtlasSchema() {

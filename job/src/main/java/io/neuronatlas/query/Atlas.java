@@ -55,7 +55,8 @@ public final class Atlas {
         }
         if (!fs.exists(new org.apache.hadoop.fs.Path(root, AtlasSchema.TOKENS))) {
             // Atlases written before the tokens table: the tokens that occur in the map, by a full scan.
-            spark.sql("SELECT DISTINCT checkpoint, token_id, token FROM " + AtlasSchema.NEURON_TOKENS)
+            spark.sql("SELECT DISTINCT checkpoint, token_id, token, token_norm(token) AS norm FROM "
+                            + AtlasSchema.NEURON_TOKENS)
                     .createOrReplaceTempView(AtlasSchema.TOKENS);
         }
         if (!profiles) {
@@ -86,8 +87,8 @@ public final class Atlas {
      * pages, instead of scanning every row.
      */
     public Dataset<Row> findToken(String token, int limit) {
-        List<Integer> ids = new ArrayList<>();
-        for (Row row : tokenVariants(token).select("token_id").distinct().collectAsList()) {
+        java.util.Set<Integer> ids = new java.util.TreeSet<>();
+        for (Row row : tokenVariants(token).select("token_id").collectAsList()) {
             ids.add(row.getInt(0));
         }
         spark.table(AtlasSchema.NEURON_TOKENS).filter(functions.col("token_id").isin(ids.toArray()))
