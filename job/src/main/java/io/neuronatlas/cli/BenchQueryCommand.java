@@ -34,6 +34,8 @@ final class BenchQueryCommand implements Command {
         int topK = 20;
         int shardSize = 14336;
         int warmRuns = 5;
+        int rowGroupRows = TokenLayout.LOOKUP.rowGroupRows();
+        int pageRows = TokenLayout.LOOKUP.pageRows();
         String master;
     }
 
@@ -73,6 +75,10 @@ final class BenchQueryCommand implements Command {
                         (a, v) -> a.shardSize = v),
                 s.string("token", "TOKEN", "the token find-token looks up (default \" dog\")", (a, v) -> a.token = v),
                 s.integer("runs", "N", "warm runs per query (default 5)", (a, v) -> a.warmRuns = v),
+                s.integer("row-group-rows", "N", "lookup layout: rows per row group (default "
+                        + TokenLayout.LOOKUP.rowGroupRows() + ")", (a, v) -> a.rowGroupRows = v),
+                s.integer("page-rows", "N", "lookup layout: rows per page (default " + TokenLayout.LOOKUP.pageRows()
+                        + ")", (a, v) -> a.pageRows = v),
                 s.string("master", "URL", "Spark master (default local[*])", (a, v) -> a.master = v));
         Scopt.Parsed<Args> parsed = Scopt.parse(parser, argv, new Args(), out, err);
         if (!parsed.ok()) {
@@ -82,7 +88,7 @@ final class BenchQueryCommand implements Command {
         SparkSession spark = Sessions.open("neuron-atlas bench-query", a.master);
         TokenTable tokens = tokens(a);
         Map<String, TokenLayout> layouts = new java.util.LinkedHashMap<>();
-        layouts.put("lookup", TokenLayout.LOOKUP);
+        layouts.put("lookup", new TokenLayout(true, true, a.rowGroupRows, a.pageRows));
         layouts.put("plain", TokenLayout.PLAIN);
         for (Map.Entry<String, TokenLayout> layout : layouts.entrySet()) {
             SyntheticAtlas atlas = new SyntheticAtlas("bench", a.layers, a.dMlp, a.topK, a.shardSize, 42,

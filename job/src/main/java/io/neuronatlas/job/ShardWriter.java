@@ -70,23 +70,24 @@ public final class ShardWriter implements Closeable {
         return String.format(Locale.ROOT, "part-%05d.zstd.parquet", shard.index());
     }
 
-    private Target open(Path dir, MessageType schema, TokenLayout fileLayout) throws IOException {
+    /** Opens a table's file; the neuron_tokens file (lookup true) gets the layout's row groups and bloom filter. */
+    private Target open(Path dir, MessageType schema, boolean lookup) throws IOException {
         Path temporary = new Path(dir, String.format(Locale.ROOT, ".part-%05d.attempt-%d.tmp", shard.index(),
                 attempt));
         RecordWriteSupport.Builder builder = new RecordWriteSupport.Builder(
                 HadoopOutputFile.fromPath(temporary, conf), schema).withConf(conf)
                 .withCompressionCodec(CompressionCodecName.ZSTD).withWriteMode(ParquetFileWriter.Mode.OVERWRITE);
-        ParquetWriter<RecordWriteSupport.Record> writer = (fileLayout == null ? builder : fileLayout.apply(builder))
-                .build();
+        layout.encodings(builder);
+        ParquetWriter<RecordWriteSupport.Record> writer = (lookup ? layout.lookup(builder) : builder).build();
         return new Target(temporary, new Path(dir, fileName(shard)), writer);
     }
 
     /** Appends the rows of one batch whose first neuron is firstNeuron. */
     public void append(BatchResult b, int firstNeuron) throws IOException {
         if (neuronsTarget == null) {
-            tokensTarget = open(tokensDir, AtlasSchema.NEURON_TOKENS_FILE, layout);
-            neuronsTarget = open(neuronsDir, AtlasSchema.NEURONS_FILE, null);
-            profilesTarget = b.watched() == 0 ? null : open(profilesDir, AtlasSchema.TOKEN_PROFILES_FILE, null);
+            tokensTarget = open(tokensDir, AtlasSchema.NEURON_TOKENS_FILE, true);
+            neuronsTarget = open(neuronsDir, AtlasSchema.NEURONS_FILE, false);
+            profilesTarget = b.watched() == 0 ? null : open(profilesDir, AtlasSchema.TOKEN_PROFILES_FILE, false);
         }
         for (int n = 0; n < b.count(); n++) {
             int neuron = firstNeuron + n;

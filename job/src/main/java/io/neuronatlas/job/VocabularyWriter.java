@@ -37,6 +37,8 @@ public final class VocabularyWriter {
         try (ParquetWriter<RecordWriteSupport.Record> writer = new RecordWriteSupport.Builder(
                 HadoopOutputFile.fromPath(file, conf), AtlasSchema.TOKENS_FILE).withConf(conf)
                 .withCompressionCodec(CompressionCodecName.ZSTD).withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+                // token_id's encoding as every map file has it (see TokenLayout.encodings)
+                .withDictionaryEncoding("token_id", !TokenLayout.LOOKUP.bloomFilter())
                 .withRowGroupRowCountLimit(ROW_GROUP_ROWS).withBloomFilterEnabled("norm", true)
                 .withBloomFilterNDV("norm", ROW_GROUP_ROWS).build()) {
             for (Integer id : order) {
