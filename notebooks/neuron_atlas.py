@@ -73,7 +73,8 @@ def open_atlas(path=None):
     path = path or atlas_dir()
     if not os.path.isdir(path):
         raise FileNotFoundError(f"no atlas at {path}: set NEURON_ATLAS to the folder 'map --out' wrote")
-    return jpype.JClass("io.neuronatlas.query.Atlas").open(spark(), path)
+    session = spark()  # starts the JVM before any Java class is looked up
+    return jpype.JClass("io.neuronatlas.query.Atlas").open(session, path)
 
 
 def canned_sql(name):
