@@ -159,10 +159,10 @@ final class BenchClusterCommand implements Command {
         SparkSession spark = session(cluster, target, executors, a, "x" + executors);
         try {
             spark.sparkContext().addSparkListener(times);
-            // force: both runs map the same checkpoint into their own atlas, and each must compute.
+            // force: a benchmark run finds its atlases from the last run and must compute all the same.
             MapOptions options = new MapOptions(model, work.resolve("atlas-x" + executors).toString(), "bench",
                     List.of(MlpMatrix.UP), "all", MapOptions.DEFAULT_TOP_K, false, a.shardSize, a.batchSize,
-                    DeviceMode.CPU, true);
+                    DeviceMode.CPU, List.of(), true);
             RunRecord record = new MapJob(spark, out).run(options);
             long end = System.currentTimeMillis();
             List<Long> rss = record.executors().stream().map(e -> e.peakRssBytes() >> 20).toList();

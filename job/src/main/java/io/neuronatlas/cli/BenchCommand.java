@@ -92,7 +92,7 @@ final class BenchCommand implements Command {
 
         MapOptions options = new MapOptions(model, Path.of(a.work, "atlas").toString(), "bench",
                 List.of(MlpMatrix.fromLabel(a.matrix)), a.layers, MapOptions.DEFAULT_TOP_K, false, 0, a.batchSize,
-                DeviceMode.AUTO, true);
+                DeviceMode.AUTO, List.of(), true);
         long t0 = System.nanoTime();
         RunRecord record = new MapJob(spark, out).run(options);
         double mapSeconds = (System.nanoTime() - t0) / 1e9;

@@ -1,5 +1,6 @@
 package io.neuronatlas.cli;
 
+import io.neuronatlas.model.MlpMatrix;
 import io.neuronatlas.synthetic.PlantedNeuron;
 import io.neuronatlas.synthetic.SyntheticCheckpoint;
 import java.io.PrintStream;
@@ -11,6 +12,7 @@ final class DemoCommand implements Command {
 
     static final class Args {
         String out = "neuron-atlas-demo/tiny-llama";
+        boolean variant;
     }
 
     @Override
@@ -30,14 +32,24 @@ final class DemoCommand implements Command {
                 "Writes a 4-layer Llama-layout model folder (bf16 safetensors, byte-level BPE tokenizer.json) with "
                         + "a \" dog\"/\" puppy\" neuron in up_proj and an anti-\" California\" neuron in down_proj.",
                 s.string("out", "DIR", "model folder to write (default neuron-atlas-demo/tiny-llama)",
-                        (a, v) -> a.out = v));
+                        (a, v) -> a.out = v),
+                s.flag("variant", "write the checkpoint as if fine-tuned: the same weights except that up_proj "
+                        + "neuron 170 of layer 3 now reads \" cat\", the \" dog\" neuron moved to layer 2 neuron "
+                        + "99, and no \" California\" neuron (for comparing checkpoints)", a -> a.variant = true));
         Scopt.Parsed<Args> parsed = Scopt.parse(parser, argv, new Args(), out, err);
         if (!parsed.ok()) {
             return parsed.exitCode();
         }
         Path dir = Path.of(parsed.options().out);
-        SyntheticCheckpoint.Written written = new SyntheticCheckpoint().layers(4).dModel(128).dMlp(512).vocab(4096)
-                .seed(2024).plantDogAndCalifornia().write(dir);
+        SyntheticCheckpoint checkpoint = new SyntheticCheckpoint().layers(4).dModel(128).dMlp(512).vocab(4096)
+                .seed(2024);
+        if (parsed.options().variant) {
+            checkpoint.plant(PlantedNeuron.dog(2, 99)).plant(new PlantedNeuron(MlpMatrix.UP, 3, 170,
+                    java.util.Map.of(" cat", 1.0)));
+        } else {
+            checkpoint.plantDogAndCalifornia();
+        }
+        SyntheticCheckpoint.Written written = checkpoint.write(dir);
         out.println("Wrote a synthetic checkpoint to " + dir.toAbsolutePath() + " (" + written.config() + ")");
         for (PlantedNeuron p : written.planted()) {
             out.printf("  planted: %s layer %d neuron %d -> %s%n", p.matrix().label(), p.layer(), p.neuron(),

@@ -1,21 +1,15 @@
 package io.neuronatlas.cli;
 
 import io.neuronatlas.query.Atlas;
-import io.neuronatlas.query.TextTable;
+import io.neuronatlas.query.ResultFormat;
 import java.io.PrintStream;
-import org.apache.spark.sql.SparkSession;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import scopt.OParser;
 
-/** {@code find-token}: the neurons whose top tokens include a token, across all layers and matrices. */
-final class FindTokenCommand implements Command {
-
-    static final class Args {
-        String atlas;
-        String token;
-        int limit = 20;
-        String master;
-    }
-
+/** {@code find-token}: the neurons whose top tokens include a token or its case/space variants. */
+final class FindTokenCommand extends QueryCommand {
     @Override
     public String name() {
         return "find-token";
@@ -23,27 +17,28 @@ final class FindTokenCommand implements Command {
 
     @Override
     public String summary() {
-        return "the neurons for a token (e.g. \" dog\"), ranked by normalized probability";
+        return "the neurons for a token (e.g. \" dog\"), variants grouped, ranked by normalized probability";
     }
 
     @Override
-    public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        Scopt<Args> s = new Scopt<>();
-        OParser<?, Args> parser = s.parser("neuron-atlas find-token",
-                "Finds the neurons that have TOKEN among their top tokens, in either polarity.",
-                s.string("atlas", "DIR", "the folder 'map --out' wrote", (a, v) -> a.atlas = v).required(),
-                s.integer("limit", "N", "rows to print (default 20)", (a, v) -> a.limit = v),
-                s.string("master", "URL", "Spark master (default local[*])", (a, v) -> a.master = v),
-                s.argument("TOKEN", "the token as text, with its leading space: \" dog\"", (a, v) -> a.token = v));
-        Scopt.Parsed<Args> parsed = Scopt.parse(parser, argv, new Args(), out, err);
-        if (!parsed.ok()) {
-            return parsed.exitCode();
+    String description() {
+        return "Finds the neurons that have TOKEN, or a case/space variant of it (\" dog\", \"dog\", \" Dog\", "
+                + "\" DOG\"), among their top tokens in either polarity, across all checkpoints, matrices and layers.";
+    }
+
+    @Override
+    List<OParser<?, Args>> options(Scopt<Args> s) {
+        return List.of(s.argument("TOKEN", "the token as text: \" dog\" (variants are found too)",
+                (a, v) -> a.arguments.add(v)));
+    }
+
+    @Override
+    Dataset<Row> query(Atlas atlas, Args a, PrintStream out) {
+        String token = a.arguments.get(0);
+        int limit = a.limit > 0 ? a.limit : a.format == ResultFormat.TABLE ? defaultLimit() : Integer.MAX_VALUE;
+        if (a.format == ResultFormat.TABLE) {
+            out.println("Neurons for token \"" + token + "\" in " + a.atlas + ":");
         }
-        Args a = parsed.options();
-        SparkSession spark = Sessions.open("neuron-atlas find-token", a.master);
-        Atlas atlas = Atlas.open(spark, a.atlas);
-        out.println("Neurons for token \"" + a.token + "\" in " + a.atlas + ":");
-        out.print(TextTable.render(atlas.findToken(a.token, a.limit), a.limit));
-        return 0;
+        return atlas.findToken(token, limit);
     }
 }

@@ -8,7 +8,8 @@ import java.util.List;
 public final class Main {
     static final List<Command> COMMANDS = List.of(new MapCommand(), new InspectCommand(), new FindTokenCommand(),
             new DemoCommand(), new BenchCommand(), new CompareCommand(),
-            new BenchClusterCommand());
+            new SqlCommand(), new AlignmentCommand(), new TopNeuronsCommand(), new ProfileCommand(),
+            new BenchQueryCommand(), new BenchClusterCommand());
 
     private Main() {
     }

@@ -29,6 +29,7 @@ final class MapCommand implements Command {
         String master;
         boolean force;
         String modelsDir;
+        List<String> watch = new ArrayList<>();
 
         MapOptions toOptions() {
             return toOptions(Path.of(model), checkpoint);
@@ -43,7 +44,7 @@ final class MapCommand implements Command {
                 }
             }
             return new MapOptions(modelDir, out, checkpointName, list, layers, topK, foldNorm, shardSize,
-                    batchSize, DeviceMode.parse(device), force);
+                    batchSize, DeviceMode.parse(device), watch, force);
         }
     }
 
@@ -87,6 +88,9 @@ final class MapCommand implements Command {
                         a -> a.force = true),
                 s.string("master", "URL", "Spark master when not run by spark-submit (default local[*])",
                         (a, v) -> a.master = v),
+                s.string("watch", "TOKEN", "also write this token's score, prob and normalized_prob for every "
+                        + "neuron to the token_profiles table (for 'profile'); the token as text with its leading "
+                        + "space, e.g. \" dog\"; repeat for more tokens", (a, v) -> a.watch.add(v)).unbounded(),
                 s.builder().checkConfig(a -> (a.model == null) == (a.modelsDir == null)
                         ? s.builder().failure("give either --model DIR (one checkpoint) or --models-dir DIR (every "
                         + "checkpoint folder in it)")

@@ -1,5 +1,6 @@
 package io.neuronatlas.cli;
 
+import io.neuronatlas.udfs.AtlasExtensions;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
@@ -14,7 +15,8 @@ final class Sessions {
     static SparkSession open(String appName, String master) {
         SparkConf conf = new SparkConf();
         SparkSession.Builder builder = SparkSession.builder().appName(appName)
-                .config("spark.ui.showConsoleProgress", "false");
+                .config("spark.ui.showConsoleProgress", "false")
+                .config("spark.sql.extensions", extensions(conf.get("spark.sql.extensions", "")));
         String effective = master != null ? master : conf.get("spark.master", "local[*]");
         builder.master(effective);
         if (effective.startsWith("local")) {
@@ -23,5 +25,14 @@ final class Sessions {
                     .config("spark.ui.enabled", conf.get("spark.ui.enabled", "false"));
         }
         return builder.getOrCreate();
+    }
+
+    /** The atlas's SQL functions, after any extensions the user configured. */
+    static String extensions(String configured) {
+        String ours = AtlasExtensions.class.getName();
+        if (configured.isBlank()) {
+            return ours;
+        }
+        return java.util.Arrays.asList(configured.split(",")).contains(ours) ? configured : configured + "," + ours;
     }
 }

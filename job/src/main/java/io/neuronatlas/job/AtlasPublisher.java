@@ -58,11 +58,16 @@ public final class AtlasPublisher {
     }
 
     /**
-     * Checks that every shard committed its file to every table, and deletes what failed or killed attempts left
+     * Checks that every shard committed its file to every table (token_profiles too when tokens are watched), and
+     * deletes what failed or killed attempts left
      * behind (hidden temporary files), so that a published run holds complete files only.
      */
-    public void checkWritten(List<Shard> shards) throws IOException {
-        for (String table : AtlasSchema.TABLES) {
+    public void checkWritten(List<Shard> shards, boolean watched) throws IOException {
+        List<String> shardTables = new ArrayList<>(AtlasSchema.SHARD_TABLES);
+        if (watched) {
+            shardTables.add(AtlasSchema.TOKEN_PROFILES);
+        }
+        for (String table : shardTables) {
             for (Shard shard : shards) {
                 Path file = new Path(new Path(atlas, table), AtlasSchema.partitionPath(checkpoint, runId,
                         shard.matrix().label(), shard.layer()) + "/" + ShardWriter.fileName(shard));

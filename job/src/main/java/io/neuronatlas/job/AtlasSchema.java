@@ -19,9 +19,21 @@ public final class AtlasSchema {
     public static final String NEURON_TOKENS = "neuron_tokens";
     public static final String NEURONS = "neurons";
     public static final String RUNS = "runs";
-    public static final List<String> TABLES = List.of(NEURON_TOKENS, NEURONS);
+    /** Only runs with map --watch write it, one file per shard; queries treat it as optional. */
+    public static final String TOKEN_PROFILES = "token_profiles";
+    /** The checkpoint's vocabulary, one file per run written by the driver: find-token resolves variants here. */
+    public static final String TOKENS = "tokens";
+    /** Every map run writes these, one file per shard. */
+    public static final List<String> SHARD_TABLES = List.of(NEURON_TOKENS, NEURONS);
+    /** Every table of rows a run may write into its run folders; a run without --watch has no token_profiles. */
+    public static final List<String> TABLES = List.of(NEURON_TOKENS, NEURONS, TOKEN_PROFILES, TOKENS);
 
-    /** A neuron's top-k tokens per polarity: 2·k rows a neuron, in (neuron, polarity, rank) order. */
+    /**
+     * A neuron's top-k tokens per polarity: 2·k rows a neuron. Each file's rows are ordered by token_id (then
+     * neuron, polarity, rank) and written in small row groups, with a bloom filter on token_id: a lookup of a few
+     * token ids reads only the row groups whose token_id range or bloom filter can hold them.
+     */
+
     public static final MessageType NEURON_TOKENS_FILE = Types.buildMessage()
             .required(INT32).named("neuron")
             .required(BINARY).as(stringType()).named("polarity")
@@ -51,6 +63,26 @@ public final class AtlasSchema {
             .required(BINARY).as(stringType()).named("bottom_token")
             .required(FLOAT).named("bottom_normalized_prob")
             .named(NEURONS);
+
+    /** The '+' polarity values of each watched token (map --watch) for every neuron: neurons × watched rows. */
+    public static final MessageType TOKEN_PROFILES_FILE = Types.buildMessage()
+            .required(INT32).named("neuron")
+            .required(INT32).named("token_id")
+            .required(BINARY).as(stringType()).named("token")
+            .required(FLOAT).named("score")
+            .required(FLOAT).named("prob")
+            .required(FLOAT).named("normalized_prob")
+            .named(TOKEN_PROFILES);
+
+    /**
+     * id → decoded token string and its token_norm() grouping key; partitioned by checkpoint only. Rows are
+     * ordered by norm, with a bloom filter on it, so the variants of a word are a lookup of one small row group.
+     */
+    public static final MessageType TOKENS_FILE = Types.buildMessage()
+            .required(INT32).named("token_id")
+            .required(BINARY).as(stringType()).named("token")
+            .required(BINARY).as(stringType()).named("norm")
+            .named(TOKENS);
 
     private AtlasSchema() {
     }

@@ -127,7 +127,7 @@ public final class MapJob {
                     .collect());
             jsc.clearJobGroup();
             reports.sort((a, b) -> Integer.compare(a.shard(), b.shard()));
-            publisher.checkWritten(plan.shards());
+            publisher.checkWritten(plan.shards(), !plan.spec().watch().isEmpty());
             long t2 = System.nanoTime();
 
             double map = (t2 - t1) / 1e9;
@@ -135,6 +135,7 @@ public final class MapJob {
                     (t2 - t0) / 1e9, plan.neurons() / ((t2 - t0) / 1e9));
             RunRecord record = record(runId, plan, started, timings, reports);
             publisher.writeRecord(record);
+            VocabularyWriter.write(jsc.hadoopConfiguration(), publisher.runFolder(AtlasSchema.TOKENS), plan.tokens());
             long t3 = System.nanoTime();
             publisher.publish(plan.entry(record));
             long t4 = System.nanoTime();
@@ -192,13 +193,19 @@ public final class MapJob {
             }
             TokenTable tokens = checkpoint.tokens();
             String stamp = checkpoint.stamp();
+            List<Integer> watch = new ArrayList<>();
+            for (String token : options.watch()) {
+                watch.add(tokens.idOf(token).orElseThrow(() -> new IllegalArgumentException("--watch: token \""
+                        + token + "\" is not in the vocabulary of " + options.modelDir() + " (tokens are text "
+                        + "with their leading space, e.g. \" dog\")")));
+            }
             Fingerprint fingerprint = Fingerprint.of(checkpoint, FINGERPRINT_THREADS);
             String dtype = Fingerprint.tensorsTheMapReads(checkpoint).stream().map(t -> t.dtype().toString())
                     .distinct().sorted().collect(Collectors.joining(","));
             MapSpec spec = new MapSpec(options.checkpointName(),
                     options.modelDir().toAbsolutePath().normalize().toString(), stamp, fingerprint.value(),
                     checkpoint.lmHeadTensor(), config.vocab(), config.dModel(), options.foldNorm(), options.topK(),
-                    options.batchSize(), options.device());
+                    options.batchSize(), options.device(), watch);
             return new Plan(spec, config, layers, shards, shardSize, tokens, fingerprint, dtype);
         }
     }
@@ -214,7 +221,7 @@ public final class MapJob {
         List<RunRecord.ExecutorUse> executors = RunRecord.ExecutorUse.summarize(summaries);
         RunRecord.Parameters parameters = new RunRecord.Parameters(plan.matrixLabels(), plan.layers(),
                 spec.topK(), spec.foldNorm(), plan.shardSize(), spec.batchSize(), spec.device().label(),
-                spec.lmHeadTensor());
+                spec.lmHeadTensor(), List.copyOf(plan.watch()));
         return new RunRecord(runId, spec.checkpoint(), spec.fingerprint(), spec.modelDir(), plan.config(), parameters,
                 timings,
                 summaries.stream().map(ShardReport::engine).distinct()
@@ -246,7 +253,12 @@ public final class MapJob {
                 }
             }
             return new OutputParameters(matrices, layers, spec.topK(), spec.foldNorm(), spec.lmHeadTensor(),
-                    List.of());
+                    watch());
+        }
+
+        /** The watched tokens as text, in the order given. */
+        List<String> watch() {
+            return spec.watch().stream().map(tokens::token).toList();
         }
 
         List<String> matrixLabels() {

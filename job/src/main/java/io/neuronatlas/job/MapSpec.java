@@ -2,6 +2,7 @@ package io.neuronatlas.job;
 
 import io.neuronatlas.device.DeviceMode;
 import java.io.Serializable;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -15,9 +16,11 @@ import java.util.regex.Pattern;
  * @param stamp        the model folder's {@link io.neuronatlas.model.Checkpoint#stamp()} when the run was planned
  * @param fingerprint  the checkpoint's {@link io.neuronatlas.identity.Fingerprint}: with the stamp, the key of an
  *                     executor's cached checkpoint and head, since weights can change under an unchanged stamp
+ * @param watch        token ids whose values every neuron reports (map --watch), in the order given
  */
 public record MapSpec(String checkpoint, String modelDir, String stamp, String fingerprint, String lmHeadTensor,
-                      int vocab, int dModel, boolean foldNorm, int topK, int batchSize, DeviceMode device)
+                      int vocab, int dModel, boolean foldNorm, int topK, int batchSize, DeviceMode device,
+                      List<Integer> watch)
         implements Serializable {
 
     /** Checkpoint names become directory names and SQL literals: keep them plain. */
@@ -32,6 +35,7 @@ public record MapSpec(String checkpoint, String modelDir, String stamp, String f
             throw new IllegalArgumentException("--top-k must be between 1 and the vocabulary size " + vocab
                     + ", found " + topK);
         }
+        watch = List.copyOf(watch);
         if (batchSize < 1) {
             throw new IllegalArgumentException("--batch-size must be positive, found " + batchSize);
         }

@@ -12,7 +12,7 @@ import java.util.List;
  * @param matrices     mapped matrices, in gate, up, down order
  * @param layers       mapped layers, ascending
  * @param lmHeadTensor the tensor the neurons are projected through
- * @param watch        watched token strings (none yet)
+ * @param watch        the tokens map --watch profiles for every neuron, as text in the order given
  */
 public record OutputParameters(@JsonProperty("matrices") List<String> matrices,
                                @JsonProperty("layers") List<Integer> layers,

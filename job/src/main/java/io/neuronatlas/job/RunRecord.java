@@ -22,7 +22,7 @@ public record RunRecord(String runId, String checkpoint, String fingerprint, Str
                         List<ExecutorUse> executors, List<ShardReport> shards) {
 
     public record Parameters(List<String> matrices, List<Integer> layers, int topK, boolean foldNorm, int shardSize,
-                             int batchSize, String device, String lmHeadTensor) {
+                             int batchSize, String device, String lmHeadTensor, List<String> watch) {
     }
 
     /**

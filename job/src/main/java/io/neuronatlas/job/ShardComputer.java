@@ -44,7 +44,8 @@ public final class ShardComputer {
         long computeNanos = 0;
         long writeNanos = 0;
         try (ExecutorResources.HeadLease lease = ExecutorResources.lmHead(spec, device);
-             Projector projector = new Projector(lease.head(), spec.topK())) {
+             Projector projector = new Projector(lease.head(), spec.topK(),
+                     spec.watch().stream().mapToInt(Integer::intValue).toArray())) {
             for (int done = 0; done < shard.count(); done += batch) {
                 int n = Math.min(batch, shard.count() - done);
                 long t0 = System.nanoTime();

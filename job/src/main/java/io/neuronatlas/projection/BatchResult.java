@@ -35,10 +35,31 @@ public final class BatchResult implements Serializable {
     // [count][2], flattened as (n * 2 + p)
     private final float[] logsumexps;
     private final float[] topMeanProbs;
+    // [count][watched], flattened as (n * watched + w): the '+' polarity values of each watched token
+    private final int watched;
+    private final int[] watchedTokens; // [watched]
+    private final float[] watchedScores;
+    private final float[] watchedProbs;
+    private final float[] watchedNormalizedProbs;
 
-    BatchResult(int count, int topK, int[] tokenIds, float[] scores, float[] probs, float[] normalizedProbs,
+    /**
+     * Public for code that makes results without a model (the query benchmark's synthetic atlas); the projector
+     * is the only producer in a map. Arrays are taken as they are, laid out as the fields' comments say.
+     */
+    public BatchResult(int count, int topK, int[] tokenIds, float[] scores, float[] probs, float[] normalizedProbs,
             float[] norms, float[] maxScores, float[] minScores, float[] meanScores, float[] stdScores,
-            float[] entropies, float[] logsumexps, float[] topMeanProbs) {
+            float[] entropies, float[] logsumexps, float[] topMeanProbs, int[] watchedTokens, float[] watchedScores,
+            float[] watchedProbs, float[] watchedNormalizedProbs) {
+        int watched = watchedTokens.length;
+        if (tokenIds.length != count * 2 * topK || watchedScores.length != count * watched) {
+            throw new IllegalArgumentException("arrays do not match " + count + " neurons, top-" + topK + ", "
+                    + watched + " watched tokens");
+        }
+        this.watched = watched;
+        this.watchedTokens = watchedTokens;
+        this.watchedScores = watchedScores;
+        this.watchedProbs = watchedProbs;
+        this.watchedNormalizedProbs = watchedNormalizedProbs;
         this.count = count;
         this.topK = topK;
         this.tokenIds = tokenIds;
@@ -128,6 +149,31 @@ public final class BatchResult implements Serializable {
     /** Entropy of softmax(s), natural log (polarity '+'). */
     public float entropy(int n) {
         return entropies[n];
+    }
+
+    /** Number of watched tokens (map --watch) whose values every neuron carries. */
+    public int watched() {
+        return watched;
+    }
+
+    /** Token id of watched token w. */
+    public int watchedToken(int w) {
+        return watchedTokens[w];
+    }
+
+    /** Raw score of watched token w for neuron n. */
+    public float watchedScore(int n, int w) {
+        return watchedScores[n * watched + w];
+    }
+
+    /** softmax(s) of watched token w for neuron n, over the whole vocabulary. */
+    public float watchedProb(int n, int w) {
+        return watchedProbs[n * watched + w];
+    }
+
+    /** watchedProb divided by the neuron's '+' top-100 mean probability, as normalizedProb. */
+    public float watchedNormalizedProb(int n, int w) {
+        return watchedNormalizedProbs[n * watched + w];
     }
 
     /** The denominator of {@link #normalizedProb}: mean of the min(100, vocab) largest softmax(p · s) values. */

@@ -46,15 +46,30 @@ public final class Projector implements AutoCloseable {
     private final NDManager manager;
     private final DirectStaging staging = new DirectStaging();
     private final long[] keys;
+    private final int[] watched;
     private long tieFallbacks;
 
     /** @param topK tokens to rank per neuron and polarity, 1 ≤ topK ≤ vocab */
     public Projector(LmHead head, int topK) {
+        this(head, topK, new int[0]);
+    }
+
+    /**
+     * @param watched token ids whose score, prob and normalized prob every neuron reports, ranked or not
+     *     (map --watch: a token's profile over all neurons)
+     */
+    public Projector(LmHead head, int topK, int[] watched) {
         this.head = Objects.requireNonNull(head, "head");
         int vocab = head.vocab();
         if (topK < 1 || topK > vocab) {
             throw new IllegalArgumentException("topK must be in [1, " + vocab + "]: " + topK);
         }
+        for (int id : watched) {
+            if (id < 0 || id >= vocab) {
+                throw new IllegalArgumentException("watched token id " + id + " outside [0, " + vocab + ")");
+            }
+        }
+        this.watched = watched.clone();
         this.topK = topK;
         this.topMean = Math.min(TOP_MEAN, vocab);
         this.fetch = (int) Math.min(vocab, (long) Math.max(topK, TOP_MEAN) + FETCH_MARGIN);
@@ -106,9 +121,13 @@ public final class Projector implements AutoCloseable {
         float[] entropies = new float[count];
         float[] lses = new float[count * 2];
         float[] topMeans = new float[count * 2];
+        int w = watched.length;
+        float[] watchedScores = new float[count * w];
+        float[] watchedProbs = new float[count * w];
+        float[] watchedNormProbs = new float[count * w];
         if (count == 0) {
             return new BatchResult(0, k, ids, scores, probs, normProbs, norms, maxs, mins, means, stds,
-                    entropies, lses, topMeans);
+                    entropies, lses, topMeans, watched, watchedScores, watchedProbs, watchedNormProbs);
         }
         int[] rankIds = new int[k];
         float[] rankPs = new float[k];
@@ -123,6 +142,13 @@ public final class Projector implements AutoCloseable {
             NDArray x = staging.upload(batch, vectors, count, d);
             // x is the left operand so the product (and everything derived) lands in this batch manager.
             NDArray s = x.matMul(head.transposed()); // (count, vocab)
+            // Before the blocks: their passes overwrite s in place.
+            for (int c = 0; c < w; c++) {
+                float[] column = s.get(new NDIndex(":, " + watched[c])).toFloatArray(); // (count)
+                for (int n = 0; n < count; n++) {
+                    watchedScores[n * w + c] = column[n];
+                }
+            }
             Block block = new Block();
             for (int first = 0; first < count; first += ROW_BLOCK) {
                 int rows = Math.min(ROW_BLOCK, count - first);
@@ -160,12 +186,17 @@ public final class Projector implements AutoCloseable {
                             // prob / mean(top probs) = e^(ps − top) / mean(e^(top_i − top)), free of lse.
                             normProbs[out + r] = (float) (Math.exp(ps - top) / meanShifted);
                         }
+                        for (int c = 0; p == 0 && c < w; c++) {
+                            double ws = watchedScores[n * w + c];
+                            watchedProbs[n * w + c] = (float) Math.exp(ws - lse[0]);
+                            watchedNormProbs[n * w + c] = (float) (Math.exp(ws - top) / meanShifted);
+                        }
                     }
                 }
             }
         }
         return new BatchResult(count, k, ids, scores, probs, normProbs, norms, maxs, mins, means, stds,
-                entropies, lses, topMeans);
+                entropies, lses, topMeans, watched, watchedScores, watchedProbs, watchedNormProbs);
     }
 
     /**

@@ -3,9 +3,11 @@ package io.neuronatlas.query;
 import io.neuronatlas.job.AtlasSchema;
 import io.neuronatlas.job.CheckpointCatalog;
 import io.neuronatlas.job.CheckpointEntry;
+import io.neuronatlas.udfs.AtlasExtensions;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -14,24 +16,34 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 
 /**
  * An atlas folder opened for queries: its tables registered as temporary views of a SparkSession, over exactly the
- * run that the checkpoints table publishes for each checkpoint. The checkpoints are read once, here, so every
- * view shows the same snapshot: a run being written, a run that was killed, or a map published after this call is
- * not seen (open the atlas again to see newer maps).
+ * run that the checkpoints table publishes for each checkpoint, with the atlas's SQL functions registered too and
+ * the canned queries run against them. The checkpoints are read once, here, so every view shows the same
+ * snapshot: a run being written, a run that was killed, or a map published after this call is not seen (open the
+ * atlas again to see newer maps).
  *
  * <p>Views: every table of {@link AtlasSchema#TABLES} that some published run has (columns as written, plus the
- * partition columns checkpoint, run, matrix, layer), {@code runs} (the published runs' records) and
- * {@code checkpoints} (one row per checkpoint: fingerprint, model_type, shapes, dtype, mapped_at, parameters, run).
+ * partition columns checkpoint, run, matrix, layer): neuron_tokens, neurons, tokens, and token_profiles when a map
+ * ran with --watch; {@code runs} (the published runs' records) and {@code checkpoints} (one row per checkpoint:
+ * fingerprint, model_type, shapes, dtype, mapped_at, parameters, run).
  */
 public final class Atlas {
-    private final SparkSession spark;
-    private final List<CheckpointEntry> checkpoints;
+    /** The view find-token fills with the neuron_tokens rows of the looked-up token ids. */
+    public static final String TOKEN_MATCHES = "token_matches";
 
-    private Atlas(SparkSession spark, List<CheckpointEntry> checkpoints) {
+    private final SparkSession spark;
+    private final String dir;
+    private final List<CheckpointEntry> checkpoints;
+    private final boolean profiles;
+
+    private Atlas(SparkSession spark, String dir, List<CheckpointEntry> checkpoints, boolean profiles) {
         this.spark = spark;
+        this.dir = dir;
         this.checkpoints = checkpoints;
+        this.profiles = profiles;
     }
 
     public static Atlas open(SparkSession spark, String dir) throws IOException {
@@ -45,6 +57,8 @@ public final class Atlas {
                     + (fs.exists(new Path(root, AtlasSchema.NEURON_TOKENS)) ? " (an atlas written before "
                     + "checkpoints were tracked must be mapped again)" : ""));
         }
+        AtlasExtensions.register(spark);
+        boolean profiles = false;
         List<String> tables = new ArrayList<>(AtlasSchema.TABLES);
         tables.add(AtlasSchema.RUNS);
         for (String table : tables) {
@@ -65,10 +79,11 @@ public final class Atlas {
             Dataset<Row> rows = table.equals(AtlasSchema.RUNS) ? reader.json(runs.toArray(String[]::new))
                     : reader.parquet(runs.toArray(String[]::new));
             rows.createOrReplaceTempView(table);
+            profiles |= table.equals(AtlasSchema.TOKEN_PROFILES);
         }
         spark.read().json(spark.createDataset(entries.stream().map(CheckpointEntry::toJson).toList(),
                 Encoders.STRING())).createOrReplaceTempView(CheckpointCatalog.TABLE);
-        return new Atlas(spark, entries);
+        return new Atlas(spark, dir, entries, profiles);
     }
 
     /** The published checkpoints this atlas was opened with, by name. */
@@ -76,14 +91,74 @@ public final class Atlas {
         return checkpoints;
     }
 
+    public SparkSession spark() {
+        return spark;
+    }
+
+    /** Any SQL against the atlas's views. */
+    public Dataset<Row> sql(String sql) {
+        return spark.sql(sql);
+    }
+
+    /** The vocabulary entries, per checkpoint, that are the same word as token (case and space variants). */
+    public Dataset<Row> tokenVariants(String token) {
+        return spark.sql(CannedQuery.sql("token-variants"), Map.of("token", token));
+    }
+
     /**
-     * The neurons whose top tokens include this exact token string, most specific first: ranked by the Flash
-     * Interpretability normalized probability.
+     * The neurons whose top tokens include the token or a case/space variant of it, most specific first: ranked
+     * by the Flash Interpretability normalized probability. The variants' ids come from the small tokens table;
+     * neuron_tokens is then read with a token_id IN (...) filter, which Parquet pushes down to row groups and
+     * pages, instead of scanning every row.
      */
     public Dataset<Row> findToken(String token, int limit) {
-        return spark.sql("SELECT checkpoint, matrix, layer, neuron, polarity, rank, token_id, token, score, prob, "
-                        + "normalized_prob FROM " + AtlasSchema.NEURON_TOKENS + " WHERE token = :token "
-                        + "ORDER BY normalized_prob DESC, checkpoint, matrix, layer, neuron, polarity LIMIT " + limit,
-                java.util.Map.of("token", token));
+        java.util.Set<Integer> ids = new java.util.TreeSet<>();
+        for (Row row : tokenVariants(token).select("token_id").collectAsList()) {
+            ids.add(row.getInt(0));
+        }
+        spark.table(AtlasSchema.NEURON_TOKENS).filter(functions.col("token_id").isin(ids.toArray()))
+                .createOrReplaceTempView(TOKEN_MATCHES);
+        return spark.sql(CannedQuery.sql("find-token"), Map.of("token", token, "limit", limit));
+    }
+
+    /** Per checkpoint, matrix and layer: quantiles of max_abs_score and the share of neurons above threshold. */
+    public Dataset<Row> alignment(double threshold) {
+        return spark.sql(CannedQuery.sql("alignment"), Map.of("threshold", threshold));
+    }
+
+    /** Per checkpoint, matrix and layer: neurons per max_abs_score bin, bins shared by all layers. */
+    public Dataset<Row> alignmentHistogram(int bins) {
+        if (bins < 1) {
+            throw new IllegalArgumentException("--bins must be positive, found " + bins);
+        }
+        return spark.sql(CannedQuery.sql("alignment-histogram"), Map.of("bins", bins));
+    }
+
+    /** The limit most vocabulary-aligned neurons of one matrix and layer, with their first tokens per polarity. */
+    public Dataset<Row> topNeurons(String matrix, int layer, int limit, int tokens) {
+        return spark.sql(CannedQuery.sql("top-neurons"), Map.of("matrix", matrix, "layer", layer, "limit", limit,
+                "tokens", tokens));
+    }
+
+    /** A watched token's values for every neuron (map --watch). */
+    public Dataset<Row> profile(String token) {
+        if (!profiles) {
+            throw new IllegalArgumentException(dir + " has no " + AtlasSchema.TOKEN_PROFILES + " table: map the "
+                    + "checkpoint with --watch \"" + token + "\" to profile that token");
+        }
+        Dataset<Row> rows = spark.sql(CannedQuery.sql("profile"), Map.of("token", token));
+        if (rows.isEmpty()) {
+            List<String> watched = spark.sql("SELECT DISTINCT token FROM " + AtlasSchema.TOKEN_PROFILES
+                    + " ORDER BY token").as(Encoders.STRING()).collectAsList();
+            throw new IllegalArgumentException("token \"" + token + "\" was not watched in " + dir + " (watched: "
+                    + watched.stream().map(t -> '"' + t + '"').toList() + "); map again with --watch \"" + token
+                    + "\"");
+        }
+        return rows;
+    }
+
+    /** Top-token agreement of checkpoints a and b per matrix and layer. */
+    public Dataset<Row> compare(String a, String b) {
+        return spark.sql(CannedQuery.sql("compare"), Map.of("a", a, "b", b));
     }
 }

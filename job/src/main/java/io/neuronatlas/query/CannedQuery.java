@@ -6,25 +6,25 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The atlas's named SQL queries, kept as files under {@code io/neuronatlas/query/sql/} so that the commands and a
- * notebook run the same text. They read the views {@link Atlas#open} registers and take named parameters
- * ({@code :a}), for {@code spark.sql(text, Map.of("a", ...))}.
+ * The SQL of the canned queries, kept as files (io/neuronatlas/query/sql/NAME.sql in the job jar) so that the
+ * subcommands, notebooks and anyone with spark-sql run the same text. Parameters are Spark named parameters
+ * (:token), bound with {@code spark.sql(sql, Map)}.
  */
 public final class CannedQuery {
     private CannedQuery() {
     }
 
-    /** The text of sql/NAME.sql. */
+    /** The text of NAME.sql; an unknown name is an error naming the resource looked for. */
     public static String sql(String name) {
         String resource = "sql/" + name + ".sql";
         try (InputStream in = CannedQuery.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalArgumentException("no canned query '" + name + "': resource io/neuronatlas/query/"
-                        + resource + " is missing from the class path");
+                throw new IllegalArgumentException("no canned query '" + name + "' (looked for "
+                        + CannedQuery.class.getPackageName().replace('.', '/') + "/" + resource + ")");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read canned query " + resource, e);
+            throw new UncheckedIOException(e);
         }
     }
 }

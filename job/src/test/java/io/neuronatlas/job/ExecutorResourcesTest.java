@@ -11,6 +11,7 @@ import io.neuronatlas.synthetic.SyntheticCheckpoint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.nio.file.attribute.FileTime;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +23,7 @@ class ExecutorResourcesTest {
 
     private static MapSpec spec(Path model, String stamp) {
         return new MapSpec("m", model.toString(), stamp, "xxh64:test", "lm_head.weight", 300, 32, false, 5, 16,
-                DeviceMode.CPU);
+                DeviceMode.CPU, List.of());
     }
 
     @Test

@@ -33,6 +33,7 @@ public final class Maps {
         private int batchSize = 256;
         private DeviceMode device = DeviceMode.AUTO;
         private boolean force;
+        private List<String> watch = List.of();
 
         private Builder(Path model, Path atlas) {
             this.model = model;
@@ -84,9 +85,14 @@ public final class Maps {
             return this;
         }
 
+        public Builder watch(String... v) {
+            watch = List.of(v);
+            return this;
+        }
+
         public MapOptions options() {
             return new MapOptions(model, atlas.toString(), checkpoint, matrices, layers, topK, foldNorm, shardSize,
-                    batchSize, device, force);
+                    batchSize, device, watch, force);
         }
 
         /** The new run's record; null when the checkpoint was up to date. */

@@ -15,6 +15,7 @@ public final class TestSpark {
         return SparkSession.builder().master("local[2]").appName("neuron-atlas-tests")
                 .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
+                .config("spark.sql.extensions", "io.neuronatlas.udfs.AtlasExtensions")
                 .getOrCreate();
     }
 

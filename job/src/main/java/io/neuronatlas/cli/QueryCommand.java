@@ -1,0 +1,77 @@
+package io.neuronatlas.cli;
+
+import io.neuronatlas.query.Atlas;
+import io.neuronatlas.query.ResultFormat;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import scopt.OParser;
+
+/**
+ * A command that asks an atlas a question: the options every query shares (--atlas, --format, --limit, --master)
+ * plus its own, then one result printed as a table, CSV or JSON lines.
+ */
+abstract class QueryCommand implements Command {
+
+    /** Options every query command has; a command's own go in {@link #values}. */
+    static final class Args {
+        String atlas;
+        String master;
+        ResultFormat format = ResultFormat.TABLE;
+        int limit;
+        final java.util.Map<String, String> values = new java.util.HashMap<>();
+        final List<String> arguments = new ArrayList<>();
+    }
+
+    /** Rows printed when --limit is not given; CSV and JSON print everything then. */
+    int defaultLimit() {
+        return 20;
+    }
+
+    abstract String description();
+
+    /** The command's own options and arguments. */
+    abstract List<OParser<?, Args>> options(Scopt<Args> s);
+
+    /** Runs the query; prints any header lines itself. */
+    abstract Dataset<Row> query(Atlas atlas, Args a, PrintStream out) throws Exception;
+
+    @Override
+    public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+        Scopt<Args> s = new Scopt<>();
+        List<OParser<?, Args>> all = new ArrayList<>();
+        all.add(s.string("atlas", "DIR", "the folder 'map --out' wrote", (a, v) -> a.atlas = v).required());
+        all.addAll(options(s));
+        all.add(s.string("format", "table|csv|json", "output: an aligned table (default), CSV, or JSON lines",
+                (a, v) -> a.format = ResultFormat.parse(v)));
+        all.add(s.integer("limit", "N", "rows to print (default " + defaultLimit() + " for a table, all for CSV "
+                + "and JSON)", (a, v) -> a.limit = v));
+        all.add(s.string("master", "URL", "Spark master when not run by spark-submit (default local[*])",
+                (a, v) -> a.master = v));
+        @SuppressWarnings("unchecked")
+        OParser<?, Args>[] options = all.toArray(new OParser[0]);
+        Scopt.Parsed<Args> parsed = Scopt.parse(s.parser("neuron-atlas " + name(), description(), options), argv,
+                new Args(), out, err);
+        if (!parsed.ok()) {
+            return parsed.exitCode();
+        }
+        Args a = parsed.options();
+        if (a.limit < 0) {
+            throw new IllegalArgumentException("--limit must not be negative, found " + a.limit);
+        }
+        SparkSession spark = Sessions.open("neuron-atlas " + name(), a.master);
+        Atlas atlas = Atlas.open(spark, a.atlas);
+        Dataset<Row> rows = query(atlas, a, out);
+        int limit = a.limit > 0 ? a.limit : a.format == ResultFormat.TABLE ? defaultLimit() : -1;
+        a.format.print(rows, limit, out);
+        return 0;
+    }
+
+    static int integer(Args a, String key, int fallback) {
+        String v = a.values.get(key);
+        return v == null ? fallback : Integer.parseInt(v);
+    }
+}

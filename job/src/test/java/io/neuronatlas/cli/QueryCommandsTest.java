@@ -1,0 +1,139 @@
+package io.neuronatlas.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.neuronatlas.synthetic.PlantedNeuron;
+import io.neuronatlas.synthetic.SyntheticCheckpoint;
+import io.neuronatlas.testing.Maps;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The query commands as a user runs them: options, output formats, and errors that name what is wrong. */
+class QueryCommandsTest {
+    @TempDir
+    static Path dir;
+    static SyntheticCheckpoint.Written model;
+    static String atlas;
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private static Result run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @BeforeAll
+    static void map() throws Exception {
+        model = new SyntheticCheckpoint().layers(2).dModel(64).dMlp(96).vocab(600).seed(3).plantDogAndCalifornia()
+                .write(dir.resolve("tiny"));
+        atlas = dir.resolve("atlas").toString();
+        Maps.of(model.dir(), dir.resolve("atlas")).watch(" dog").run();
+    }
+
+    @Test
+    void everyQueryCommandHasHelpWithTheAtlasOption() {
+        for (String command : List.of("sql", "find-token", "alignment", "top-neurons", "profile", "bench-query")) {
+            Result r = run(command, "--help");
+            assertEquals(0, r.code(), command + ": " + r.err());
+            assertTrue(r.out().contains("neuron-atlas " + command), r.out());
+            if (!command.equals("bench-query")) {
+                assertTrue(r.out().contains("--atlas") && r.out().contains("--format"), command + ": " + r.out());
+            }
+        }
+    }
+
+    @Test
+    void sqlPrintsCsvAndJsonWithTheFunctions() throws Exception {
+        String query = "SELECT neuron_id(matrix, layer, neuron) AS id, token, token_norm(token) AS word "
+                + "FROM neuron_tokens WHERE polarity = '+' AND rank = 1 AND matrix = 'up' AND layer = 1 "
+                + "ORDER BY normalized_prob DESC LIMIT 1";
+        PlantedNeuron dog = model.planted().get(0);
+        Result csv = run("sql", "--atlas", atlas, "--format", "csv", query);
+        assertEquals(0, csv.code(), csv.err());
+        assertEquals("id,token,word\nL" + dog.layer() + ".up." + dog.neuron() + ",\" dog\",dog\n", csv.out());
+
+        Path file = dir.resolve("q.sql");
+        Files.writeString(file, query + ";\n");
+        Result json = run("sql", "--atlas", atlas, "--format", "json", "-f", file.toString());
+        assertEquals(0, json.code(), json.err());
+        JsonNode row = new ObjectMapper().readTree(json.out().strip());
+        assertEquals("L1.up." + dog.neuron(), row.get("id").asText());
+        assertEquals(" dog", row.get("token").asText());
+    }
+
+    @Test
+    void sqlErrorsNameTheProblem() {
+        Result both = run("sql", "--atlas", atlas, "-f", "x.sql", "SELECT 1");
+        assertEquals(1, both.code());
+        assertTrue(both.err().contains("not both"), both.err());
+        Result missing = run("sql", "--atlas", atlas, "-f", dir.resolve("nope.sql").toString());
+        assertTrue(missing.err().contains("nope.sql: no such file"), missing.err());
+        Result notAtlas = run("sql", "--atlas", dir.toString(), "SELECT 1");
+        assertTrue(notAtlas.err().contains("not an atlas"), notAtlas.err());
+        Result format = run("find-token", "--atlas", atlas, "--format", "xml", " dog");
+        assertTrue(format.err().contains("--format must be table, csv or json"), format.err());
+    }
+
+    @Test
+    void findTokenPrintsThePlantedNeuronFirstForAnyVariant() {
+        PlantedNeuron dog = model.planted().get(0);
+        for (String token : List.of(" dog", "DOG", "Dog")) {
+            Result r = run("find-token", "--atlas", atlas, "--limit", "3", token);
+            assertEquals(0, r.code(), r.err());
+            String[] lines = r.out().split("\n");
+            // header line, column names, dashes, then the best row (the CI demo check greps the same shape)
+            assertTrue(lines[3].matches("^tiny +up +" + dog.layer() + " +" + dog.neuron() + " +\\+ +1 .*"),
+                    r.out());
+        }
+    }
+
+    @Test
+    void alignmentTopNeuronsAndProfileRun() {
+        Result alignment = run("alignment", "--atlas", atlas, "--format", "csv");
+        assertEquals(0, alignment.code(), alignment.err());
+        assertEquals(1 + 3 * 2, alignment.out().strip().split("\n").length, alignment.out());
+        Result histogram = run("alignment", "--atlas", atlas, "--bins", "4", "--format", "csv");
+        assertTrue(histogram.out().startsWith("checkpoint,matrix,layer,bin,lower,upper,neurons\n"),
+                histogram.out());
+
+        PlantedNeuron dog = model.planted().get(0);
+        Result top = run("top-neurons", "--atlas", atlas, "--matrix", "up", "--layer", String.valueOf(dog.layer()),
+                "--limit", "1", "--format", "csv");
+        assertEquals(0, top.code(), top.err());
+        assertTrue(top.out().contains("L" + dog.layer() + ".up." + dog.neuron() + "," + dog.neuron()), top.out());
+        assertTrue(top.out().contains("\"\"\" dog\"\" \"\" puppy\"\""), top.out());
+        Result badMatrix = run("top-neurons", "--atlas", atlas, "--matrix", "mlp", "--layer", "0");
+        assertTrue(badMatrix.err().contains("--matrix must be gate, up or down"), badMatrix.err());
+
+        Result profile = run("profile", "--atlas", atlas, "--limit", "1", " dog");
+        assertEquals(0, profile.code(), profile.err());
+        assertTrue(profile.out().contains("576 neurons"), profile.out());
+        assertTrue(profile.out().contains("L" + dog.layer() + ".up." + dog.neuron()), profile.out());
+        Result unwatched = run("profile", "--atlas", atlas, " cat");
+        assertEquals(1, unwatched.code());
+        assertTrue(unwatched.err().contains("\" cat\" was not watched"), unwatched.err());
+    }
+
+    @Test
+    void mapRefusesAWatchedTokenOutsideTheVocabulary() {
+        Result r = run("map", "--model", model.dir().toString(), "--out", dir.resolve("other").toString(),
+                "--watch", " zebra-not-a-token");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("--watch: token \" zebra-not-a-token\" is not in the vocabulary"), r.err());
+        assertTrue(!Files.exists(dir.resolve("other/neuron_tokens")), "nothing written");
+    }
+}
