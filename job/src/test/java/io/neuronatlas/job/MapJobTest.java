@@ -70,8 +70,8 @@ class MapJobTest {
     void rowsDoNotDependOnShardSizeOrBatchSize() throws IOException {
         Path one = dir.resolve("atlas-one-shard");
         Path many = dir.resolve("atlas-many-shards");
-        Maps.of(model.dir(), one).shardSize(D_MLP).batchSize(512).run();
-        Maps.of(model.dir(), many).shardSize(7).batchSize(1).run();
+        Maps.of(model.dir(), one).shardSize(D_MLP).batchSize(512).watch(" dog").run();
+        Maps.of(model.dir(), many).shardSize(7).batchSize(1).watch(" dog").run();
         for (String table : AtlasSchema.TABLES) {
             List<Map<String, Object>> a = TestSpark.tableAsMaps(one.toString(), table);
             List<Map<String, Object>> b = TestSpark.tableAsMaps(many.toString(), table);
