@@ -83,8 +83,9 @@ final class BenchClusterCommand implements Command {
 
         List<Result> results = new ArrayList<>();
         try (LoopbackCluster cluster = LoopbackCluster.start(new LoopbackCluster.Settings(work.resolve("cluster"),
-                2, 1, "4g", false, LoopbackCluster.installationClasspath(target), Duration.ofSeconds(120)))) {
-            out.printf(Locale.ROOT, "bench-cluster: %s, 2 workers x 1 core (load before: %s)%n",
+                2, 1, "4g", false, LoopbackCluster.installationClasspath(target), Duration.ofSeconds(120), true))) {
+            out.printf(Locale.ROOT, "bench-cluster: %s, 2 workers x 1 core, each worker and its executor pinned to a "
+                    + "core of its own (load before: %s)%n",
                     cluster.masterUrl(), loadAverage());
             // A first application pays for cold caches (jars, the checkpoint's pages); neither measured run should.
             warmUp(cluster, target, a, out);
@@ -106,6 +107,11 @@ final class BenchClusterCommand implements Command {
         double speedUp = results.get(0).mapSeconds / results.get(1).mapSeconds;
         out.printf(Locale.ROOT, "speed-up 2 executors / 1 executor (first task to last task): %.2fx (goal >= 1.8)%n",
                 speedUp);
+        // The cluster is gone: the projector alone now has the machine, as the executors had it.
+        ProjectorScaling.Rates ceiling = ProjectorScaling.measure(a.vocab, a.dModel, a.batchSize, 12);
+        out.printf(Locale.ROOT, "this machine's own ceiling, the projector alone (no Spark, no I/O) on 1 thread vs 2 "
+                + "threads of 1 torch thread: %,.1f vs %,.1f neurons/s = %.2fx; the map's speed-up is %.0f%% of it%n",
+                ceiling.oneThread(), ceiling.twoThreads(), ceiling.ratio(), 100 * speedUp / ceiling.ratio());
         out.printf(Locale.ROOT, "fixed cost of a cluster run (session start to first task): %.1f s with 1 executor, "
                 + "%.1f s with 2%n", results.get(0).submitToFirstTask, results.get(1).submitToFirstTask);
         out.printf(Locale.ROOT, "load average after: %s (on %d cores)%n", loadAverage(),

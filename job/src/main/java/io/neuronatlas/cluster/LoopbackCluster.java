@@ -42,13 +42,21 @@ public final class LoopbackCluster implements AutoCloseable {
      * @param dir            holds logs, work folders, discovery scripts and the state file; created if missing
      * @param sparkClasspath class path with Spark's jars, for the daemons and for executors (the "installation")
      * @param simulatedGpus  each worker advertises one GPU, address = its index
+     * @param pinToCores     run worker i and its executors on cores of their own (taskset): Spark's --cores only
+     *                       counts task slots, and an executor's other threads (Parquet, compression, GC) would
+     *                       otherwise spread over every core, so a "1-core" executor would not be one
      */
     public record Settings(Path dir, int workers, int coresPerWorker, String workerMemory, boolean simulatedGpus,
-                           String sparkClasspath, Duration startTimeout) {
+                           String sparkClasspath, Duration startTimeout, boolean pinToCores) {
         public Settings {
             if (workers < 1 || coresPerWorker < 1) {
                 throw new IllegalArgumentException("a loopback cluster needs at least 1 worker with 1 core, asked "
                         + workers + " x " + coresPerWorker);
+            }
+            int cores = Runtime.getRuntime().availableProcessors();
+            if (pinToCores && workers * coresPerWorker > cores) {
+                throw new IllegalArgumentException("cannot pin " + workers + " workers x " + coresPerWorker
+                        + " cores to cores of their own: this machine has " + cores);
             }
             if (sparkClasspath == null || sparkClasspath.isBlank()) {
                 throw new IllegalArgumentException("a loopback cluster needs Spark's class path");
@@ -86,7 +94,7 @@ public final class LoopbackCluster implements AutoCloseable {
         String url = "spark://127.0.0.1:" + port;
         List<ProcessHandle> started = new ArrayList<>();
         try {
-            ProcessHandle master = launch(s, dir, daemonLog, List.of(), "org.apache.spark.deploy.master.Master",
+            ProcessHandle master = launch(s, dir, daemonLog, List.of(), null, "org.apache.spark.deploy.master.Master",
                     List.of("--host", "127.0.0.1", "--port", Integer.toString(port), "--webui-port", "0"),
                     logs.resolve("master.log"), sparkHome);
             started.add(master);
@@ -98,7 +106,9 @@ public final class LoopbackCluster implements AutoCloseable {
                     props.add("-Dspark.worker.resource.gpu.amount=1");
                     props.add("-Dspark.worker.resource.gpu.discoveryScript=" + script);
                 }
-                ProcessHandle worker = launch(s, dir, daemonLog, props, "org.apache.spark.deploy.worker.Worker",
+                String cpus = s.pinToCores()
+                        ? (i * s.coresPerWorker()) + "-" + ((i + 1) * s.coresPerWorker() - 1) : null;
+                ProcessHandle worker = launch(s, dir, daemonLog, props, cpus, "org.apache.spark.deploy.worker.Worker",
                         List.of("--host", "127.0.0.1", "--cores", Integer.toString(s.coresPerWorker()),
                                 "--memory", s.workerMemory(), "--webui-port", "0",
                                 "--work-dir", Files.createDirectories(dir.resolve("work-" + i)).toString(), url),
@@ -255,9 +265,14 @@ public final class LoopbackCluster implements AutoCloseable {
         return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
 
-    private static ProcessHandle launch(Settings s, Path dir, Path logConfig, List<String> props, String mainClass,
-                                        List<String> args, Path log, Path sparkHome) throws IOException {
+    /** @param cpus the cores the daemon and the executors it starts may run on (taskset), or null for any */
+    private static ProcessHandle launch(Settings s, Path dir, Path logConfig, List<String> props, String cpus,
+                                        String mainClass, List<String> args, Path log, Path sparkHome)
+            throws IOException {
         List<String> command = new ArrayList<>();
+        if (cpus != null) {
+            command.addAll(List.of("taskset", "-c", cpus)); // inherited by the executors the worker forks
+        }
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(Arrays.asList(JavaModuleOptions.defaultModuleOptionArray()));
         command.add(TAG + dir);
@@ -368,7 +383,7 @@ public final class LoopbackCluster implements AutoCloseable {
         }
         Path jar = Path.of(LoopbackCluster.class.getProtectionDomain().getCodeSource().getLocation().getPath());
         LoopbackCluster cluster = start(new Settings(dir, workers, cores, memory, gpus,
-                installationClasspath(jar.getParent()), Duration.ofSeconds(60)));
+                installationClasspath(jar.getParent()), Duration.ofSeconds(60), false));
         System.out.println(cluster.masterUrl());
         System.err.printf(Locale.ROOT, "loopback cluster: %s, %d worker(s) x %d core(s)%s; logs in %s%n",
                 cluster.masterUrl(), workers, cores, gpus ? ", one simulated GPU each" : "", cluster.dir()

@@ -3,11 +3,11 @@ package io.neuronatlas.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.neuronatlas.testing.Cli;
+import io.neuronatlas.testing.Cli.Result;
 import io.neuronatlas.testing.TestSpark;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,40 +16,34 @@ class MainTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     @Test
     void everyCommandHasItsOwnHelp() {
-        for (String command : new String[] {"map", "inspect", "find-token", "demo", "bench", "compare", "bench-cluster"}) {
-            Result r = run(command, "--help");
+        assertEquals(List.of("map", "inspect", "find-token", "demo", "bench", "compare", "sql", "alignment",
+                "top-neurons", "profile", "bench-query", "bench-cluster"),
+                Main.COMMANDS.stream().map(Command::name).toList());
+        for (Command c : Main.COMMANDS) {
+            String command = c.name();
+            Result r = Cli.run(command, "--help");
             assertEquals(0, r.code(), command + ": " + r.err());
             assertTrue(r.out().contains("neuron-atlas " + command), r.out());
         }
-        Result map = run("map", "--help");
+        Result map = Cli.run("map", "--help");
         for (String option : new String[] {"--model", "--out", "--checkpoint", "--matrices", "--layers", "--top-k",
-            "--fold-norm", "--shard-size", "--batch-size", "--device", "--master", "--force", "--models-dir"}) {
+            "--fold-norm", "--shard-size", "--batch-size", "--device", "--master", "--force", "--models-dir",
+            "--watch"}) {
             assertTrue(map.out().contains(option), "map --help lacks " + option);
         }
-        Result top = run("--help");
+        Result top = Cli.run("--help");
         assertTrue(top.out().contains("find-token") && top.out().contains("inspect"), top.out());
     }
 
     @Test
     void usageErrorsExitWithTwo() {
-        Result missing = run("map", "--out", "x");
+        Result missing = Cli.run("map", "--out", "x");
         assertEquals(2, missing.code());
         assertTrue(missing.err().contains("--model"), missing.err());
-        assertEquals(2, run("frobnicate").code());
-        Result badDevice = run("map", "--model", dir.toString(), "--out", "x", "--device", "tpu");
+        assertEquals(2, Cli.run("frobnicate").code());
+        Result badDevice = Cli.run("map", "--model", dir.toString(), "--out", "x", "--device", "tpu");
         assertEquals(1, badDevice.code());
         assertTrue(badDevice.err().contains("--device must be auto, cpu or gpu"), badDevice.err());
     }
@@ -58,20 +52,20 @@ class MainTest {
     void demoThenMapThenFindToken() {
         Path model = dir.resolve("demo/tiny-llama");
         Path atlas = dir.resolve("demo/atlas");
-        Result demo = run("demo", "--out", model.toString());
+        Result demo = Cli.run("demo", "--out", model.toString());
         assertEquals(0, demo.code(), demo.err());
 
-        Result inspect = run("inspect", "--model", model.toString(), "--gflops", "100");
+        Result inspect = Cli.run("inspect", "--model", model.toString(), "--gflops", "100");
         assertEquals(0, inspect.code(), inspect.err());
         assertTrue(inspect.out().contains("layers=4 d_model=128 d_mlp=512 vocab=4096"), inspect.out());
         assertTrue(inspect.out().contains("6,144 neurons"), inspect.out());
 
         TestSpark.session();
-        Result map = run("map", "--model", model.toString(), "--out", atlas.toString(), "--master", "local[2]");
+        Result map = Cli.run("map", "--model", model.toString(), "--out", atlas.toString(), "--master", "local[2]");
         assertEquals(0, map.code(), map.err());
         assertTrue(map.out().contains("shards") && map.out().contains("neurons/s"), map.out());
 
-        Result find = run("find-token", "--atlas", atlas.toString(), "--master", "local[2]", " dog");
+        Result find = Cli.run("find-token", "--atlas", atlas.toString(), "--master", "local[2]", " dog");
         assertEquals(0, find.code(), find.err());
         String firstRow = find.out().lines().filter(l -> l.startsWith("tiny-llama")).findFirst().orElse("");
         assertTrue(firstRow.contains("up") && firstRow.contains("\" dog\"") && firstRow.contains(" + "),
@@ -80,7 +74,7 @@ class MainTest {
 
     @Test
     void mapOfAMissingFolderSaysSo() {
-        Result r = run("map", "--model", dir.resolve("nope").toString(), "--out", dir.resolve("a").toString());
+        Result r = Cli.run("map", "--model", dir.resolve("nope").toString(), "--out", dir.resolve("a").toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("nope") && r.err().contains("no such directory"), r.err());
     }

@@ -8,12 +8,11 @@ import io.neuronatlas.job.CheckpointEntry;
 import io.neuronatlas.model.MlpMatrix;
 import io.neuronatlas.synthetic.SyntheticCheckpoint;
 import io.neuronatlas.testing.AtlasReference;
+import io.neuronatlas.testing.Cli;
+import io.neuronatlas.testing.Cli.Result;
 import io.neuronatlas.testing.TestSpark;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,17 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ModelsDirTest {
     @TempDir
     Path dir;
-
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     private static void assertLine(String out, String checkpoint, String status) {
         assertTrue(Pattern.compile("(?m)^" + Pattern.quote(checkpoint) + " +" + Pattern.quote(status) + " ")
@@ -57,7 +45,7 @@ class ModelsDirTest {
         String[] command = {"map", "--models-dir", models.toString(), "--out", atlas.toString(), "--matrices",
             "up", "--top-k", "5"};
 
-        Result first = run(command);
+        Result first = Cli.run(command);
         assertEquals(1, first.code(), "a failed checkpoint makes the exit code non-zero:\n" + first.out());
         assertTrue(first.out().contains("2 mapped, 0 up to date, 1 failed"), first.out());
         assertLine(first.out(), "checkpoint-1000", "mapped");
@@ -78,13 +66,13 @@ class ModelsDirTest {
         }
 
         // The cron job's next run: nothing changed but the corrupt folder is still corrupt.
-        Result second = run(command);
+        Result second = Cli.run(command);
         assertEquals(1, second.code());
         assertTrue(second.out().contains("0 mapped, 2 up to date, 1 failed"), second.out());
 
         // Repaired: the third is mapped, the other two stay up to date, and the exit code is 0.
         shape.seed(3).write(corrupt);
-        Result third = run(command);
+        Result third = Cli.run(command);
         assertEquals(0, third.code(), third.out());
         assertTrue(third.out().contains("1 mapped, 2 up to date, 0 failed"), third.out());
         assertLine(third.out(), "checkpoint-3000", "mapped");
@@ -92,12 +80,12 @@ class ModelsDirTest {
 
     @Test
     void modelAndModelsDirAreExclusive() {
-        Result both = run("map", "--model", "a", "--models-dir", "b", "--out", "x");
+        Result both = Cli.run("map", "--model", "a", "--models-dir", "b", "--out", "x");
         assertEquals(2, both.code());
         assertTrue(both.err().contains("either --model DIR"), both.err());
-        Result neither = run("map", "--out", "x");
+        Result neither = Cli.run("map", "--out", "x");
         assertEquals(2, neither.code());
-        Result named = run("map", "--models-dir", "b", "--checkpoint", "c", "--out", "x");
+        Result named = Cli.run("map", "--models-dir", "b", "--checkpoint", "c", "--out", "x");
         assertEquals(2, named.code());
         assertTrue(named.err().contains("named after its folder"), named.err());
     }

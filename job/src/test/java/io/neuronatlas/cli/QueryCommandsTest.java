@@ -7,10 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.neuronatlas.synthetic.PlantedNeuron;
 import io.neuronatlas.synthetic.SyntheticCheckpoint;
+import io.neuronatlas.testing.Cli;
+import io.neuronatlas.testing.Cli.Result;
 import io.neuronatlas.testing.Maps;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,17 +24,6 @@ class QueryCommandsTest {
     static SyntheticCheckpoint.Written model;
     static String atlas;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     @BeforeAll
     static void map() throws Exception {
         model = new SyntheticCheckpoint().layers(2).dModel(64).dMlp(96).vocab(600).seed(3).plantDogAndCalifornia()
@@ -47,7 +35,7 @@ class QueryCommandsTest {
     @Test
     void everyQueryCommandHasHelpWithTheAtlasOption() {
         for (String command : List.of("sql", "find-token", "alignment", "top-neurons", "profile", "bench-query")) {
-            Result r = run(command, "--help");
+            Result r = Cli.run(command, "--help");
             assertEquals(0, r.code(), command + ": " + r.err());
             assertTrue(r.out().contains("neuron-atlas " + command), r.out());
             if (!command.equals("bench-query")) {
@@ -62,13 +50,13 @@ class QueryCommandsTest {
                 + "FROM neuron_tokens WHERE polarity = '+' AND rank = 1 AND matrix = 'up' AND layer = 1 "
                 + "ORDER BY normalized_prob DESC LIMIT 1";
         PlantedNeuron dog = model.planted().get(0);
-        Result csv = run("sql", "--atlas", atlas, "--format", "csv", query);
+        Result csv = Cli.run("sql", "--atlas", atlas, "--format", "csv", query);
         assertEquals(0, csv.code(), csv.err());
         assertEquals("id,token,word\nL" + dog.layer() + ".up." + dog.neuron() + ",\" dog\",dog\n", csv.out());
 
         Path file = dir.resolve("q.sql");
         Files.writeString(file, query + ";\n");
-        Result json = run("sql", "--atlas", atlas, "--format", "json", "-f", file.toString());
+        Result json = Cli.run("sql", "--atlas", atlas, "--format", "json", "-f", file.toString());
         assertEquals(0, json.code(), json.err());
         JsonNode row = new ObjectMapper().readTree(json.out().strip());
         assertEquals("L1.up." + dog.neuron(), row.get("id").asText());
@@ -77,14 +65,14 @@ class QueryCommandsTest {
 
     @Test
     void sqlErrorsNameTheProblem() {
-        Result both = run("sql", "--atlas", atlas, "-f", "x.sql", "SELECT 1");
+        Result both = Cli.run("sql", "--atlas", atlas, "-f", "x.sql", "SELECT 1");
         assertEquals(1, both.code());
         assertTrue(both.err().contains("not both"), both.err());
-        Result missing = run("sql", "--atlas", atlas, "-f", dir.resolve("nope.sql").toString());
+        Result missing = Cli.run("sql", "--atlas", atlas, "-f", dir.resolve("nope.sql").toString());
         assertTrue(missing.err().contains("nope.sql: no such file"), missing.err());
-        Result notAtlas = run("sql", "--atlas", dir.toString(), "SELECT 1");
+        Result notAtlas = Cli.run("sql", "--atlas", dir.toString(), "SELECT 1");
         assertTrue(notAtlas.err().contains("not an atlas"), notAtlas.err());
-        Result format = run("find-token", "--atlas", atlas, "--format", "xml", " dog");
+        Result format = Cli.run("find-token", "--atlas", atlas, "--format", "xml", " dog");
         assertTrue(format.err().contains("--format must be table, csv or json"), format.err());
     }
 
@@ -92,7 +80,7 @@ class QueryCommandsTest {
     void findTokenPrintsThePlantedNeuronFirstForAnyVariant() {
         PlantedNeuron dog = model.planted().get(0);
         for (String token : List.of(" dog", "DOG", "Dog")) {
-            Result r = run("find-token", "--atlas", atlas, "--limit", "3", token);
+            Result r = Cli.run("find-token", "--atlas", atlas, "--limit", "3", token);
             assertEquals(0, r.code(), r.err());
             String[] lines = r.out().split("\n");
             // header line, column names, dashes, then the best row (the CI demo check greps the same shape)
@@ -103,34 +91,34 @@ class QueryCommandsTest {
 
     @Test
     void alignmentTopNeuronsAndProfileRun() {
-        Result alignment = run("alignment", "--atlas", atlas, "--format", "csv");
+        Result alignment = Cli.run("alignment", "--atlas", atlas, "--format", "csv");
         assertEquals(0, alignment.code(), alignment.err());
         assertEquals(1 + 3 * 2, alignment.out().strip().split("\n").length, alignment.out());
-        Result histogram = run("alignment", "--atlas", atlas, "--bins", "4", "--format", "csv");
+        Result histogram = Cli.run("alignment", "--atlas", atlas, "--bins", "4", "--format", "csv");
         assertTrue(histogram.out().startsWith("checkpoint,matrix,layer,bin,lower,upper,neurons\n"),
                 histogram.out());
 
         PlantedNeuron dog = model.planted().get(0);
-        Result top = run("top-neurons", "--atlas", atlas, "--matrix", "up", "--layer", String.valueOf(dog.layer()),
+        Result top = Cli.run("top-neurons", "--atlas", atlas, "--matrix", "up", "--layer", String.valueOf(dog.layer()),
                 "--limit", "1", "--format", "csv");
         assertEquals(0, top.code(), top.err());
         assertTrue(top.out().contains("L" + dog.layer() + ".up." + dog.neuron() + "," + dog.neuron()), top.out());
         assertTrue(top.out().contains("\"\"\" dog\"\" \"\" puppy\"\""), top.out());
-        Result badMatrix = run("top-neurons", "--atlas", atlas, "--matrix", "mlp", "--layer", "0");
+        Result badMatrix = Cli.run("top-neurons", "--atlas", atlas, "--matrix", "mlp", "--layer", "0");
         assertTrue(badMatrix.err().contains("--matrix must be gate, up or down"), badMatrix.err());
 
-        Result profile = run("profile", "--atlas", atlas, "--limit", "1", " dog");
+        Result profile = Cli.run("profile", "--atlas", atlas, "--limit", "1", " dog");
         assertEquals(0, profile.code(), profile.err());
         assertTrue(profile.out().contains("576 neurons"), profile.out());
         assertTrue(profile.out().contains("L" + dog.layer() + ".up." + dog.neuron()), profile.out());
-        Result unwatched = run("profile", "--atlas", atlas, " cat");
+        Result unwatched = Cli.run("profile", "--atlas", atlas, " cat");
         assertEquals(1, unwatched.code());
         assertTrue(unwatched.err().contains("\" cat\" was not watched"), unwatched.err());
     }
 
     @Test
     void mapRefusesAWatchedTokenOutsideTheVocabulary() {
-        Result r = run("map", "--model", model.dir().toString(), "--out", dir.resolve("other").toString(),
+        Result r = Cli.run("map", "--model", model.dir().toString(), "--out", dir.resolve("other").toString(),
                 "--watch", " zebra-not-a-token");
         assertEquals(1, r.code());
         assertTrue(r.err().contains("--watch: token \" zebra-not-a-token\" is not in the vocabulary"), r.err());

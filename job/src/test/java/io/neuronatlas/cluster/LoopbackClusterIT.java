@@ -67,7 +67,7 @@ class LoopbackClusterIT {
     static void startClusterAndMapLocally() throws IOException {
         Path target = Path.of(System.getProperty("neuronatlas.target"));
         cluster = LoopbackCluster.start(new LoopbackCluster.Settings(dir.resolve("cluster"), 2, 1, "2g", true,
-                LoopbackCluster.installationClasspath(target), Duration.ofSeconds(90)));
+                LoopbackCluster.installationClasspath(target), Duration.ofSeconds(90), false));
         model = new SyntheticCheckpoint().layers(LAYERS).dModel(64).dMlp(D_MLP).vocab(1000).seed(11)
                 .plantDogAndCalifornia().write(dir.resolve("tiny-llama"));
         Path local = dir.resolve("atlas-local");

@@ -17,7 +17,7 @@ class LoopbackClusterSettingsTest {
     @Test
     void classPathEntriesBecomeAbsoluteBecauseDaemonsRunInTheirOwnFolders() {
         var s = new LoopbackCluster.Settings(Path.of("c"), 2, 1, "1g", true, "job/target/spark-lib/*:/abs/x.jar",
-                Duration.ofSeconds(1));
+                Duration.ofSeconds(1), false);
         String[] entries = s.sparkClasspath().split(":");
         assertEquals(2, entries.length);
         assertEquals(Path.of("job/target/spark-lib/*").toAbsolutePath().toString(), entries[0]);
@@ -27,11 +27,22 @@ class LoopbackClusterSettingsTest {
     @Test
     void aClusterNeedsAWorkerACoreAndSpark() {
         assertThrows(IllegalArgumentException.class,
-                () -> new LoopbackCluster.Settings(Path.of("c"), 0, 1, "1g", true, "x.jar", Duration.ofSeconds(1)));
+                () -> new LoopbackCluster.Settings(Path.of("c"), 0, 1, "1g", true, "x.jar", Duration.ofSeconds(1),
+                        false));
         assertThrows(IllegalArgumentException.class,
-                () -> new LoopbackCluster.Settings(Path.of("c"), 1, 0, "1g", true, "x.jar", Duration.ofSeconds(1)));
+                () -> new LoopbackCluster.Settings(Path.of("c"), 1, 0, "1g", true, "x.jar", Duration.ofSeconds(1),
+                        false));
         assertThrows(IllegalArgumentException.class,
-                () -> new LoopbackCluster.Settings(Path.of("c"), 1, 1, "1g", true, " ", Duration.ofSeconds(1)));
+                () -> new LoopbackCluster.Settings(Path.of("c"), 1, 1, "1g", true, " ", Duration.ofSeconds(1), false));
+    }
+
+    @Test
+    void pinningNeedsACoreOfItsOwnForEveryWorkerCore() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        new LoopbackCluster.Settings(Path.of("c"), cores, 1, "1g", false, "x.jar", Duration.ofSeconds(1), true);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new LoopbackCluster.Settings(
+                Path.of("c"), cores + 1, 1, "1g", false, "x.jar", Duration.ofSeconds(1), true));
+        assertTrue(e.getMessage().contains("this machine has " + cores), e.getMessage());
     }
 
     @Test
