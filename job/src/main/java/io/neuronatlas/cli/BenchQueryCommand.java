@@ -33,7 +33,7 @@ final class BenchQueryCommand implements Command {
         int vocab = 128256;
         int topK = 20;
         int shardSize = 14336;
-        int warmRuns = 5;
+        int warmRuns = 15;
         String queries = "find-token,variants,full-scan,alignment,top-neurons";
         int rowGroupRows = TokenLayout.LOOKUP.rowGroupRows();
         int pageRows = TokenLayout.LOOKUP.pageRows();
@@ -75,7 +75,8 @@ final class BenchQueryCommand implements Command {
                         + "GPU run's one shard per matrix and layer; a CPU run of 8B writes 512)",
                         (a, v) -> a.shardSize = v),
                 s.string("token", "TOKEN", "the token find-token looks up (default \" dog\")", (a, v) -> a.token = v),
-                s.integer("runs", "N", "warm runs per query (default 5)", (a, v) -> a.warmRuns = v),
+                s.integer("runs", "N", "warm runs per query (default 15: the JIT takes about ten queries to "
+                        + "settle, as it has in any long-lived notebook or spark-sql session)", (a, v) -> a.warmRuns = v),
                 s.string("queries", "LIST", "which to time (default find-token,variants,full-scan,alignment,"
                         + "top-neurons)", (a, v) -> a.queries = v),
                 s.integer("row-group-rows", "N", "lookup layout: rows per row group (default "
