@@ -86,7 +86,7 @@ final class BenchClusterCommand implements Command {
                 2, 1, "4g", false, LoopbackCluster.installationClasspath(target), Duration.ofSeconds(120), true))) {
             out.printf(Locale.ROOT, "bench-cluster: %s, 2 workers x 1 core, each worker and its executor pinned to a "
                     + "core of its own (load before: %s)%n",
-                    cluster.masterUrl(), loadAverage());
+                    cluster.masterUrl(), Benchmarks.loadAverage());
             // A first application pays for cold caches (jars, the checkpoint's pages); neither measured run should.
             warmUp(cluster, target, a, out);
             for (int executors : new int[] {1, 2}) {
@@ -114,7 +114,7 @@ final class BenchClusterCommand implements Command {
                 ceiling.oneThread(), ceiling.twoThreads(), ceiling.ratio(), 100 * speedUp / ceiling.ratio());
         out.printf(Locale.ROOT, "fixed cost of a cluster run (session start to first task): %.1f s with 1 executor, "
                 + "%.1f s with 2%n", results.get(0).submitToFirstTask, results.get(1).submitToFirstTask);
-        out.printf(Locale.ROOT, "load average after: %s (on %d cores)%n", loadAverage(),
+        out.printf(Locale.ROOT, "load average after: %s (on %d cores)%n", Benchmarks.loadAverage(),
                 Runtime.getRuntime().availableProcessors());
         return 0;
     }
@@ -192,15 +192,6 @@ final class BenchClusterCommand implements Command {
         @Override
         public synchronized void onTaskEnd(SparkListenerTaskEnd taskEnd) {
             lastFinish = Math.max(lastFinish, taskEnd.taskInfo().finishTime());
-        }
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return parts[0] + " " + parts[1] + " " + parts[2];
-        } catch (IOException e) {
-            return "unknown";
         }
     }
 

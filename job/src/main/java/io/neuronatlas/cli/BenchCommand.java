@@ -19,13 +19,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.apache.spark.sql.SparkSession;
 import scopt.OParser;
 
@@ -170,28 +166,14 @@ final class BenchCommand implements Command {
         int threads = layout[0];
         int total = vectors.length / D_MODEL;
         batch.run(0, Math.min(a.batchSize, total)); // warm-up
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            long t0 = System.nanoTime();
-            List<Future<?>> futures = new ArrayList<>();
-            int per = (total + threads - 1) / threads;
-            for (int t = 0; t < threads; t++) {
-                int start = t * per;
-                int end = Math.min(total, start + per);
-                futures.add(pool.submit(() -> {
-                    for (int from = start; from < end; from += a.batchSize) {
-                        batch.run(from, Math.min(a.batchSize, end - from));
-                    }
-                    return null;
-                }));
+        int per = (total + threads - 1) / threads;
+        return Benchmarks.seconds(threads, t -> {
+            int start = t * per;
+            int end = Math.min(total, start + per);
+            for (int from = start; from < end; from += a.batchSize) {
+                batch.run(from, Math.min(a.batchSize, end - from));
             }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-            return (System.nanoTime() - t0) / 1e9;
-        } finally {
-            pool.shutdownNow();
-        }
+        });
     }
 
     private static float[] slice(float[] vectors, int from, int count) {

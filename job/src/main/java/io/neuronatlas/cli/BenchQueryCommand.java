@@ -124,7 +124,7 @@ final class BenchQueryCommand implements Command {
                 new Query("top-neurons", "top-neurons", atlas -> (long) atlas.topNeurons(matrix, layer, 20, 5).collectAsList()
                         .size()));
         out.printf(Locale.ROOT, "%nbench-query: %s, %d warm runs; load average %s%n", spark.sparkContext().master(),
-                a.warmRuns, load());
+                a.warmRuns, Benchmarks.loadAverage());
         out.printf(Locale.ROOT, "%-22s  %-7s  %6s  %8s  %12s%n", "query", "layout", "rows", "cold s",
                 "warm median s");
         Map<String, double[]> warm = new java.util.HashMap<>();
@@ -165,7 +165,7 @@ final class BenchQueryCommand implements Command {
             }
             out.printf(Locale.ROOT, "find-token warm on the lookup layout: %.3f s (goal: at most 1 s)%n", lookup[1]);
         }
-        out.printf(Locale.ROOT, "load average after: %s%n", load());
+        out.printf(Locale.ROOT, "load average after: %s%n", Benchmarks.loadAverage());
         return 0;
     }
 
@@ -187,11 +187,4 @@ final class BenchQueryCommand implements Command {
         return TokenTable.load(file, a.vocab);
     }
 
-    private static String load() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).trim();
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
 }

@@ -4,12 +4,7 @@ import ai.djl.Device;
 import io.neuronatlas.device.Engines;
 import io.neuronatlas.projection.LmHead;
 import io.neuronatlas.projection.Projector;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * How much faster this machine projects with two single-threaded workers than with one: the projector alone (no
@@ -49,26 +44,12 @@ final class ProjectorScaling {
 
     private static double seconds(LmHead head, float[] vectors, int batchSize, int threads, int batches)
             throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            long t0 = System.nanoTime();
-            List<Future<?>> work = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                work.add(pool.submit(() -> {
-                    try (Projector projector = new Projector(head, 20)) {
-                        for (int b = 0; b < batches; b++) {
-                            projector.project(vectors, batchSize);
-                        }
-                    }
-                    return null;
-                }));
+        return Benchmarks.seconds(threads, thread -> {
+            try (Projector projector = new Projector(head, 20)) {
+                for (int b = 0; b < batches; b++) {
+                    projector.project(vectors, batchSize);
+                }
             }
-            for (Future<?> f : work) {
-                f.get();
-            }
-            return (System.nanoTime() - t0) / 1e9;
-        } finally {
-            pool.shutdownNow();
-        }
+        });
     }
 }

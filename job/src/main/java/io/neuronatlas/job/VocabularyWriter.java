@@ -33,13 +33,12 @@ public final class VocabularyWriter {
             order[id] = id;
         }
         Arrays.sort(order, Comparator.comparing((Integer id) -> norms[id]).thenComparing(id -> id));
-        try (ParquetWriter<RecordWriteSupport.Record> writer = new RecordWriteSupport.Builder(
+        // token_id's encoding as every map file has it (see TokenLayout.encodings)
+        RecordWriteSupport.Builder builder = TokenLayout.LOOKUP.encodings(new RecordWriteSupport.Builder(
                 HadoopOutputFile.fromPath(file, conf), AtlasSchema.TOKENS_FILE).withConf(conf)
-                .withCompressionCodec(CompressionCodecName.ZSTD).withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-                // token_id's encoding as every map file has it (see TokenLayout.encodings)
-                .withDictionaryEncoding("token_id", !TokenLayout.LOOKUP.bloomFilter())
-                .withRowGroupRowCountLimit(ROW_GROUP_ROWS).withBloomFilterEnabled("norm", true)
-                .withBloomFilterNDV("norm", ROW_GROUP_ROWS).build()) {
+                .withCompressionCodec(CompressionCodecName.ZSTD).withWriteMode(ParquetFileWriter.Mode.OVERWRITE));
+        try (ParquetWriter<RecordWriteSupport.Record> writer = builder.withRowGroupRowCountLimit(ROW_GROUP_ROWS)
+                .withBloomFilterEnabled("norm", true).withBloomFilterNDV("norm", ROW_GROUP_ROWS).build()) {
             for (Integer id : order) {
                 writer.write(f -> f.add(id).add(tokens.token(id)).add(norms[id]));
             }

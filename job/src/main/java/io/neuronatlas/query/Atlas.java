@@ -159,6 +159,6 @@ public final class Atlas {
 
     /** Top-token agreement of checkpoints a and b per matrix and layer. */
     public Dataset<Row> compare(String a, String b) {
-        return spark.sql(CannedQuery.sql("compare"), Map.of("a", a, "b", b));
+        return new Comparison(this, a, b).byLayer();
     }
 }

@@ -19,14 +19,14 @@ public final class Comparison {
     private final Map<String, Object> parameters;
 
     /** Compares checkpoint a with b in an atlas opened in this session; both must be published in it. */
-    public Comparison(SparkSession spark, Atlas atlas, String a, String b) {
+    public Comparison(Atlas atlas, String a, String b) {
         for (String name : new String[] {a, b}) {
             if (atlas.checkpoints().stream().noneMatch(e -> e.checkpoint().equals(name))) {
                 throw new IllegalArgumentException("checkpoint '" + name + "' is not in the atlas; it holds "
                         + atlas.checkpoints().stream().map(e -> e.checkpoint()).toList());
             }
         }
-        this.spark = spark;
+        this.spark = atlas.spark();
         this.parameters = Map.of("a", a, "b", b);
     }
 

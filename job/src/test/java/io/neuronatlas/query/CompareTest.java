@@ -63,7 +63,7 @@ class CompareTest {
 
     private static Comparison comparison() throws IOException {
         SparkSession spark = TestSpark.session();
-        return new Comparison(spark, Atlas.open(spark, atlas.toString()), "base", "instruct");
+        return new Comparison(Atlas.open(spark, atlas.toString()), "base", "instruct");
     }
 
     @Test
@@ -137,7 +137,7 @@ class CompareTest {
         SparkSession spark = TestSpark.session();
         Atlas opened = Atlas.open(spark, atlas.toString());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new Comparison(spark, opened, "base", "chat"));
+                () -> new Comparison(opened, "base", "chat"));
         assertTrue(e.getMessage().contains("'chat' is not in the atlas"), e.getMessage());
     }
 }
