@@ -71,24 +71,16 @@ public final class SharedFiles {
     }
 
     /**
-     * Where a shared file is: under the folder named by {@code sharedProperty} when that is set,
-     * else under the first {@code shared/} folder found walking up from {@code start}.
+     * Where a shared file is: under the folder named by {@code sharedProperty} when that is set, else under
+     * {@code ../shared} beside the project root, and nowhere else (an unrelated {@code shared/} further up, say
+     * /tmp/shared, is not ours).
      */
     public static Optional<Path> findShared(Path start, String relativePath, String sharedProperty) {
-        if (sharedProperty != null && !sharedProperty.isBlank()) {
-            Path candidate = Path.of(sharedProperty).resolve(relativePath);
-            return Files.isRegularFile(candidate) ? Optional.of(candidate) : Optional.empty();
-        }
-        for (Path dir = start.toAbsolutePath().normalize(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("shared").resolve(relativePath);
-            if (Files.isRegularFile(candidate)) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
+        Path candidate = expectedLocation(start, relativePath, sharedProperty);
+        return Files.isRegularFile(candidate) ? Optional.of(candidate) : Optional.empty();
     }
 
-    /** Where the file is expected, for messages: the property's folder, else ../shared beside the project root. */
+    /** Where the file is expected: the property's folder, else ../shared beside the project root. */
     public static Path expectedLocation(Path start, String relativePath, String sharedProperty) {
         if (sharedProperty != null && !sharedProperty.isBlank()) {
             return Path.of(sharedProperty).resolve(relativePath);
