@@ -6,6 +6,7 @@
 #   ./submit.sh --master spark://host:7077 --conf spark.executor.memory=24g map --model ... --out ...
 #   ./submit.sh demo [DIR]        # synthetic checkpoint -> map -> the " dog" neurons, read back with Spark SQL
 #   ./submit.sh --master spark://gpu-head:7077 --properties-file conf/spark-defaults.gpu.conf map ...   # GPU cluster
+#   ./submit.sh bench|bench-query|bench-cluster|local-cluster ...   # benchmarks and tools (the bench module)
 #
 # Options before COMMAND go to spark-submit unchanged. With a Spark installation (SPARK_HOME, or spark-submit on
 # PATH) its spark-submit runs the job jar with conf/spark-defaults.conf; without one, the same SparkSubmit class
@@ -17,6 +18,10 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 TARGET="$HERE/job/target"
 JAR="$TARGET/neuron-atlas.jar"
 MAIN=io.neuronatlas.cli.Main
+# Benchmarks and developer tools: their own jar and command line, never part of the product jar.
+BENCH_JAR="$HERE/bench/target/neuron-atlas-bench.jar"
+BENCH_MAIN=io.neuronatlas.bench.BenchMain
+TESTKIT_JAR="$HERE/testkit/target/neuron-atlas-testkit.jar"
 LOG_CONF="file:$HERE/conf/log4j2.properties"
 # The flags bin/spark-class gives a driver JVM on Java 17 (org.apache.spark.launcher.JavaModuleOptions).
 MODULE_FLAGS=(-XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector
@@ -30,7 +35,7 @@ MODULE_FLAGS=(-XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vecto
   -Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true)
 
 build_if_missing() {
-  if [[ ! -f "$JAR" || ! -d "$TARGET/lib" || ! -d "$TARGET/spark-lib" ]]; then
+  if [[ ! -f "$JAR" || ! -d "$TARGET/lib" || ! -d "$TARGET/spark-lib" || ! -f "$BENCH_JAR" ]]; then
     echo "submit.sh: building the job jar (mvn package, tests skipped) ..." >&2
     (cd "$HERE" && mvn -q -B -DskipTests package) >&2
   fi
@@ -60,7 +65,7 @@ spark_submit() {
   while [[ $# -gt 0 && "$1" != "--" ]]; do spark_opts+=("$1"); shift; done
   shift || true
   app_args=("$@")
-  local common=(--class "$MAIN" --driver-java-options "-Dlog4j2.configurationFile=$LOG_CONF -Dai.djl.offline=true")
+  local common=(--class "$APP_MAIN" --driver-java-options "-Dlog4j2.configurationFile=$LOG_CONF -Dai.djl.offline=true")
   # A --properties-file of yours (e.g. conf/spark-defaults.gpu.conf) replaces conf/spark-defaults.conf.
   if ! has_opt --properties-file "${spark_opts[@]}"; then
     common+=(--properties-file "$HERE/conf/spark-defaults.conf")
@@ -71,21 +76,22 @@ spark_submit() {
     # DJL and scopt travel with the job; Spark, Scala and Hadoop come from the installation.
     local jars
     jars="$(ls "$TARGET"/lib/*.jar | grep -v -E '/(scala-library|slf4j-api)-' | paste -sd, -)"
-    exec "$submit" "${common[@]}" --jars "$jars" "${spark_opts[@]}" "$JAR" "${app_args[@]}"
+    [[ "$APP_JAR" == "$JAR" ]] || jars="$jars,$JAR,$TESTKIT_JAR"
+    exec "$submit" "${common[@]}" --jars "$jars" "${spark_opts[@]}" "$APP_JAR" "${app_args[@]}"
   fi
   # No installation: executors of a cluster on this machine (conf/local-cluster.sh) find the job's jars in place.
   if ! has_opt spark.executor.extraClassPath "${spark_opts[@]}"; then
     common+=(--conf "spark.executor.extraClassPath=$JAR:$TARGET/lib/*")
   fi
   exec java "${MODULE_FLAGS[@]}" -Dlog4j2.configurationFile="$LOG_CONF" -Dai.djl.offline=true \
-    -cp "$JAR:$TARGET/lib/*:$TARGET/spark-lib/*" org.apache.spark.deploy.SparkSubmit \
-    "${common[@]}" "${spark_opts[@]}" "$JAR" "${app_args[@]}"
+    -cp "$APP_CP:$TARGET/lib/*:$TARGET/spark-lib/*" org.apache.spark.deploy.SparkSubmit \
+    "${common[@]}" "${spark_opts[@]}" "$APP_JAR" "${app_args[@]}"
 }
 
 # Commands that need no Spark run as a plain JVM: faster, same jars.
 plain_java() {
   exec java "${MODULE_FLAGS[@]}" -Dlog4j2.configurationFile="$LOG_CONF" -Dai.djl.offline=true \
-    -cp "$JAR:$TARGET/lib/*:$TARGET/spark-lib/*" "$MAIN" "$@"
+    -cp "$APP_CP:$TARGET/lib/*:$TARGET/spark-lib/*" "$APP_MAIN" "$@"
 }
 
 demo() {
@@ -113,9 +119,14 @@ if [[ ! " ${SPARK_OPTS[*]:-} " =~ " --master " || " ${SPARK_OPTS[*]} " =~ " --ma
 fi
 
 build_if_missing
+APP_JAR="$JAR" APP_CP="$JAR" APP_MAIN="$MAIN"
+case "${1:-}" in
+  bench|bench-query|bench-cluster|local-cluster)
+    APP_JAR="$BENCH_JAR" APP_CP="$BENCH_JAR:$TESTKIT_JAR:$JAR" APP_MAIN="$BENCH_MAIN" ;;
+esac
 case "${1:-}" in
   demo) shift; demo "$@" ;;
-  inspect|bench-cluster) plain_java "$@" ;;
+  bench-cluster|local-cluster) plain_java "$@" ;;
   ""|--help|-h|help) plain_java --help ;;
   *) spark_submit "${SPARK_OPTS[@]}" -- "$@" ;;
 esac

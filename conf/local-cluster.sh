@@ -11,7 +11,8 @@
 #   ./submit.sh --master "$(cat job/target/local-cluster/master-url)" \
 #     --conf spark.executor.resource.gpu.amount=1 --conf spark.task.resource.gpu.amount=1 \
 #     --conf spark.neuron-atlas.simulate-gpu-as-cpu=true map --model M --out A
-# The launch recipe itself is io.neuronatlas.cluster.LoopbackCluster (shared with the tests and bench-cluster).
+# The launch recipe itself is io.neuronatlas.testkit.LoopbackCluster (shared with the tests and bench-cluster); this
+# script runs the bench module's local-cluster command, the same as ./submit.sh local-cluster.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,10 +23,6 @@ case "${1:-}" in
   start|stop) cmd="$1"; shift ;;
   *) echo "usage: $0 start [--workers N] [--cores N] [--memory 2g] [--no-gpus] | stop" >&2; exit 2 ;;
 esac
-if [[ ! -f "$TARGET/neuron-atlas.jar" || ! -d "$TARGET/spark-lib" ]]; then
-  echo "local-cluster.sh: building the job jar (mvn package, tests skipped) ..." >&2
-  (cd "$HERE" && mvn -q -B -DskipTests package) >&2
-fi
 mkdir -p "$DIR"
-java -cp "$TARGET/neuron-atlas.jar:$TARGET/lib/*:$TARGET/spark-lib/*" io.neuronatlas.cluster.LoopbackCluster \
-  "$cmd" --dir "$DIR" "$@" | { if [[ "$cmd" == start ]]; then tee "$DIR/master-url"; else cat; fi; }
+"$HERE/submit.sh" local-cluster "$cmd" --dir "$DIR" "$@" \
+  | { if [[ "$cmd" == start ]]; then tee "$DIR/master-url"; else cat; fi; }

@@ -3,7 +3,7 @@ package io.neuronatlas.cli;
 import java.io.PrintStream;
 
 /** A subcommand of the neuron-atlas command line. */
-interface Command {
+public interface Command {
     String name();
 
     String summary();

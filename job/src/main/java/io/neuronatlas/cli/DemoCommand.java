@@ -1,8 +1,8 @@
 package io.neuronatlas.cli;
 
-import io.neuronatlas.model.MlpMatrix;
-import io.neuronatlas.synthetic.PlantedNeuron;
-import io.neuronatlas.synthetic.SyntheticCheckpoint;
+import io.neuronatlas.checkpoint.MlpMatrix;
+import io.neuronatlas.checkpoint.synthetic.PlantedNeuron;
+import io.neuronatlas.checkpoint.synthetic.SyntheticCheckpoint;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import scopt.OParser;

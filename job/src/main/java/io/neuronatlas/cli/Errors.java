@@ -1,9 +1,9 @@
 package io.neuronatlas.cli;
 
-import io.neuronatlas.device.DeviceSelector;
-import io.neuronatlas.model.CheckpointException;
-import io.neuronatlas.safetensors.SafetensorsFormatException;
-import io.neuronatlas.tokenizer.TokenizerFormatException;
+import io.neuronatlas.checkpoint.CheckpointException;
+import io.neuronatlas.checkpoint.safetensors.SafetensorsFormatException;
+import io.neuronatlas.checkpoint.tokenizer.TokenizerFormatException;
+import io.neuronatlas.compute.device.DeviceSelector;
 
 /** Finds the message a user needs in an exception chain, including failures Spark wrapped on an executor. */
 final class Errors {

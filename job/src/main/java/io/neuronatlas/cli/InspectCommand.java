@@ -1,14 +1,14 @@
 package io.neuronatlas.cli;
 
-import io.neuronatlas.device.Calibration;
-import io.neuronatlas.device.DeviceMode;
-import io.neuronatlas.job.LayerSelection;
-import io.neuronatlas.job.MapOptions;
-import io.neuronatlas.job.Shard;
-import io.neuronatlas.job.ShardPlanner;
-import io.neuronatlas.model.Checkpoint;
-import io.neuronatlas.model.ModelConfig;
-import io.neuronatlas.safetensors.TensorInfo;
+import io.neuronatlas.checkpoint.Checkpoint;
+import io.neuronatlas.checkpoint.ModelConfig;
+import io.neuronatlas.checkpoint.safetensors.TensorInfo;
+import io.neuronatlas.compute.device.Calibration;
+import io.neuronatlas.compute.device.DeviceMode;
+import io.neuronatlas.plan.LayerSelection;
+import io.neuronatlas.plan.MapOptions;
+import io.neuronatlas.plan.Shard;
+import io.neuronatlas.plan.ShardPlanner;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,9 +1,9 @@
 package io.neuronatlas.cli;
 
-import io.neuronatlas.device.DeviceMode;
-import io.neuronatlas.job.MapJob;
-import io.neuronatlas.job.MapOptions;
-import io.neuronatlas.model.MlpMatrix;
+import io.neuronatlas.checkpoint.MlpMatrix;
+import io.neuronatlas.compute.device.DeviceMode;
+import io.neuronatlas.jobs.MapJob;
+import io.neuronatlas.plan.MapOptions;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,9 +1,9 @@
 package io.neuronatlas.cli;
 
-import io.neuronatlas.job.MapJob;
-import io.neuronatlas.job.MapOptions;
-import io.neuronatlas.job.MapOutcome;
-import io.neuronatlas.model.Checkpoint;
+import io.neuronatlas.checkpoint.Checkpoint;
+import io.neuronatlas.jobs.MapJob;
+import io.neuronatlas.jobs.MapOutcome;
+import io.neuronatlas.plan.MapOptions;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

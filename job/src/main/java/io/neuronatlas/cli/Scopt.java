@@ -21,14 +21,14 @@ import scopt.Read$;
  * scopt from Java. Each command keeps a mutable options object; scopt's actions write into it and hand it back,
  * which keeps the command classes free of Scala plumbing.
  */
-final class Scopt<C> {
+public final class Scopt<C> {
     private final OParserBuilder<C> b = OParser.builder();
 
-    OParserBuilder<C> builder() {
+    public OParserBuilder<C> builder() {
         return b;
     }
 
-    OParser<?, C> string(String name, String valueName, String text, BiConsumer<C, String> set) {
+    public OParser<?, C> string(String name, String valueName, String text, BiConsumer<C, String> set) {
         return b.opt(name, Read$.MODULE$.stringRead()).valueName(valueName).text(text)
                 .action((value, c) -> {
                     set.accept(c, value);
@@ -36,7 +36,7 @@ final class Scopt<C> {
                 });
     }
 
-    OParser<?, C> integer(String name, String valueName, String text, BiConsumer<C, Integer> set) {
+    public OParser<?, C> integer(String name, String valueName, String text, BiConsumer<C, Integer> set) {
         Read<Object> read = Read$.MODULE$.intRead();
         return b.opt(name, read).valueName(valueName).text(text)
                 .action((value, c) -> {
@@ -45,7 +45,7 @@ final class Scopt<C> {
                 });
     }
 
-    OParser<?, C> flag(String name, String text, java.util.function.Consumer<C> set) {
+    public OParser<?, C> flag(String name, String text, java.util.function.Consumer<C> set) {
         return b.opt(name, Read$.MODULE$.unitRead()).text(text)
                 .action((unit, c) -> {
                     set.accept(c);
@@ -53,7 +53,7 @@ final class Scopt<C> {
                 });
     }
 
-    OParser<?, C> argument(String name, String text, BiConsumer<C, String> set) {
+    public OParser<?, C> argument(String name, String text, BiConsumer<C, String> set) {
         return b.arg(name, Read$.MODULE$.stringRead()).text(text)
                 .action((value, c) -> {
                     set.accept(c, value);
@@ -62,7 +62,7 @@ final class Scopt<C> {
     }
 
     @SafeVarargs
-    final OParser<?, C> parser(String program, String description, OParser<?, C>... options) {
+    public final OParser<?, C> parser(String program, String description, OParser<?, C>... options) {
         List<OParser<?, C>> all = new ArrayList<>();
         all.add(b.head(seq(List.of(program))));
         all.add(b.note(description + "\n"));
@@ -74,14 +74,15 @@ final class Scopt<C> {
     }
 
     /** The outcome of parsing: options to run with, or an exit code when usage or an error was printed. */
-    record Parsed<C>(C options, int exitCode) {
-        boolean ok() {
+    public record Parsed<C>(C options, int exitCode) {
+        public boolean ok() {
             return options != null;
         }
     }
 
     /** Parses args into options. Unlike scopt's default, --help and errors never call System.exit. */
-    static <C> Parsed<C> parse(OParser<?, C> parser, String[] args, C options, PrintStream out, PrintStream err) {
+    public static <C> Parsed<C> parse(OParser<?, C> parser, String[] args, C options, PrintStream out,
+                                      PrintStream err) {
         int[] exit = {-1};
         OEffectSetup effects = new DefaultOEffectSetup() {
             @Override

@@ -8,11 +8,11 @@ import org.apache.spark.sql.SparkSession;
  * The SparkSession of a command. Under spark-submit the master and settings come from spark-submit; run directly,
  * Spark is embedded in local mode on loopback.
  */
-final class Sessions {
+public final class Sessions {
     private Sessions() {
     }
 
-    static SparkSession open(String appName, String master) {
+    public static SparkSession open(String appName, String master) {
         SparkConf conf = new SparkConf();
         SparkSession.Builder builder = SparkSession.builder().appName(appName)
                 .config("spark.ui.showConsoleProgress", "false")

@@ -1,8 +1,8 @@
 package io.neuronatlas.query;
 
-import io.neuronatlas.job.AtlasSchema;
-import io.neuronatlas.job.CheckpointCatalog;
-import io.neuronatlas.job.CheckpointEntry;
+import io.neuronatlas.atlas.AtlasSchema;
+import io.neuronatlas.atlas.CheckpointCatalog;
+import io.neuronatlas.atlas.CheckpointEntry;
 import io.neuronatlas.udfs.AtlasExtensions;
 import java.io.IOException;
 import java.util.ArrayList;

@@ -3,13 +3,13 @@ package io.neuronatlas.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.neuronatlas.job.CheckpointCatalog;
-import io.neuronatlas.job.CheckpointEntry;
-import io.neuronatlas.model.MlpMatrix;
-import io.neuronatlas.synthetic.SyntheticCheckpoint;
+import io.neuronatlas.atlas.CheckpointCatalog;
+import io.neuronatlas.atlas.CheckpointEntry;
+import io.neuronatlas.checkpoint.MlpMatrix;
+import io.neuronatlas.checkpoint.synthetic.SyntheticCheckpoint;
 import io.neuronatlas.testing.AtlasReference;
-import io.neuronatlas.testing.Cli;
 import io.neuronatlas.testing.Cli.Result;
+import io.neuronatlas.testing.Cli;
 import io.neuronatlas.testing.TestSpark;
 import java.io.IOException;
 import java.io.RandomAccessFile;

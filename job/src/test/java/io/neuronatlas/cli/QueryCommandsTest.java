@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.neuronatlas.synthetic.PlantedNeuron;
-import io.neuronatlas.synthetic.SyntheticCheckpoint;
-import io.neuronatlas.testing.Cli;
+import io.neuronatlas.checkpoint.synthetic.PlantedNeuron;
+import io.neuronatlas.checkpoint.synthetic.SyntheticCheckpoint;
 import io.neuronatlas.testing.Cli.Result;
+import io.neuronatlas.testing.Cli;
 import io.neuronatlas.testing.Maps;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,13 +34,12 @@ class QueryCommandsTest {
 
     @Test
     void everyQueryCommandHasHelpWithTheAtlasOption() {
-        for (String command : List.of("sql", "find-token", "alignment", "top-neurons", "profile", "bench-query")) {
+        // bench-query's help is checked with the other benchmarks' (bench module, BenchMainTest).
+        for (String command : List.of("sql", "find-token", "alignment", "top-neurons", "profile")) {
             Result r = Cli.run(command, "--help");
             assertEquals(0, r.code(), command + ": " + r.err());
             assertTrue(r.out().contains("neuron-atlas " + command), r.out());
-            if (!command.equals("bench-query")) {
-                assertTrue(r.out().contains("--atlas") && r.out().contains("--format"), command + ": " + r.out());
-            }
+            assertTrue(r.out().contains("--atlas") && r.out().contains("--format"), command + ": " + r.out());
         }
     }
 

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.neuronatlas.model.MlpMatrix;
-import io.neuronatlas.projection.ReferenceProjection;
-import io.neuronatlas.synthetic.PlantedNeuron;
-import io.neuronatlas.synthetic.SyntheticCheckpoint;
+import io.neuronatlas.checkpoint.MlpMatrix;
+import io.neuronatlas.checkpoint.synthetic.PlantedNeuron;
+import io.neuronatlas.checkpoint.synthetic.SyntheticCheckpoint;
+import io.neuronatlas.compute.projection.ReferenceProjection;
 import io.neuronatlas.testing.AtlasReference;
 import io.neuronatlas.testing.Maps;
 import io.neuronatlas.testing.TestSpark;
@@ -129,7 +129,7 @@ class AtlasQueryTest {
     }
 
     private static float[] headRows() throws IOException {
-        try (var weights = io.neuronatlas.safetensors.WeightFiles.open(model.dir())) {
+        try (var weights = io.neuronatlas.checkpoint.safetensors.WeightFiles.open(model.dir())) {
             float[] head = new float[VOCAB * 64];
             weights.fileOf("lm_head.weight").readRows("lm_head.weight", 0, VOCAB, head, 0);
             return head;

@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.neuronatlas.checkpoint.MlpMatrix;
+import io.neuronatlas.checkpoint.synthetic.PlantedNeuron;
+import io.neuronatlas.checkpoint.synthetic.SyntheticCheckpoint;
+import io.neuronatlas.checkpoint.synthetic.SyntheticVocabulary;
 import io.neuronatlas.cli.Main;
-import io.neuronatlas.model.MlpMatrix;
-import io.neuronatlas.synthetic.PlantedNeuron;
-import io.neuronatlas.synthetic.SyntheticCheckpoint;
-import io.neuronatlas.synthetic.SyntheticVocabulary;
 import io.neuronatlas.testing.Maps;
 import io.neuronatlas.testing.TestSpark;
 import java.io.ByteArrayOutputStream;

@@ -3,10 +3,10 @@ package io.neuronatlas.testing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.neuronatlas.model.LlamaArchitecture;
-import io.neuronatlas.model.MlpMatrix;
-import io.neuronatlas.projection.ReferenceProjection;
-import io.neuronatlas.safetensors.WeightFiles;
+import io.neuronatlas.checkpoint.LlamaArchitecture;
+import io.neuronatlas.checkpoint.MlpMatrix;
+import io.neuronatlas.checkpoint.safetensors.WeightFiles;
+import io.neuronatlas.compute.projection.ReferenceProjection;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;

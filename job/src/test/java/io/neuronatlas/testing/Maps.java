@@ -1,11 +1,11 @@
 package io.neuronatlas.testing;
 
-import io.neuronatlas.device.DeviceMode;
-import io.neuronatlas.job.MapJob;
-import io.neuronatlas.job.MapOptions;
-import io.neuronatlas.job.MapOutcome;
-import io.neuronatlas.job.RunRecord;
-import io.neuronatlas.model.MlpMatrix;
+import io.neuronatlas.atlas.RunRecord;
+import io.neuronatlas.checkpoint.MlpMatrix;
+import io.neuronatlas.compute.device.DeviceMode;
+import io.neuronatlas.jobs.MapJob;
+import io.neuronatlas.jobs.MapOutcome;
+import io.neuronatlas.plan.MapOptions;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;

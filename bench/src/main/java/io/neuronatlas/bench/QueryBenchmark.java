@@ -1,0 +1,193 @@
+package io.neuronatlas.bench;
+
+import io.neuronatlas.atlas.TokenLayout;
+import io.neuronatlas.bench.SyntheticAtlas;
+import io.neuronatlas.checkpoint.synthetic.SyntheticVocabulary;
+import io.neuronatlas.checkpoint.tokenizer.TokenTable;
+import io.neuronatlas.checkpoint.tokenizer.TokenizerJsonWriter;
+import io.neuronatlas.cli.Command;
+import io.neuronatlas.cli.Scopt;
+import io.neuronatlas.cli.Sessions;
+import io.neuronatlas.query.Atlas;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.spark.sql.SparkSession;
+import scopt.OParser;
+
+/**
+ * {@code bench-query}: times find-token, alignment and top-neurons on an atlas of Llama-3.1-8B's size (generated
+ * rows, no model), on the layout the map writes and on the plain layout it replaced, cold and warm.
+ */
+final class QueryBenchmark implements Command {
+
+    static final class Args {
+        String work = "target/bench-query";
+        String tokenizer;
+        String token = " dog";
+        int layers = 32;
+        int dMlp = 14336;
+        int vocab = 128256;
+        int topK = 20;
+        int shardSize = 14336;
+        int warmRuns = 15;
+        String queries = "find-token,variants,full-scan,alignment,top-neurons";
+        int rowGroupRows = TokenLayout.LOOKUP.rowGroupRows();
+        int pageRows = TokenLayout.LOOKUP.pageRows();
+        String master;
+    }
+
+    /** One timed query: its name and what runs it against an opened atlas, returning rows produced. */
+    private record Query(String key, String name, Function<Atlas, Long> run) {
+    }
+
+    @Override
+    public String name() {
+        return "bench-query";
+    }
+
+    @Override
+    public String summary() {
+        return "time find-token, alignment and top-neurons on a synthetic atlas of Llama-3.1-8B's size";
+    }
+
+    @Override
+    public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+        Scopt<Args> s = new Scopt<>();
+        OParser<?, Args> parser = s.parser("neuron-atlas-bench bench-query",
+                "Writes (once) two synthetic atlases of a model's size with the map's own writer: the lookup "
+                        + "layout the map uses (rows ordered by token_id in each file, 64Ki-row groups, bloom "
+                        + "filter on token_id) and the plain layout (neuron order, 128 MB groups, no bloom filter). "
+                        + "Then times the queries on both, cold (a new session's first run) and warm (median of "
+                        + "--runs), and prints the ratios. Defaults are Llama-3.1-8B's shapes: 3 x 32 x 14,336 "
+                        + "neurons, top-20, 55 million neuron_tokens rows, about 1.3 GB per layout.",
+                s.string("work", "DIR", "where the atlases go (default target/bench-query)", (a, v) -> a.work = v),
+                s.string("tokenizer", "FILE", "tokenizer.json for token strings (default: a synthetic "
+                        + "vocabulary of --vocab tokens)", (a, v) -> a.tokenizer = v),
+                s.integer("vocab", "N", "vocabulary size (default 128256)", (a, v) -> a.vocab = v),
+                s.integer("layers", "N", "layers (default 32)", (a, v) -> a.layers = v),
+                s.integer("d-mlp", "N", "neurons per matrix and layer (default 14336)", (a, v) -> a.dMlp = v),
+                s.integer("top-k", "K", "tokens per neuron and polarity (default 20)", (a, v) -> a.topK = v),
+                s.integer("shard-size", "N", "neurons per file, as the map's planner picks (default 14336: a "
+                        + "GPU run's one shard per matrix and layer; a CPU run of 8B writes 512)",
+                        (a, v) -> a.shardSize = v),
+                s.string("token", "TOKEN", "the token find-token looks up (default \" dog\")", (a, v) -> a.token = v),
+                s.integer("runs", "N", "warm runs per query (default 15: the JIT takes about ten queries to "
+                        + "settle, as it has in any long-lived notebook or spark-sql session)", (a, v) -> a.warmRuns = v),
+                s.string("queries", "LIST", "which to time (default find-token,variants,full-scan,alignment,"
+                        + "top-neurons)", (a, v) -> a.queries = v),
+                s.integer("row-group-rows", "N", "lookup layout: rows per row group (default "
+                        + TokenLayout.LOOKUP.rowGroupRows() + ")", (a, v) -> a.rowGroupRows = v),
+                s.integer("page-rows", "N", "lookup layout: rows per page (default " + TokenLayout.LOOKUP.pageRows()
+                        + ")", (a, v) -> a.pageRows = v),
+                s.string("master", "URL", "Spark master (default local[*])", (a, v) -> a.master = v));
+        Scopt.Parsed<Args> parsed = Scopt.parse(parser, argv, new Args(), out, err);
+        if (!parsed.ok()) {
+            return parsed.exitCode();
+        }
+        Args a = parsed.options();
+        SparkSession spark = Sessions.open("neuron-atlas bench-query", a.master);
+        TokenTable tokens = tokens(a);
+        Map<String, TokenLayout> layouts = new java.util.LinkedHashMap<>();
+        layouts.put("lookup", new TokenLayout(true, true, a.rowGroupRows, a.pageRows));
+        layouts.put("plain", TokenLayout.PLAIN);
+        for (Map.Entry<String, TokenLayout> layout : layouts.entrySet()) {
+            SyntheticAtlas atlas = new SyntheticAtlas("bench", a.layers, a.dMlp, a.topK, a.shardSize, 42,
+                    layout.getValue());
+            Path dir = Path.of(a.work, layout.getKey());
+            String stamp = atlas.toString() + " vocab=" + tokens.size();
+            Path marker = dir.resolve("_synthetic.txt");
+            if (Files.exists(marker) && Files.readString(marker).equals(stamp)) {
+                continue;
+            }
+            out.printf(Locale.ROOT, "bench-query: writing the %s atlas: %,d neurons, %,d neuron_tokens rows in %,d "
+                    + "files ...%n", layout.getKey(), atlas.neurons(), atlas.neuronTokenRows(), atlas.shards().size());
+            long t0 = System.nanoTime();
+            atlas.write(spark, dir.toString(), tokens);
+            Files.writeString(marker, stamp);
+            out.printf(Locale.ROOT, "bench-query: written in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        }
+
+        String matrix = "up";
+        int layer = a.layers / 2;
+        List<Query> queries = List.of(
+                new Query("find-token", "find-token", atlas -> (long) atlas.findToken(a.token, 100).collectAsList().size()),
+                new Query("variants", "  its variants lookup", atlas -> (long) atlas.tokenVariants(a.token).collectAsList().size()),
+                new Query("full-scan", "find-token, full scan", atlas -> (long) atlas.sql(
+                        "SELECT * FROM neuron_tokens WHERE token_norm(token) = token_norm('"
+                                + a.token.replace("'", "\\'") + "') ORDER BY normalized_prob DESC LIMIT 100")
+                        .collectAsList().size()),
+                new Query("alignment", "alignment", atlas -> (long) atlas.alignment(10).collectAsList().size()),
+                new Query("top-neurons", "top-neurons", atlas -> (long) atlas.topNeurons(matrix, layer, 20, 5).collectAsList()
+                        .size()));
+        out.printf(Locale.ROOT, "%nbench-query: %s, %d warm runs; load average %s%n", spark.sparkContext().master(),
+                a.warmRuns, Benchmarks.loadAverage());
+        out.printf(Locale.ROOT, "%-22s  %-7s  %6s  %8s  %12s%n", "query", "layout", "rows", "cold s",
+                "warm median s");
+        Map<String, double[]> warm = new java.util.HashMap<>();
+        List<String> chosen = Arrays.asList(a.queries.split(","));
+        for (Query q : queries) {
+            if (!chosen.contains(q.key())) {
+                continue;
+            }
+            for (String layout : layouts.keySet()) {
+                if ((q.name().contains("full scan") || q.name().contains("variants")) && layout.equals("plain")) {
+                    continue;
+                }
+                // A new session: no cached file listings or plans from the previous query.
+                Atlas atlas = Atlas.open(spark.newSession(), Path.of(a.work, layout).toString());
+                long t0 = System.nanoTime();
+                long rows = q.run().apply(atlas);
+                double cold = (System.nanoTime() - t0) / 1e9;
+                // The full scan is the slow baseline: two warm runs are enough to see it.
+                int runs = q.name().contains("full scan") ? Math.min(2, a.warmRuns) : a.warmRuns;
+                double[] times = new double[runs];
+                for (int i = 0; i < runs; i++) {
+                    long t1 = System.nanoTime();
+                    q.run().apply(atlas);
+                    times[i] = (System.nanoTime() - t1) / 1e9;
+                }
+                Arrays.sort(times);
+                double median = times.length == 0 ? Double.NaN : times[times.length / 2];
+                warm.put(q.name() + "/" + layout, new double[] {cold, median});
+                out.printf(Locale.ROOT, "%-22s  %-7s  %6d  %8.3f  %12.3f%n", q.name(), layout, rows, cold, median);
+            }
+        }
+        out.println();
+        double[] lookup = warm.get("find-token/lookup");
+        if (lookup != null) {
+            ratio(out, "find-token, plain layout / lookup layout", warm.get("find-token/plain"), lookup);
+            if (warm.containsKey("find-token, full scan/lookup")) {
+                ratio(out, "find-token, full scan / lookup layout", warm.get("find-token, full scan/lookup"), lookup);
+            }
+            out.printf(Locale.ROOT, "find-token warm on the lookup layout: %.3f s (goal: at most 1 s)%n", lookup[1]);
+        }
+        out.printf(Locale.ROOT, "load average after: %s%n", Benchmarks.loadAverage());
+        return 0;
+    }
+
+    private static void ratio(PrintStream out, String what, double[] baseline, double[] measured) {
+        out.printf(Locale.ROOT, "%-42s cold %.1fx, warm %.1fx%n", what + ":", baseline[0] / measured[0],
+                baseline[1] / measured[1]);
+    }
+
+    private static TokenTable tokens(Args a) throws IOException {
+        if (a.tokenizer != null) {
+            return TokenTable.load(Path.of(a.tokenizer), a.vocab);
+        }
+        Path file = Path.of(a.work, "tokenizer-" + a.vocab + ".json");
+        if (!Files.exists(file)) {
+            Files.createDirectories(file.getParent());
+            TokenizerJsonWriter.writeByteLevel(file, SyntheticVocabulary.tokens(a.vocab - 1),
+                    List.of("<|endoftext|>"));
+        }
+        return TokenTable.load(file, a.vocab);
+    }
+
+}

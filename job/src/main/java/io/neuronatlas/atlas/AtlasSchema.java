@@ -1,0 +1,102 @@
+package io.neuronatlas.atlas;
+
+import static org.apache.parquet.schema.LogicalTypeAnnotation.stringType;
+import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.BINARY;
+import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.FLOAT;
+import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.INT32;
+
+import java.util.List;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.Types;
+
+/**
+ * The tables of an atlas. Every table is partitioned by checkpoint, run, matrix and layer, Hive style
+ * ({@code checkpoint=NAME/run=RUN/matrix=up/layer=3/}); as in any partitioned Spark table those columns live in
+ * the folder names, and the Parquet files hold the rest. Which run of a checkpoint is its map is said by the
+ * checkpoints table ({@link CheckpointCatalog}).
+ */
+public final class AtlasSchema {
+    public static final String NEURON_TOKENS = "neuron_tokens";
+    public static final String NEURONS = "neurons";
+    public static final String RUNS = "runs";
+    /** Only runs with map --watch write it, one file per shard; queries treat it as optional. */
+    public static final String TOKEN_PROFILES = "token_profiles";
+    /** The checkpoint's vocabulary, one file per run written by the driver: find-token resolves variants here. */
+    public static final String TOKENS = "tokens";
+    /** Every map run writes these, one file per shard. */
+    public static final List<String> SHARD_TABLES = List.of(NEURON_TOKENS, NEURONS);
+    /** Every table of rows a run may write into its run folders; a run without --watch has no token_profiles. */
+    public static final List<String> TABLES = List.of(NEURON_TOKENS, NEURONS, TOKEN_PROFILES, TOKENS);
+
+    /**
+     * A neuron's top-k tokens per polarity: 2·k rows a neuron. Each file's rows are ordered by token_id (then
+     * neuron, polarity, rank) and written in small row groups, with a bloom filter on token_id: a lookup of a few
+     * token ids reads only the row groups whose token_id range or bloom filter can hold them.
+     */
+
+    public static final MessageType NEURON_TOKENS_FILE = Types.buildMessage()
+            .required(INT32).named("neuron")
+            .required(BINARY).as(stringType()).named("polarity")
+            .required(INT32).named("rank")
+            .required(INT32).named("token_id")
+            .required(BINARY).as(stringType()).named("token")
+            .required(FLOAT).named("score")
+            .required(FLOAT).named("prob")
+            .required(FLOAT).named("normalized_prob")
+            .named(NEURON_TOKENS);
+
+    /** One row a neuron: its vector's norm and the statistics of its scores over the whole vocabulary. */
+    public static final MessageType NEURONS_FILE = Types.buildMessage()
+            .required(INT32).named("neuron")
+            .required(FLOAT).named("norm")
+            .required(FLOAT).named("max_score")
+            .required(FLOAT).named("min_score")
+            .required(FLOAT).named("mean_score")
+            .required(FLOAT).named("std_score")
+            .required(FLOAT).named("max_abs_score")
+            .required(FLOAT).named("logsumexp")
+            .required(FLOAT).named("entropy")
+            .required(INT32).named("top_token_id")
+            .required(BINARY).as(stringType()).named("top_token")
+            .required(FLOAT).named("top_normalized_prob")
+            .required(INT32).named("bottom_token_id")
+            .required(BINARY).as(stringType()).named("bottom_token")
+            .required(FLOAT).named("bottom_normalized_prob")
+            .named(NEURONS);
+
+    /** The '+' polarity values of each watched token (map --watch) for every neuron: neurons × watched rows. */
+    public static final MessageType TOKEN_PROFILES_FILE = Types.buildMessage()
+            .required(INT32).named("neuron")
+            .required(INT32).named("token_id")
+            .required(BINARY).as(stringType()).named("token")
+            .required(FLOAT).named("score")
+            .required(FLOAT).named("prob")
+            .required(FLOAT).named("normalized_prob")
+            .named(TOKEN_PROFILES);
+
+    /**
+     * id → decoded token string and its token_norm() grouping key; partitioned by checkpoint only. Rows are
+     * ordered by norm, with a bloom filter on it, so the variants of a word are a lookup of one small row group.
+     */
+    public static final MessageType TOKENS_FILE = Types.buildMessage()
+            .required(INT32).named("token_id")
+            .required(BINARY).as(stringType()).named("token")
+            .required(BINARY).as(stringType()).named("norm")
+            .named(TOKENS);
+
+    private AtlasSchema() {
+    }
+
+    /**
+     * The folder of one run's rows of one checkpoint, relative to a table's folder. Each run writes into a folder
+     * of its own, which only becomes the checkpoint's map when the checkpoints table names it.
+     */
+    public static String runPath(String checkpoint, String run) {
+        return "checkpoint=" + checkpoint + "/run=" + run;
+    }
+
+    /** The partition folder of one checkpoint, run, matrix and layer, relative to a table's folder. */
+    public static String partitionPath(String checkpoint, String run, String matrix, int layer) {
+        return runPath(checkpoint, run) + "/matrix=" + matrix + "/layer=" + layer;
+    }
+}

@@ -1,0 +1,191 @@
+package io.neuronatlas.atlas;
+
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileContext;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Options;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * The checkpoints table, {@code atlas/checkpoints/NAME.json}: one small JSON file per checkpoint naming its
+ * published run. A run is published by writing its entry to a hidden temporary file and renaming it over the old
+ * one, which on a local (POSIX) file system and on HDFS replaces the file in one step: a reader sees the old entry
+ * or the new one, never neither, never a torn one. Everything else a run writes lives in its own run folders, so
+ * this rename is the only moment the atlas changes for readers.
+ */
+public final class CheckpointCatalog {
+    public static final String TABLE = "checkpoints";
+    private static final String SUFFIX = ".json";
+
+    private final Configuration conf;
+    private final FileSystem fs;
+    private final Path dir;
+
+    public CheckpointCatalog(Configuration conf, String atlas) throws IOException {
+        this.conf = conf;
+        Path root = new Path(atlas);
+        this.fs = root.getFileSystem(conf);
+        this.dir = fs.makeQualified(new Path(root, TABLE));
+    }
+
+    public Path entryFile(String checkpoint) {
+        return new Path(dir, checkpoint + SUFFIX);
+    }
+
+    public Optional<CheckpointEntry> read(String checkpoint) throws IOException {
+        Path file = entryFile(checkpoint);
+        if (!fs.exists(file)) {
+            return Optional.empty();
+        }
+        return Optional.of(readFile(file));
+    }
+
+    /** Every published checkpoint, by name. */
+    public List<CheckpointEntry> readAll() throws IOException {
+        List<CheckpointEntry> entries = new ArrayList<>();
+        if (!fs.exists(dir)) {
+            return entries;
+        }
+        for (FileStatus status : fs.listStatus(dir)) {
+            String name = status.getPath().getName();
+            if (status.isFile() && name.endsWith(SUFFIX) && !name.startsWith(".") && !name.startsWith("_")) {
+                entries.add(readFile(status.getPath()));
+            }
+        }
+        entries.sort(Comparator.comparing(CheckpointEntry::checkpoint));
+        return entries;
+    }
+
+    private CheckpointEntry readFile(Path file) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (InputStream in = fs.open(file)) {
+            in.transferTo(bytes);
+        }
+        return CheckpointEntry.fromJson(bytes.toString(StandardCharsets.UTF_8), file.toString());
+    }
+
+    /** Replaces the checkpoint's entry in one atomic rename: the commit point of a run. */
+    public void publish(CheckpointEntry entry) throws IOException {
+        byte[] json = (entry.toJson() + "\n").getBytes(StandardCharsets.UTF_8);
+        Path target = entryFile(entry.checkpoint());
+        Path temporary = new Path(dir, temporaryPrefix(entry.checkpoint()) + entry.run() + ".tmp");
+        fs.mkdirs(dir);
+        if (isLocal()) {
+            // Through java.nio rather than Hadoop's LocalFileSystem, whose checksum side files would be renamed
+            // in a second step: rename(2) replaces the entry atomically, and force() makes it survive a crash.
+            java.nio.file.Path tmp = local(temporary);
+            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                out.write(ByteBuffer.wrap(json));
+                out.force(true);
+            }
+            Files.move(tmp, local(target), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } else {
+            try (OutputStream out = fs.create(temporary, true)) {
+                out.write(json);
+            }
+            FileContext.getFileContext(dir.toUri(), conf).rename(temporary, target, Options.Rename.OVERWRITE);
+        }
+    }
+
+    /** '~' cannot occur in a checkpoint name, so one checkpoint's prefix never matches another's temporaries. */
+    private static String temporaryPrefix(String checkpoint) {
+        return "." + checkpoint + "~";
+    }
+
+    /** Deletes temporary entries a killed run of the checkpoint left; call under the checkpoint's run lock. */
+    public void deleteTemporaries(String checkpoint) throws IOException {
+        if (!fs.exists(dir)) {
+            return;
+        }
+        for (FileStatus status : fs.listStatus(dir)) {
+            if (status.getPath().getName().startsWith(temporaryPrefix(checkpoint))) {
+                fs.delete(status.getPath(), false);
+            }
+        }
+    }
+
+    /**
+     * Takes the checkpoint's run lock, so that two runs of one checkpoint cannot publish over or delete each
+     * other's files. On a local file system this is an OS file lock, released by the kernel when the holding
+     * process dies however it dies; elsewhere there is no lock, and one run per checkpoint at a time is the
+     * caller's rule.
+     */
+    public RunLock lock(String checkpoint) throws IOException {
+        if (!isLocal()) {
+            return new RunLock(null, null);
+        }
+        fs.mkdirs(dir);
+        java.nio.file.Path file = local(new Path(dir, "." + checkpoint + ".lock"));
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            channel.close();
+            throw new CheckpointBusyException("checkpoint '" + checkpoint + "' is being mapped by another run "
+                    + "right now (lock " + file + " is held); try again when it has finished");
+        }
+        return new RunLock(channel, lock);
+    }
+
+    /** Held for a whole run of one checkpoint. */
+    public static final class RunLock implements Closeable {
+        private final FileChannel channel;
+        private final FileLock lock;
+
+        private RunLock(FileChannel channel, FileLock lock) {
+            this.channel = channel;
+            this.lock = lock;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (channel != null) {
+                try {
+                    lock.release();
+                } finally {
+                    channel.close();
+                }
+            }
+        }
+    }
+
+    /** Another run of the same checkpoint holds its lock. */
+    public static final class CheckpointBusyException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        CheckpointBusyException(String message) {
+            super(message);
+        }
+    }
+
+    private boolean isLocal() {
+        return "file".equals(dir.toUri().getScheme());
+    }
+
+    private static java.nio.file.Path local(Path path) {
+        return java.nio.file.Path.of(path.toUri());
+    }
+}

@@ -1,0 +1,57 @@
+package io.neuronatlas.atlas;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.util.Objects;
+
+/**
+ * One row of the atlas's checkpoints table: what a checkpoint is (fingerprint, model type, shapes, dtype), how it
+ * was mapped (output parameters, when) and which run's files are its published map. Replacing this row is what
+ * publishes a run.
+ *
+ * @param run       the published run id: table rows live under {@code TABLE/checkpoint=NAME/run=RUN/}
+ * @param dtype     the stored dtypes of the tensors the map reads, e.g. "BF16"
+ * @param mappedAt  when the published run finished computing (ISO-8601 UTC)
+ */
+public record CheckpointEntry(@JsonProperty("checkpoint") String checkpoint,
+                              @JsonProperty("run") String run,
+                              @JsonProperty("fingerprint") String fingerprint,
+                              @JsonProperty("model_type") String modelType,
+                              @JsonProperty("shapes") Shapes shapes,
+                              @JsonProperty("dtype") String dtype,
+                              @JsonProperty("mapped_at") String mappedAt,
+                              @JsonProperty("parameters") OutputParameters parameters) {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    /** The model's dimensions, from config.json (checked against the tensors when the checkpoint was opened). */
+    public record Shapes(@JsonProperty("layers") int layers, @JsonProperty("d_model") int dModel,
+                         @JsonProperty("d_mlp") int dMlp, @JsonProperty("vocab") int vocab) {
+    }
+
+    public CheckpointEntry {
+        Objects.requireNonNull(checkpoint, "checkpoint");
+        Objects.requireNonNull(run, "run");
+        Objects.requireNonNull(fingerprint, "fingerprint");
+        Objects.requireNonNull(parameters, "parameters");
+    }
+
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static CheckpointEntry fromJson(String json, String source) throws IOException {
+        try {
+            return JSON.readValue(json, CheckpointEntry.class);
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(source + ": not a checkpoints table entry: " + e.getMessage(), e);
+        }
+    }
+}

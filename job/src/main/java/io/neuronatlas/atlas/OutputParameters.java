@@ -1,0 +1,46 @@
+package io.neuronatlas.atlas;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/**
+ * The parameters that decide a map's rows, and only those: a checkpoint whose fingerprint and output parameters
+ * equal the published ones is up to date. Shard size, batch size and device change how the rows are computed,
+ * not what they are, so they are left out. A new option that changes the rows belongs here (one component), and
+ * every comparison picks it up through record equality.
+ *
+ * @param matrices     mapped matrices, in gate, up, down order
+ * @param layers       mapped layers, ascending
+ * @param lmHeadTensor the tensor the neurons are projected through
+ * @param watch        the tokens map --watch profiles for every neuron, as text in the order given
+ */
+public record OutputParameters(@JsonProperty("matrices") List<String> matrices,
+                               @JsonProperty("layers") List<Integer> layers,
+                               @JsonProperty("top_k") int topK,
+                               @JsonProperty("fold_norm") boolean foldNorm,
+                               @JsonProperty("lm_head_tensor") String lmHeadTensor,
+                               @JsonProperty("watch") List<String> watch) {
+    public OutputParameters {
+        matrices = List.copyOf(matrices);
+        layers = layers.stream().sorted().distinct().toList();
+        watch = watch == null ? List.of() : List.copyOf(watch);
+    }
+
+    /** The components that differ in other, as "top_k 5 -> 6, fold_norm false -> true", for the console. */
+    public String differences(OutputParameters other) {
+        StringBuilder d = new StringBuilder();
+        append(d, "matrices", matrices, other.matrices);
+        append(d, "layers", layers, other.layers);
+        append(d, "top_k", topK, other.topK);
+        append(d, "fold_norm", foldNorm, other.foldNorm);
+        append(d, "lm_head_tensor", lmHeadTensor, other.lmHeadTensor);
+        append(d, "watch", watch, other.watch);
+        return d.toString();
+    }
+
+    private static void append(StringBuilder d, String name, Object mine, Object theirs) {
+        if (!mine.equals(theirs)) {
+            d.append(d.isEmpty() ? "" : ", ").append(name).append(' ').append(mine).append(" -> ").append(theirs);
+        }
+    }
+}

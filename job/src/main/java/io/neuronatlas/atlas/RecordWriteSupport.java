@@ -1,0 +1,117 @@
+package io.neuronatlas.atlas;
+
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.api.WriteSupport;
+import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.io.api.RecordConsumer;
+import org.apache.parquet.schema.MessageType;
+
+/**
+ * Parquet write support whose records write their own fields, straight from the projection's arrays. Parquet's
+ * example Group API would build an object per row; this writes the values in place, which matters at tens of
+ * millions of rows.
+ */
+final class RecordWriteSupport extends WriteSupport<RecordWriteSupport.Record> {
+    /** One row, writing its fields in schema order through a {@link Fields}. */
+    @FunctionalInterface
+    interface Record {
+        void write(Fields fields);
+    }
+
+    /** Writes the fields of one row in schema order. */
+    static final class Fields {
+        private final MessageType schema;
+        private RecordConsumer consumer;
+        private int index;
+
+        Fields(MessageType schema) {
+            this.schema = schema;
+        }
+
+        Fields add(int value) {
+            String name = start();
+            consumer.addInteger(value);
+            return end(name);
+        }
+
+        Fields add(float value) {
+            String name = start();
+            consumer.addFloat(value);
+            return end(name);
+        }
+
+        Fields add(String value) {
+            String name = start();
+            consumer.addBinary(Binary.fromString(value));
+            return end(name);
+        }
+
+        private String start() {
+            String name = schema.getFieldName(index);
+            consumer.startField(name, index);
+            return name;
+        }
+
+        private Fields end(String name) {
+            consumer.endField(name, index++);
+            return this;
+        }
+    }
+
+    private final MessageType schema;
+    private final Fields fields;
+
+    RecordWriteSupport(MessageType schema) {
+        this.schema = schema;
+        this.fields = new Fields(schema);
+    }
+
+    // Parquet 1.16 still declares the Hadoop-Configuration overloads abstract (and deprecated): they must be
+    // implemented.
+    @Override
+    @SuppressWarnings("deprecation")
+    public WriteContext init(Configuration configuration) {
+        return new WriteContext(schema, Map.of());
+    }
+
+    @Override
+    public void prepareForWrite(RecordConsumer recordConsumer) {
+        fields.consumer = recordConsumer;
+    }
+
+    @Override
+    public void write(Record record) {
+        fields.consumer.startMessage();
+        fields.index = 0;
+        record.write(fields);
+        if (fields.index != schema.getFieldCount()) {
+            throw new IllegalStateException("a record wrote " + fields.index + " of " + schema.getFieldCount()
+                    + " fields of " + schema.getName());
+        }
+        fields.consumer.endMessage();
+    }
+
+    /** A writer of such records. */
+    static final class Builder extends ParquetWriter.Builder<Record, Builder> {
+        private final MessageType schema;
+
+        Builder(OutputFile file, MessageType schema) {
+            super(file);
+            this.schema = schema;
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+
+        @Override
+        @SuppressWarnings("deprecation")
+        protected WriteSupport<Record> getWriteSupport(Configuration conf) {
+            return new RecordWriteSupport(schema);
+        }
+    }
+}

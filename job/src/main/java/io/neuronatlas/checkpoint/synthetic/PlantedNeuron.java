@@ -1,0 +1,39 @@
+package io.neuronatlas.checkpoint.synthetic;
+
+import io.neuronatlas.checkpoint.MlpMatrix;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A neuron whose vector is built to align with chosen tokens: v = c · Σ w_t · U_t / |U_t|², so its score on
+ * token t is about c · w_t while unrelated tokens score near zero. A negative weight makes the token rank first
+ * in the '-' polarity.
+ *
+ * @param weights token text → weight, in rank order for the polarity of the weights' sign
+ */
+public record PlantedNeuron(MlpMatrix matrix, int layer, int neuron, Map<String, Double> weights) {
+    public PlantedNeuron {
+        weights = new LinkedHashMap<>(weights);
+        if (weights.isEmpty()) {
+            throw new IllegalArgumentException("a planted neuron needs at least one token");
+        }
+    }
+
+    /** The paper's up_proj " dog" neuron: " dog" first, " puppy" second in the '+' polarity. */
+    public static PlantedNeuron dog(int layer, int neuron) {
+        return new PlantedNeuron(MlpMatrix.UP, layer, neuron, orderedMap(" dog", 1.0, " puppy", 0.7));
+    }
+
+    /** A down_proj neuron anti-aligned with " California": rank 1 of its '-' polarity. */
+    public static PlantedNeuron antiCalifornia(int layer, int neuron) {
+        return new PlantedNeuron(MlpMatrix.DOWN, layer, neuron, orderedMap(" California", -1.0));
+    }
+
+    private static Map<String, Double> orderedMap(Object... pairs) {
+        Map<String, Double> map = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            map.put((String) pairs[i], (Double) pairs[i + 1]);
+        }
+        return map;
+    }
+}

@@ -1,0 +1,16 @@
+package io.neuronatlas.compute;
+
+import java.io.Serializable;
+
+/**
+ * Where and how fast one shard was computed: a line of the run record, and all a task sends back.
+ *
+ * @param device       what the task computed on, as the run record shows it: {@code cpu()}, {@code gpu(0)}, or
+ *                     {@code cpu (simulated gpu:0)} on a loopback cluster with made-up GPUs
+ * @param gpuAddress   the GPU address Spark assigned the task, null when it scheduled none
+ * @param peakRssBytes the executor JVM's peak resident memory (VmHWM) when the task ended, -1 where unknown
+ */
+public record ShardReport(int shard, String matrix, int layer, int firstNeuron, int neurons, String executorId,
+                          String host, String device, String gpuAddress, String engine, double readSeconds,
+                          double computeSeconds, double writeSeconds, long peakRssBytes) implements Serializable {
+}

@@ -1,0 +1,91 @@
+package io.neuronatlas.compute.device;
+
+import ai.djl.Device;
+import java.util.Optional;
+
+/**
+ * Turns --device and the GPU address Spark assigned a task into the DJL device it computes on. The single place
+ * this decision is made, so local runs, cluster runs and tests all follow the same rule.
+ */
+public final class DeviceSelector {
+    /**
+     * Spark setting for loopback clusters whose workers advertise made-up GPUs: a task records the GPU address
+     * Spark assigned it and computes on the CPU, labelled {@code cpu (simulated gpu:N)} in the run record. Only
+     * for exercising GPU scheduling where no GPU exists; without it such a task fails, as on any real cluster.
+     */
+    public static final String SIMULATE_GPU_AS_CPU = "spark.neuron-atlas.simulate-gpu-as-cpu";
+
+    private final EngineProbe probe;
+
+    public DeviceSelector(EngineProbe probe) {
+        this.probe = probe;
+    }
+
+    /**
+     * @param mode        what --device asked for
+     * @param assignedGpu the GPU address from the task's resources, if Spark scheduled one
+     * @throws DeviceUnavailableException when a GPU is wanted but the engine cannot compute on one
+     */
+    public Device select(DeviceMode mode, Optional<String> assignedGpu) {
+        boolean wantsGpu = mode == DeviceMode.GPU || (mode == DeviceMode.AUTO && assignedGpu.isPresent());
+        if (mode == DeviceMode.CPU || !wantsGpu) {
+            return Device.cpu();
+        }
+        int gpus = probe.gpuCount();
+        String why = assignedGpu.map(a -> "Spark assigned this task GPU " + a)
+                .orElse("--device gpu was asked for");
+        if (gpus <= 0) {
+            throw new DeviceUnavailableException(why + ", but the engine cannot use CUDA (" + probe.describe()
+                    + "): it would silently compute on the CPU. Give the executors a CUDA libtorch "
+                    + "(PYTORCH_LIBRARY_PATH, or PYTORCH_FLAVOR with DJL's cache; see conf/README) or run with "
+                    + "--device cpu.");
+        }
+        int index = assignedGpu.map(a -> parseAddress(a)).orElse(0);
+        if (index >= gpus) {
+            throw new DeviceUnavailableException(why + ", but the engine sees only " + gpus + " GPU(s) ("
+                    + probe.describe() + ")");
+        }
+        return Device.gpu(index);
+    }
+
+    /**
+     * The device a task computes on and the label the run record shows for it.
+     *
+     * @param simulateGpuAsCpu {@link #SIMULATE_GPU_AS_CPU}: a test of GPU scheduling on a machine without GPUs
+     */
+    public DeviceChoice choose(DeviceMode mode, Optional<String> assignedGpu, boolean simulateGpuAsCpu) {
+        boolean wantsGpu = mode == DeviceMode.GPU || (mode == DeviceMode.AUTO && assignedGpu.isPresent());
+        if (simulateGpuAsCpu && wantsGpu) {
+            int index = assignedGpu.map(DeviceSelector::parseAddress).orElse(0);
+            return new DeviceChoice(Device.cpu(), "cpu (simulated gpu:" + index + ")");
+        }
+        Device device = select(mode, assignedGpu);
+        return new DeviceChoice(device, device.toString());
+    }
+
+    /** @param label what the run record shows: DJL's device name, or the simulation's */
+    public record DeviceChoice(Device device, String label) {
+        public DeviceChoice {
+            if (label == null || label.isBlank()) {
+                throw new IllegalArgumentException("a device choice needs a label");
+            }
+        }
+    }
+
+    private static int parseAddress(String address) {
+        try {
+            return Integer.parseInt(address.trim());
+        } catch (NumberFormatException e) {
+            throw new DeviceUnavailableException("GPU address '" + address + "' from Spark is not a device index");
+        }
+    }
+
+    /** Raised instead of falling back to the CPU. */
+    public static final class DeviceUnavailableException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        public DeviceUnavailableException(String message) {
+            super(message);
+        }
+    }
+}

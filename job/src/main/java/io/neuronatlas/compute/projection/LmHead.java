@@ -1,0 +1,136 @@
+package io.neuronatlas.compute.projection;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.neuronatlas.compute.device.Engines;
+import java.io.IOException;
+import java.util.Objects;
+
+/**
+ * The model's LM head U, a float32 [vocab, d_model] matrix resident on one DJL device.
+ *
+ * <p>Immutable once loaded and safe to share between threads: every {@link Projector} and
+ * {@link BaselineKernel} only reads it and puts its own temporaries in its own sub-manager.
+ */
+public final class LmHead implements AutoCloseable {
+
+    /** Source of head rows, e.g. a safetensors reader. */
+    @FunctionalInterface
+    public interface HeadRows {
+        /**
+         * Fills {@code dst[0 .. rowCount*dModel)} with rows {@code firstRow .. firstRow+rowCount} of
+         * the head, row-major.
+         */
+        void read(int firstRow, int rowCount, float[] dst) throws IOException;
+    }
+
+    /** Rows copied per step while loading; the real head has 128256 rows of 4096 floats (16 MiB a chunk here). */
+    static final int DEFAULT_CHUNK_ROWS = 1024;
+
+    private final NDManager manager;
+    private final NDArray matrix;
+    // Built once so that per-batch products never create views in this shared manager.
+    private final NDArray transposed;
+    private final int vocab;
+    private final int dModel;
+
+    private LmHead(NDManager manager, NDArray matrix, int vocab, int dModel) {
+        this.manager = manager;
+        this.matrix = matrix;
+        this.transposed = matrix.transpose(1, 0);
+        this.vocab = vocab;
+        this.dModel = dModel;
+    }
+
+    /** Loads the head with the PyTorch engine onto {@code device}, in chunks of {@value #DEFAULT_CHUNK_ROWS} rows. */
+    public static LmHead load(Device device, int vocab, int dModel, HeadRows rows) throws IOException {
+        return load(device, vocab, dModel, rows, DEFAULT_CHUNK_ROWS);
+    }
+
+    /**
+     * As {@link #load(Device, int, int, HeadRows)} with an explicit chunk size. Peak memory is the head
+     * plus about two chunks: the Java array and one reused direct buffer (which the chunk tensor aliases
+     * on CPU; on a GPU the chunk tensor is a third copy, in device memory).
+     */
+    public static LmHead load(Device device, int vocab, int dModel, HeadRows rows, int chunkRows)
+            throws IOException {
+        Objects.requireNonNull(device, "device");
+        Objects.requireNonNull(rows, "rows");
+        if (vocab < 1 || dModel < 1) {
+            throw new IllegalArgumentException("vocab and dModel must be positive: " + vocab + ", " + dModel);
+        }
+        if (chunkRows < 1) {
+            throw new IllegalArgumentException("chunkRows must be positive: " + chunkRows);
+        }
+        // A chunk must fit one Java array and one direct buffer (int-indexed bytes).
+        int step = Math.max(1, Math.min(chunkRows, Integer.MAX_VALUE / Float.BYTES / dModel));
+        NDManager manager = Engines.pytorch().newBaseManager(device);
+        try {
+            NDArray matrix = manager.create(new Shape(vocab, dModel), DataType.FLOAT32);
+            float[] buf = new float[Math.min(step, vocab) * dModel];
+            // One staging buffer for all chunks: DJL would otherwise allocate a fresh direct buffer per
+            // chunk that only the GC frees.
+            DirectStaging staging = new DirectStaging();
+            for (int first = 0; first < vocab; first += step) {
+                int n = Math.min(step, vocab - first);
+                rows.read(first, n, buf);
+                // On CPU the chunk tensor aliases the staging buffer, so it must be closed (by its
+                // sub-manager) before the buffer is refilled.
+                try (NDManager chunkManager = manager.newSubManager()) {
+                    NDArray chunk = staging.upload(chunkManager, buf, n, dModel);
+                    matrix.set(new NDIndex().addSliceDim(first, first + n), chunk);
+                }
+            }
+            return new LmHead(manager, matrix, vocab, dModel);
+        } catch (IOException | RuntimeException | Error e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    public int vocab() {
+        return vocab;
+    }
+
+    public int dModel() {
+        return dModel;
+    }
+
+    public Device device() {
+        return manager.getDevice();
+    }
+
+    /** Size of the resident matrix in bytes. */
+    public long bytes() {
+        return (long) vocab * dModel * Float.BYTES;
+    }
+
+    /** The [vocab, d_model] matrix; read-only by contract. */
+    NDArray matrix() {
+        return matrix;
+    }
+
+    /** Parent of every per-user sub-manager, so closing the head also frees anything still using it. */
+    NDManager manager() {
+        return manager;
+    }
+
+    /** A manager for a caller's temporaries, a child of the head's, so closing the head frees them too. */
+    public NDManager newSubManager() {
+        return manager.newSubManager();
+    }
+
+    /** The logits x·Uᵀ of x [n, d_model]: [n, vocab], in x's manager (x is the left operand). */
+    public NDArray scores(NDArray x) {
+        return x.matMul(transposed);
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

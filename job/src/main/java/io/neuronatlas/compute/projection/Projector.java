@@ -1,0 +1,351 @@
+package io.neuronatlas.compute.projection;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Projects batches of neuron vectors through an {@link LmHead} into vocabulary space.
+ *
+ * <p>Per batch it does one matrix product S = X·Uᵀ on the head's device, reduces S there (top-k per
+ * polarity, statistics, log-sum-exp, top-100 mean) and copies back only the small results. Ties are
+ * ranked by token id ascending, which torch's topk does not promise, so the device fetches a margin of
+ * extra candidates that the host re-sorts; a neuron whose k-th value ties with the last candidate is
+ * redone exactly on the host from its full score row.
+ *
+ * <p>One Projector is not thread-safe; give each thread its own. Any number of Projectors may share one
+ * head: each keeps its temporaries in its own sub-manager, freed at the end of every call.
+ */
+public final class Projector implements AutoCloseable {
+    /** The paper's normalisation averages the top-100 probabilities. */
+    static final int TOP_MEAN = 100;
+    /** Extra candidates beyond max(k, 100) so that only long tie runs need the host fallback. */
+    static final int FETCH_MARGIN = 28;
+
+    private static final int[] ROWS = {1};
+    /**
+     * Rows reduced at a time. A block's temporaries (32 × vocab floats, 16 MB for Llama-3) stay under glibc's
+     * mmap threshold, so the allocator reuses them instead of faulting in fresh pages for every batch; on the
+     * CPU that halves the cost of the element-wise passes.
+     */
+    static final int ROW_BLOCK = 32;
+    /**
+     * Widest score range for which the '−' log-sum-exp is taken as −max + log Σ e^(max−s), which saves shifting
+     * the scores a second time: beyond it e^(max−s) could overflow float32, and the row is summed on the host.
+     */
+    static final double SHARED_SHIFT_RANGE = 60;
+
+    private final LmHead head;
+    private final int topK;
+    private final int fetch;
+    private final int topMean;
+    private final NDManager manager;
+    private final DirectStaging staging = new DirectStaging();
+    private final long[] keys;
+    private final int[] watched;
+    private long tieFallbacks;
+
+    /** @param topK tokens to rank per neuron and polarity, 1 ≤ topK ≤ vocab */
+    public Projector(LmHead head, int topK) {
+        this(head, topK, new int[0]);
+    }
+
+    /**
+     * @param watched token ids whose score, prob and normalized prob every neuron reports, ranked or not
+     *     (map --watch: a token's profile over all neurons)
+     */
+    public Projector(LmHead head, int topK, int[] watched) {
+        this.head = Objects.requireNonNull(head, "head");
+        int vocab = head.vocab();
+        if (topK < 1 || topK > vocab) {
+            throw new IllegalArgumentException("topK must be in [1, " + vocab + "]: " + topK);
+        }
+        for (int id : watched) {
+            if (id < 0 || id >= vocab) {
+                throw new IllegalArgumentException("watched token id " + id + " outside [0, " + vocab + ")");
+            }
+        }
+        this.watched = watched.clone();
+        this.topK = topK;
+        this.topMean = Math.min(TOP_MEAN, vocab);
+        this.fetch = (int) Math.min(vocab, (long) Math.max(topK, TOP_MEAN) + FETCH_MARGIN);
+        this.keys = new long[fetch];
+        this.manager = head.manager().newSubManager();
+    }
+
+    public int topK() {
+        return topK;
+    }
+
+    public LmHead head() {
+        return head;
+    }
+
+    /** How many (neuron, polarity) rankings needed the exact host-side fallback so far. */
+    public long tieFallbacks() {
+        return tieFallbacks;
+    }
+
+    /** Holds only per-call sub-managers while a call runs; empty between calls. */
+    NDManager manager() {
+        return manager;
+    }
+
+    /**
+     * Projects {@code count} neuron vectors.
+     *
+     * @param vectors {@code count × d_model} floats, row-major (extra trailing elements are ignored);
+     *     assumed finite
+     */
+    public BatchResult project(float[] vectors, int count) {
+        Objects.requireNonNull(vectors, "vectors");
+        int d = head.dModel();
+        if (count < 0 || (long) count * d > vectors.length) {
+            throw new IllegalArgumentException(
+                    "need " + count + " x " + d + " floats, got " + vectors.length);
+        }
+        int k = topK;
+        int[] ids = new int[count * 2 * k];
+        float[] scores = new float[ids.length];
+        float[] probs = new float[ids.length];
+        float[] normProbs = new float[ids.length];
+        float[] norms = new float[count];
+        float[] maxs = new float[count];
+        float[] mins = new float[count];
+        float[] means = new float[count];
+        float[] stds = new float[count];
+        float[] entropies = new float[count];
+        float[] lses = new float[count * 2];
+        float[] topMeans = new float[count * 2];
+        int w = watched.length;
+        float[] watchedScores = new float[count * w];
+        float[] watchedProbs = new float[count * w];
+        float[] watchedNormProbs = new float[count * w];
+        if (count == 0) {
+            return new BatchResult(0, k, ids, scores, probs, normProbs, norms, maxs, mins, means, stds,
+                    entropies, lses, topMeans, watched, watchedScores, watchedProbs, watchedNormProbs);
+        }
+        int[] rankIds = new int[k];
+        float[] rankPs = new float[k];
+        for (int n = 0; n < count; n++) {
+            double sq = 0;
+            for (int j = n * d; j < (n + 1) * d; j++) {
+                sq += (double) vectors[j] * vectors[j];
+            }
+            norms[n] = (float) Math.sqrt(sq);
+        }
+        try (NDManager batch = manager.newSubManager()) {
+            NDArray x = staging.upload(batch, vectors, count, d);
+            // x is the left operand so the product (and everything derived) lands in this batch manager.
+            NDArray s = head.scores(x); // (count, vocab)
+            // Before the blocks: their passes overwrite s in place.
+            for (int c = 0; c < w; c++) {
+                float[] column = s.get(new NDIndex(":, " + watched[c])).toFloatArray(); // (count)
+                for (int n = 0; n < count; n++) {
+                    watchedScores[n * w + c] = column[n];
+                }
+            }
+            Block block = new Block();
+            for (int first = 0; first < count; first += ROW_BLOCK) {
+                int rows = Math.min(ROW_BLOCK, count - first);
+                block.reduce(s.get(new NDIndex(first + ":" + (first + rows))), rows);
+                for (int i = 0; i < rows; i++) {
+                    int n = first + i;
+                    double max = block.candidates[0][i * fetch];
+                    double min = block.candidates[1][i * fetch];
+                    double v = head.vocab();
+                    double mean = block.sum[i] / v;
+                    maxs[n] = (float) max;
+                    mins[n] = (float) min;
+                    means[n] = (float) mean;
+                    stds[n] = (float) Math.sqrt(Math.max(0, (double) block.l2[i] * block.l2[i] / v - mean * mean));
+                    double logSum = Math.log(block.sumExp[i]);
+                    entropies[n] = (float) (logSum - block.sumExpZ[i] / block.sumExp[i]);
+                    double[] lse = {max + logSum, block.raw[i] != null ? lseNegative(block.raw[i], min)
+                            : -max + Math.log(block.sumInvExp[i])};
+                    for (int p = 0; p < 2; p++) {
+                        rank(block, i, p, rankIds, rankPs);
+                        double top = p == 0 ? max : -min;
+                        double meanShifted = 0; // mean of e^(ps_i − top) over the top probabilities
+                        for (int c = 0; c < topMean; c++) {
+                            meanShifted += Math.exp(polar(block.candidates[p][i * fetch + c], p) - top);
+                        }
+                        meanShifted /= topMean;
+                        lses[n * 2 + p] = (float) lse[p];
+                        topMeans[n * 2 + p] = (float) (Math.exp(top - lse[p]) * meanShifted);
+                        int out = (n * 2 + p) * k;
+                        for (int r = 0; r < k; r++) {
+                            float ps = rankPs[r];
+                            ids[out + r] = rankIds[r];
+                            scores[out + r] = polar(ps, p);
+                            probs[out + r] = (float) Math.exp(ps - lse[p]);
+                            // prob / mean(top probs) = e^(ps − top) / mean(e^(top_i − top)), free of lse.
+                            normProbs[out + r] = (float) (Math.exp(ps - top) / meanShifted);
+                        }
+                        for (int c = 0; p == 0 && c < w; c++) {
+                            double ws = watchedScores[n * w + c];
+                            watchedProbs[n * w + c] = (float) Math.exp(ws - lse[0]);
+                            watchedNormProbs[n * w + c] = (float) (Math.exp(ws - top) / meanShifted);
+                        }
+                    }
+                }
+            }
+        }
+        return new BatchResult(count, k, ids, scores, probs, normProbs, norms, maxs, mins, means, stds,
+                entropies, lses, topMeans, watched, watchedScores, watchedProbs, watchedNormProbs);
+    }
+
+    /**
+     * Device-side reductions, packed as [count, STATS] so they come back in one copy. Every [b, vocab]
+     * temporary is closed as soon as it is reduced, so the peak is S plus two temporaries.
+     */
+
+    /** p·s with −0 folded into +0, so that equal scores compare and sort as equal. */
+    private static float polar(float s, int p) {
+        return (p == 0 ? s : -s) + 0.0f;
+    }
+
+    /** A long whose ascending order is (ps descending, id ascending). */
+    private static long key(float ps, int id) {
+        int bits = Float.floatToRawIntBits(ps);
+        int ordered = bits ^ ((bits >> 31) & 0x7fffffff); // signed-int order == float order
+        return ((long) ~ordered << 32) | id;
+    }
+
+    private static float keyValue(long key) {
+        int ordered = ~(int) (key >> 32);
+        return Float.intBitsToFloat(ordered ^ ((ordered >> 31) & 0x7fffffff));
+    }
+
+    /**
+     * Exact (p·s desc, id asc) top-k of a full score row given its k-th largest value {@code kth}: every
+     * token above kth is ranked by key, then tokens equal to kth fill the rest in id order.
+     */
+    /**
+     * The device reductions of one block of score rows, brought back as small host arrays: both polarities'
+     * candidates, Σs, ‖s‖, Σe^z, Σe^z·z and Σe^(−z) with z = s − max (exp is cheap;
+     * allocation is not, so the passes reuse the block's own storage). Rows whose ranking needs the exact
+     * fallback, or whose '−' log-sum-exp cannot use the reciprocal, are copied to the host first, because the
+     * passes after that overwrite the scores in place to avoid allocating.
+     */
+    private final class Block {
+        final float[][] candidates = new float[2][]; // [polarity][row·fetch], sorted by p·s descending
+        final int[][] candidateIds = new int[2][];
+        final float[][] raw = new float[ROW_BLOCK][];
+        float[] sum;
+        float[] l2;
+        float[] sumExp;
+        float[] sumExpZ;
+        float[] sumInvExp;
+
+        void reduce(NDArray sb, int rows) {
+            NDList pos = sb.topK(fetch, 1, true, true);
+            NDList neg = sb.topK(fetch, 1, false, true);
+            candidates[0] = pos.get(0).toFloatArray();
+            candidates[1] = neg.get(0).toFloatArray();
+            candidateIds[0] = pos.get(1).toType(DataType.INT32, false).toIntArray();
+            candidateIds[1] = neg.get(1).toType(DataType.INT32, false).toIntArray();
+            sum = sb.sum(ROWS, false).toFloatArray();
+            l2 = sb.norm(ROWS, false).toFloatArray();
+            for (int i = 0; i < rows; i++) {
+                boolean exact = candidates[0][i * fetch] - candidates[1][i * fetch] > SHARED_SHIFT_RANGE
+                        || needsExactRanking(i, 0) || needsExactRanking(i, 1);
+                raw[i] = exact ? sb.get(i).toFloatArray() : null;
+            }
+            NDArray max = pos.get(0).get(new NDIndex(":, 0:1"));
+            sb.subi(max); // z = s − max
+            try (NDArray e = sb.exp()) {
+                sumExp = e.sum(ROWS, false).toFloatArray();
+                sb.negi(); // −z
+                try (NDArray inverse = sb.exp()) {
+                    sumInvExp = inverse.sum(ROWS, false).toFloatArray();
+                }
+                e.muli(sb);
+                sumExpZ = e.sum(ROWS, false).toFloatArray();
+                for (int i = 0; i < rows; i++) {
+                    sumExpZ[i] = -sumExpZ[i];
+                }
+            }
+        }
+
+        /** Whether tokens tied with the k-th candidate may lie beyond the fetched ones, in any id order. */
+        private boolean needsExactRanking(int row, int p) {
+            if (fetch >= head.vocab()) {
+                return false;
+            }
+            sortCandidates(row, p);
+            return keyValue(keys[topK - 1]) == keyValue(keys[fetch - 1]);
+        }
+
+        void sortCandidates(int row, int p) {
+            int base = row * fetch;
+            for (int c = 0; c < fetch; c++) {
+                keys[c] = key(polar(candidates[p][base + c], p), candidateIds[p][base + c]);
+            }
+            Arrays.sort(keys, 0, fetch);
+        }
+    }
+
+    /** The top-k of one row and polarity by (p·s desc, id asc). */
+    private void rank(Block block, int row, int p, int[] rankIds, float[] rankPs) {
+        block.sortCandidates(row, p);
+        float kth = keyValue(keys[topK - 1]);
+        if (block.raw[row] != null && fetch < head.vocab() && kth == keyValue(keys[fetch - 1])) {
+            exactSelect(block.raw[row], p, kth, rankIds, rankPs);
+            tieFallbacks++;
+            return;
+        }
+        for (int r = 0; r < topK; r++) {
+            rankIds[r] = (int) keys[r];
+            rankPs[r] = keyValue(keys[r]);
+        }
+    }
+
+    /** log Σ e^(−s) of a host row, shifted by its minimum. */
+    private static double lseNegative(float[] row, double min) {
+        double sum = 0;
+        for (float s : row) {
+            sum += Math.exp(min - s);
+        }
+        return -min + Math.log(sum);
+    }
+
+    private static void exactSelect(float[] row, int p, float kth, int[] rankIds, float[] rankPs) {
+        int k = rankIds.length;
+        long[] above = new long[k];
+        int c = 0;
+        for (int t = 0; t < row.length; t++) {
+            float ps = polar(row[t], p);
+            if (ps > kth) {
+                if (c == k) {
+                    throw new IllegalStateException("score row disagrees with topk (non-finite scores?)");
+                }
+                above[c++] = key(ps, t);
+            }
+        }
+        Arrays.sort(above, 0, c);
+        for (int r = 0; r < c; r++) {
+            rankIds[r] = (int) above[r];
+            rankPs[r] = keyValue(above[r]);
+        }
+        for (int t = 0; t < row.length && c < k; t++) {
+            if (polar(row[t], p) == kth) {
+                rankIds[c] = t;
+                rankPs[c++] = kth;
+            }
+        }
+        if (c != k) {
+            throw new IllegalStateException("score row disagrees with topk (non-finite scores?)");
+        }
+    }
+
+    /** Frees this projector's native memory; the head stays loaded. */
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,7 +1,0 @@
-package io.neuronatlas.tokenizer;
-
-/** Turns one vocabulary key (as stored in tokenizer.json) into the text it stands for. */
-@FunctionalInterface
-interface PieceDecoder {
-    String decode(String piece);
-}
