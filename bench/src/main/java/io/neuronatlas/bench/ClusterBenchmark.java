@@ -7,6 +7,7 @@ import io.neuronatlas.checkpoint.safetensors.DType;
 import io.neuronatlas.checkpoint.synthetic.SyntheticCheckpoint;
 import io.neuronatlas.cli.Command;
 import io.neuronatlas.cli.Scopt;
+import io.neuronatlas.cli.Sessions;
 import io.neuronatlas.compute.device.DeviceMode;
 import io.neuronatlas.jobs.MapJob;
 import io.neuronatlas.plan.MapOptions;
@@ -138,10 +139,7 @@ final class ClusterBenchmark implements Command {
     }
 
     private static SparkSession session(LoopbackCluster cluster, Path target, int executors, Args a, String name) {
-        return SparkSession.builder().appName("neuron-atlas bench-cluster " + name)
-                .master(cluster.masterUrl())
-                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-                .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+        return Sessions.builder("neuron-atlas bench-cluster " + name, cluster.masterUrl())
                 .config("spark.executor.cores", "1").config("spark.cores.max", Integer.toString(executors))
                 .config("spark.executor.memory", a.executorMemory)
                 .config("spark.executor.extraClassPath", target.resolve("neuron-atlas.jar") + ":"
@@ -168,10 +166,10 @@ final class ClusterBenchmark implements Command {
         try {
             spark.sparkContext().addSparkListener(times);
             // force: a benchmark run finds its atlases from the last run and must compute all the same.
-            MapOptions options = new MapOptions(model, work.resolve("atlas-x" + executors).toString(), "bench",
-                    List.of(MlpMatrix.UP), "all", MapOptions.DEFAULT_TOP_K, false, a.shardSize, a.batchSize,
-                    DeviceMode.CPU, List.of(), true);
-            RunRecord record = new MapJob(spark, out).run(options);
+            MapOptions options = MapOptions.builder(model, work.resolve("atlas-x" + executors).toString())
+                    .checkpoint("bench").matrices(List.of(MlpMatrix.UP)).shardSize(a.shardSize)
+                    .batchSize(a.batchSize).device(DeviceMode.CPU).force(true).build();
+            RunRecord record = new MapJob(spark, out).map(options).record();
             long end = System.currentTimeMillis();
             List<Long> rss = record.executors().stream().map(e -> e.peakRssBytes() >> 20).toList();
             return new Result(executors, record.neurons(), (times.firstLaunch - start) / 1e3,

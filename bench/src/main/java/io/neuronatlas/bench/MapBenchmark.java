@@ -3,7 +3,6 @@ package io.neuronatlas.bench;
 import ai.djl.Device;
 import io.neuronatlas.atlas.RunRecord;
 import io.neuronatlas.bench.BaselineKernel;
-import io.neuronatlas.checkpoint.MlpMatrix;
 import io.neuronatlas.checkpoint.ModelConfig;
 import io.neuronatlas.checkpoint.safetensors.DType;
 import io.neuronatlas.checkpoint.synthetic.PlantedNeuron;
@@ -12,7 +11,6 @@ import io.neuronatlas.cli.Command;
 import io.neuronatlas.cli.Scopt;
 import io.neuronatlas.cli.Sessions;
 import io.neuronatlas.compute.ShardReport;
-import io.neuronatlas.compute.device.DeviceMode;
 import io.neuronatlas.compute.device.Engines;
 import io.neuronatlas.compute.projection.LmHead;
 import io.neuronatlas.compute.projection.Projector;
@@ -22,7 +20,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.apache.spark.sql.SparkSession;
@@ -89,11 +86,10 @@ final class MapBenchmark implements Command {
         out.printf(Locale.ROOT, "%nbench: raw baseline before the map%n");
         Kernel before = raw(a, parallelism, out);
 
-        MapOptions options = new MapOptions(model, Path.of(a.work, "atlas").toString(), "bench",
-                List.of(MlpMatrix.fromLabel(a.matrix)), a.layers, MapOptions.DEFAULT_TOP_K, false, 0, a.batchSize,
-                DeviceMode.AUTO, List.of(), true);
+        MapOptions options = MapOptions.builder(model, Path.of(a.work, "atlas").toString()).checkpoint("bench")
+                .matrices(a.matrix).layers(a.layers).batchSize(a.batchSize).force(true).build();
         long t0 = System.nanoTime();
-        RunRecord record = new MapJob(spark, out).run(options);
+        RunRecord record = new MapJob(spark, out).map(options).record();
         double mapSeconds = (System.nanoTime() - t0) / 1e9;
         long neurons = record.neurons();
 

@@ -14,10 +14,14 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import scopt.OParser;
 
@@ -43,8 +47,18 @@ final class QueryBenchmark implements Command {
         String master;
     }
 
-    /** One timed query: its name and what runs it against an opened atlas, returning rows produced. */
-    private record Query(String key, String name, Function<Atlas, Long> run) {
+    /**
+     * One timed query: its --queries key, its name in the table, and what runs it against an opened atlas, returning
+     * the rows it produced.
+     *
+     * @param lookupOnly timed on the lookup layout only (the plain layout has nothing to compare it with)
+     * @param maxWarmRuns at most this many warm runs: the full scan is the slow baseline, two runs show it
+     */
+    private record Query(String key, String name, boolean lookupOnly, int maxWarmRuns, Function<Atlas, Long> run) {
+    }
+
+    /** Cold and warm seconds of one query on one layout. */
+    private record Timing(double cold, double warmMedian) {
     }
 
     @Override
@@ -93,10 +107,53 @@ final class QueryBenchmark implements Command {
         }
         Args a = parsed.options();
         SparkSession spark = Sessions.open("neuron-atlas bench-query", a.master);
-        TokenTable tokens = tokens(a);
-        Map<String, TokenLayout> layouts = new java.util.LinkedHashMap<>();
+        Map<String, TokenLayout> layouts = new LinkedHashMap<>();
         layouts.put("lookup", new TokenLayout(true, true, a.rowGroupRows, a.pageRows));
         layouts.put("plain", TokenLayout.PLAIN);
+        writeAtlases(spark, a, layouts, tokens(a), out);
+
+        out.printf(Locale.ROOT, "%nbench-query: %s, %d warm runs; load average %s%n", spark.sparkContext().master(),
+                a.warmRuns, Benchmarks.loadAverage());
+        out.printf(Locale.ROOT, "%-22s  %-7s  %6s  %8s  %12s%n", "query", "layout", "rows", "cold s",
+                "warm median s");
+        Map<String, Timing> timings = new HashMap<>();
+        List<String> chosen = Arrays.asList(a.queries.split(","));
+        for (Query q : queries(a)) {
+            if (!chosen.contains(q.key())) {
+                continue;
+            }
+            for (String layout : layouts.keySet()) {
+                if (q.lookupOnly() && !layout.equals("lookup")) {
+                    continue;
+                }
+                // A new session: no cached file listings or plans from the previous query.
+                Atlas atlas = Atlas.open(spark.newSession(), Path.of(a.work, layout).toString());
+                long t0 = System.nanoTime();
+                long rows = q.run().apply(atlas);
+                double cold = (System.nanoTime() - t0) / 1e9;
+                Timing timing = new Timing(cold, warmMedian(q, atlas, Math.min(q.maxWarmRuns(), a.warmRuns)));
+                timings.put(q.key() + "/" + layout, timing);
+                out.printf(Locale.ROOT, "%-22s  %-7s  %6d  %8.3f  %12.3f%n", q.name(), layout, rows, timing.cold(),
+                        timing.warmMedian());
+            }
+        }
+        out.println();
+        Timing lookup = timings.get("find-token/lookup");
+        if (lookup != null) {
+            ratio(out, "find-token, plain layout / lookup layout", timings.get("find-token/plain"), lookup);
+            if (timings.containsKey("full-scan/lookup")) {
+                ratio(out, "find-token, full scan / lookup layout", timings.get("full-scan/lookup"), lookup);
+            }
+            out.printf(Locale.ROOT, "find-token warm on the lookup layout: %.3f s (goal: at most 1 s)%n",
+                    lookup.warmMedian());
+        }
+        out.printf(Locale.ROOT, "load average after: %s%n", Benchmarks.loadAverage());
+        return 0;
+    }
+
+    /** Writes each layout's synthetic atlas unless the last run left it with the same parameters. */
+    private static void writeAtlases(SparkSession spark, Args a, Map<String, TokenLayout> layouts, TokenTable tokens,
+                                     PrintStream out) throws IOException {
         for (Map.Entry<String, TokenLayout> layout : layouts.entrySet()) {
             SyntheticAtlas atlas = new SyntheticAtlas("bench", a.layers, a.dMlp, a.topK, a.shardSize, 42,
                     layout.getValue());
@@ -113,68 +170,43 @@ final class QueryBenchmark implements Command {
             Files.writeString(marker, stamp);
             out.printf(Locale.ROOT, "bench-query: written in %.1f s%n", (System.nanoTime() - t0) / 1e9);
         }
-
-        String matrix = "up";
-        int layer = a.layers / 2;
-        List<Query> queries = List.of(
-                new Query("find-token", "find-token", atlas -> (long) atlas.findToken(a.token, 100).collectAsList().size()),
-                new Query("variants", "  its variants lookup", atlas -> (long) atlas.tokenVariants(a.token).collectAsList().size()),
-                new Query("full-scan", "find-token, full scan", atlas -> (long) atlas.sql(
-                        "SELECT * FROM neuron_tokens WHERE token_norm(token) = token_norm('"
-                                + a.token.replace("'", "\\'") + "') ORDER BY normalized_prob DESC LIMIT 100")
-                        .collectAsList().size()),
-                new Query("alignment", "alignment", atlas -> (long) atlas.alignment(10).collectAsList().size()),
-                new Query("top-neurons", "top-neurons", atlas -> (long) atlas.topNeurons(matrix, layer, 20, 5).collectAsList()
-                        .size()));
-        out.printf(Locale.ROOT, "%nbench-query: %s, %d warm runs; load average %s%n", spark.sparkContext().master(),
-                a.warmRuns, Benchmarks.loadAverage());
-        out.printf(Locale.ROOT, "%-22s  %-7s  %6s  %8s  %12s%n", "query", "layout", "rows", "cold s",
-                "warm median s");
-        Map<String, double[]> warm = new java.util.HashMap<>();
-        List<String> chosen = Arrays.asList(a.queries.split(","));
-        for (Query q : queries) {
-            if (!chosen.contains(q.key())) {
-                continue;
-            }
-            for (String layout : layouts.keySet()) {
-                if ((q.name().contains("full scan") || q.name().contains("variants")) && layout.equals("plain")) {
-                    continue;
-                }
-                // A new session: no cached file listings or plans from the previous query.
-                Atlas atlas = Atlas.open(spark.newSession(), Path.of(a.work, layout).toString());
-                long t0 = System.nanoTime();
-                long rows = q.run().apply(atlas);
-                double cold = (System.nanoTime() - t0) / 1e9;
-                // The full scan is the slow baseline: two warm runs are enough to see it.
-                int runs = q.name().contains("full scan") ? Math.min(2, a.warmRuns) : a.warmRuns;
-                double[] times = new double[runs];
-                for (int i = 0; i < runs; i++) {
-                    long t1 = System.nanoTime();
-                    q.run().apply(atlas);
-                    times[i] = (System.nanoTime() - t1) / 1e9;
-                }
-                Arrays.sort(times);
-                double median = times.length == 0 ? Double.NaN : times[times.length / 2];
-                warm.put(q.name() + "/" + layout, new double[] {cold, median});
-                out.printf(Locale.ROOT, "%-22s  %-7s  %6d  %8.3f  %12.3f%n", q.name(), layout, rows, cold, median);
-            }
-        }
-        out.println();
-        double[] lookup = warm.get("find-token/lookup");
-        if (lookup != null) {
-            ratio(out, "find-token, plain layout / lookup layout", warm.get("find-token/plain"), lookup);
-            if (warm.containsKey("find-token, full scan/lookup")) {
-                ratio(out, "find-token, full scan / lookup layout", warm.get("find-token, full scan/lookup"), lookup);
-            }
-            out.printf(Locale.ROOT, "find-token warm on the lookup layout: %.3f s (goal: at most 1 s)%n", lookup[1]);
-        }
-        out.printf(Locale.ROOT, "load average after: %s%n", Benchmarks.loadAverage());
-        return 0;
     }
 
-    private static void ratio(PrintStream out, String what, double[] baseline, double[] measured) {
-        out.printf(Locale.ROOT, "%-42s cold %.1fx, warm %.1fx%n", what + ":", baseline[0] / measured[0],
-                baseline[1] / measured[1]);
+    private static List<Query> queries(Args a) {
+        String matrix = "up";
+        int layer = a.layers / 2;
+        String fullScan = "SELECT * FROM neuron_tokens WHERE token_norm(token) = token_norm('"
+                + a.token.replace("'", "\\'") + "') ORDER BY normalized_prob DESC LIMIT 100";
+        return List.of(
+                new Query("find-token", "find-token", false, Integer.MAX_VALUE,
+                        atlas -> rows(atlas.findToken(a.token, 100))),
+                new Query("variants", "  its variants lookup", true, Integer.MAX_VALUE,
+                        atlas -> rows(atlas.tokenVariants(a.token))),
+                new Query("full-scan", "find-token, full scan", true, 2, atlas -> rows(atlas.sql(fullScan))),
+                new Query("alignment", "alignment", false, Integer.MAX_VALUE, atlas -> rows(atlas.alignment(10))),
+                new Query("top-neurons", "top-neurons", false, Integer.MAX_VALUE,
+                        atlas -> rows(atlas.topNeurons(matrix, layer, 20, 5))));
+    }
+
+    private static long rows(Dataset<Row> rows) {
+        return rows.collectAsList().size();
+    }
+
+    /** The median of runs warm runs, NaN for none. */
+    private static double warmMedian(Query q, Atlas atlas, int runs) {
+        double[] times = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            long t1 = System.nanoTime();
+            q.run().apply(atlas);
+            times[i] = (System.nanoTime() - t1) / 1e9;
+        }
+        Arrays.sort(times);
+        return times.length == 0 ? Double.NaN : times[times.length / 2];
+    }
+
+    private static void ratio(PrintStream out, String what, Timing baseline, Timing measured) {
+        out.printf(Locale.ROOT, "%-42s cold %.1fx, warm %.1fx%n", what + ":", baseline.cold() / measured.cold(),
+                baseline.warmMedian() / measured.warmMedian());
     }
 
     private static TokenTable tokens(Args a) throws IOException {

@@ -1,34 +1,38 @@
 package io.neuronatlas.bench;
 
-import io.neuronatlas.atlas.AtlasPublisher;
-import io.neuronatlas.atlas.AtlasSchema;
 import io.neuronatlas.atlas.CheckpointEntry;
+import io.neuronatlas.atlas.MapTables;
+import io.neuronatlas.atlas.OutputKind;
 import io.neuronatlas.atlas.OutputParameters;
+import io.neuronatlas.atlas.PublishListener;
+import io.neuronatlas.atlas.RunRecord;
 import io.neuronatlas.atlas.ShardWriter;
 import io.neuronatlas.atlas.TokenLayout;
 import io.neuronatlas.atlas.VocabularyWriter;
 import io.neuronatlas.checkpoint.MlpMatrix;
+import io.neuronatlas.checkpoint.ModelConfig;
 import io.neuronatlas.checkpoint.tokenizer.TokenTable;
 import io.neuronatlas.compute.projection.BatchResult;
+import io.neuronatlas.jobs.AtlasWrite;
+import io.neuronatlas.plan.MapOptions;
 import io.neuronatlas.plan.Shard;
+import io.neuronatlas.plan.ShardPlanner;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 
 /**
  * An atlas of a model's size with generated rows instead of projections, for the query benchmark: no model, no
- * projection, but the map's own ShardWriter, run folders and publishing, so the files have the map's layout.
+ * projection, but the map's planner, ShardWriter and atlas write path, so the files have the map's layout.
  *
  * <p>Token ids follow a Zipf law (exponent 1) over a shuffled vocabulary: in real maps a few tokens are in the top
  * tokens of thousands of neurons and most in a handful, and frequent ids are scattered over the id range.
@@ -54,48 +58,56 @@ public record SyntheticAtlas(String checkpoint, int layers, int dMlp, int topK, 
         return neurons() * 2 * topK;
     }
 
-    /** The shards of every matrix and layer, in the planner's order. */
-    public List<Shard> shards() {
-        List<Shard> shards = new ArrayList<>();
-        for (MlpMatrix m : MlpMatrix.values()) {
-            for (int layer = 0; layer < layers; layer++) {
-                for (int first = 0; first < dMlp; first += shardSize) {
-                    shards.add(new Shard(shards.size(), m, layer, first, Math.min(shardSize, dMlp - first)));
-                }
-            }
-        }
-        return shards;
+    /** The model whose size the atlas has: only the shapes the map's planner and the tables use. */
+    ModelConfig config(int vocab) {
+        return new ModelConfig("synthetic", 1, dMlp, layers, vocab, false, "generated");
     }
 
-    /** Generates and publishes the atlas's tables for this checkpoint, one Spark task per shard. */
+    /** The shards of every matrix and layer, as the map's planner cuts them. */
+    public List<Shard> shards() {
+        return ShardPlanner.plan(config(1), MapOptions.DEFAULT_MATRICES,
+                IntStream.range(0, layers).boxed().toList(), shardSize);
+    }
+
+    /**
+     * Generates and publishes the atlas's tables for this checkpoint, one Spark task per shard, through the atlas
+     * write path every job uses (run folders, run record, atomic publish).
+     */
     public void write(SparkSession spark, String atlas, TokenTable tokens) throws IOException {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        String run = "synthetic-" + System.currentTimeMillis();
-        AtlasPublisher publisher = new AtlasPublisher(jsc.hadoopConfiguration(), atlas, checkpoint, run);
-        Broadcast<TokenTable> shared = jsc.broadcast(tokens);
         SyntheticAtlas self = this;
         List<Shard> shards = shards();
-        try {
-            jsc.parallelize(shards, shards.size()).foreach(shard -> self.writeShard(shard, atlas, run,
-                    shared.value()));
-            publisher.checkWritten(shards, false);
-            VocabularyWriter.write(jsc.hadoopConfiguration(), publisher.runFolder(AtlasSchema.TOKENS), tokens);
-            Path record = new Path(publisher.runFolder(AtlasSchema.RUNS), "run.json");
-            FileSystem fs = record.getFileSystem(jsc.hadoopConfiguration());
-            try (OutputStream out = fs.create(record, true)) {
-                out.write(("{\"runId\":\"" + run + "\",\"neurons\":" + neurons() + "}\n")
-                        .getBytes(StandardCharsets.UTF_8));
-            }
-            List<Integer> allLayers = java.util.stream.IntStream.range(0, layers).boxed().toList();
-            publisher.publish(new CheckpointEntry(checkpoint, run, "synthetic-seed-" + seed, "synthetic",
-                    new CheckpointEntry.Shapes(layers, 0, dMlp, tokens.size()), "generated",
-                    java.time.Instant.now().toString(), new OutputParameters(List.of("gate", "up", "down"),
-                    allLayers, topK, false, "generated", List.of())));
-        } catch (IOException | RuntimeException e) {
-            publisher.abandon();
-            throw e;
-        } finally {
-            shared.destroy();
+        String fingerprint = "synthetic-seed-" + seed;
+        OutputParameters parameters = new OutputParameters(MapOptions.DEFAULT_MATRICES.stream()
+                .map(MlpMatrix::label).toList(), IntStream.range(0, layers).boxed().toList(), topK, false,
+                "generated", List.of());
+        try (AtlasWrite write = AtlasWrite.begin(spark, atlas, OutputKind.MAP, checkpoint, PublishListener.NONE)) {
+            write.run(run -> {
+                Broadcast<TokenTable> shared = jsc.broadcast(tokens);
+                String runId = run.id();
+                try {
+                    jsc.parallelize(shards, shards.size()).foreach(shard -> self.writeShard(shard, atlas, runId,
+                            shared.value()));
+                } finally {
+                    shared.destroy();
+                }
+                List<String> files = new ArrayList<>();
+                for (Shard shard : shards) {
+                    files.addAll(ShardWriter.committedFiles(checkpoint, runId, shard, false));
+                }
+                run.checkCommitted(files);
+                VocabularyWriter.write(jsc.hadoopConfiguration(), run.folder(MapTables.TOKENS), tokens);
+                String finished = Instant.now().toString();
+                RunRecord record = new RunRecord(runId, checkpoint, fingerprint, "(generated)",
+                        config(tokens.size()), RunRecord.Parameters.of(parameters, shardSize, 256, "generated"),
+                        new RunRecord.Timings(0, 0, 0, 0, 0, 0), "generated", spark.version(),
+                        spark.sparkContext().master(), run.startedAt().toString(), finished, neurons(),
+                        neuronTokenRows(), List.of(), List.of());
+                CheckpointEntry entry = new CheckpointEntry(checkpoint, runId, fingerprint, "synthetic",
+                        new CheckpointEntry.Shapes(layers, 0, dMlp, tokens.size()), "generated", finished,
+                        parameters);
+                return new AtlasWrite.Outcome<>(entry, record.toJson(), null);
+            });
         }
     }
 
@@ -114,13 +126,9 @@ public record SyntheticAtlas(String checkpoint, int layers, int dMlp, int topK, 
 
     private BatchResult batch(int count, ZipfIds zipf, SplittableRandom random) {
         int k = topK;
-        int[] ids = new int[count * 2 * k];
-        float[] scores = new float[ids.length];
-        float[] probs = new float[ids.length];
-        float[] normalized = new float[ids.length];
-        float[][] stats = new float[6][count]; // norm, max, min, mean, std, entropy
-        float[] lses = new float[count * 2];
-        float[] topMeans = new float[count * 2];
+        BatchResult.Rankings ranked = BatchResult.Rankings.allocate(count, k);
+        BatchResult.Statistics stats = BatchResult.Statistics.allocate(count);
+        BatchResult.Normalizers normalizers = BatchResult.Normalizers.allocate(count);
         int[] chosen = new int[k];
         for (int n = 0; n < count; n++) {
             for (int p = 0; p < 2; p++) {
@@ -136,23 +144,22 @@ public record SyntheticAtlas(String checkpoint, int layers, int dMlp, int topK, 
                     chosen[r] = id;
                     double s = top - 0.4 * Math.log1p(r) - 0.05 * r * random.nextDouble();
                     int at = (n * 2 + p) * k + r;
-                    ids[at] = id;
-                    scores[at] = (float) (p == 0 ? s : -s);
-                    probs[at] = (float) Math.exp(s - lse);
-                    normalized[at] = (float) (Math.exp(s - lse) / topMean);
+                    ranked.tokenIds()[at] = id;
+                    ranked.scores()[at] = (float) (p == 0 ? s : -s);
+                    ranked.probs()[at] = (float) Math.exp(s - lse);
+                    ranked.normalizedProbs()[at] = (float) (Math.exp(s - lse) / topMean);
                 }
-                lses[n * 2 + p] = (float) lse;
-                topMeans[n * 2 + p] = (float) topMean;
+                normalizers.logsumexps()[n * 2 + p] = (float) lse;
+                normalizers.topMeanProbs()[n * 2 + p] = (float) topMean;
             }
-            stats[0][n] = (float) (1 + random.nextDouble());
-            stats[1][n] = scores[(n * 2) * k];
-            stats[2][n] = scores[(n * 2 + 1) * k];
-            stats[3][n] = (float) (0.01 * random.nextGaussian());
-            stats[4][n] = (float) (1 + 0.1 * random.nextDouble());
-            stats[5][n] = (float) (11 + random.nextDouble());
+            stats.norms()[n] = (float) (1 + random.nextDouble());
+            stats.max()[n] = ranked.scores()[(n * 2) * k];
+            stats.min()[n] = ranked.scores()[(n * 2 + 1) * k];
+            stats.mean()[n] = (float) (0.01 * random.nextGaussian());
+            stats.std()[n] = (float) (1 + 0.1 * random.nextDouble());
+            stats.entropy()[n] = (float) (11 + random.nextDouble());
         }
-        return new BatchResult(count, k, ids, scores, probs, normalized, stats[0], stats[1], stats[2], stats[3],
-                stats[4], stats[5], lses, topMeans, new int[0], new float[0], new float[0], new float[0]);
+        return new BatchResult(count, ranked, stats, normalizers, BatchResult.Watched.allocate(count, new int[0]));
     }
 
     private static boolean contains(int[] values, int size, int value) {

@@ -2,15 +2,13 @@ package io.neuronatlas.atlas;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.util.Objects;
 
 /**
- * One row of the atlas's checkpoints table: what a checkpoint is (fingerprint, model type, shapes, dtype), how it
- * was mapped (output parameters, when) and which run's files are its published map. Replacing this row is what
- * publishes a run.
+ * One row of the atlas's checkpoints table, the map's {@link Catalog}: what a checkpoint is (fingerprint, model
+ * type, shapes, dtype), how it was mapped (output parameters, when) and which run's files are its published map.
+ * Replacing this row is what publishes a map run.
  *
  * @param run       the published run id: table rows live under {@code TABLE/checkpoint=NAME/run=RUN/}
  * @param dtype     the stored dtypes of the tensors the map reads, e.g. "BF16"
@@ -23,9 +21,8 @@ public record CheckpointEntry(@JsonProperty("checkpoint") String checkpoint,
                               @JsonProperty("shapes") Shapes shapes,
                               @JsonProperty("dtype") String dtype,
                               @JsonProperty("mapped_at") String mappedAt,
-                              @JsonProperty("parameters") OutputParameters parameters) {
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+                              @JsonProperty("parameters") OutputParameters parameters) implements CatalogEntry {
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The model's dimensions, from config.json (checked against the tensors when the checkpoint was opened). */
     public record Shapes(@JsonProperty("layers") int layers, @JsonProperty("d_model") int dModel,
@@ -39,19 +36,12 @@ public record CheckpointEntry(@JsonProperty("checkpoint") String checkpoint,
         Objects.requireNonNull(parameters, "parameters");
     }
 
+    @Override
     public String toJson() {
         try {
             return JSON.writeValueAsString(this);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    public static CheckpointEntry fromJson(String json, String source) throws IOException {
-        try {
-            return JSON.readValue(json, CheckpointEntry.class);
-        } catch (IOException | RuntimeException e) {
-            throw new IOException(source + ": not a checkpoints table entry: " + e.getMessage(), e);
         }
     }
 }

@@ -19,15 +19,16 @@ public record OutputParameters(@JsonProperty("matrices") List<String> matrices,
                                @JsonProperty("top_k") int topK,
                                @JsonProperty("fold_norm") boolean foldNorm,
                                @JsonProperty("lm_head_tensor") String lmHeadTensor,
-                               @JsonProperty("watch") List<String> watch) {
+                               @JsonProperty("watch") List<String> watch) implements RunParameters {
     public OutputParameters {
         matrices = List.copyOf(matrices);
         layers = layers.stream().sorted().distinct().toList();
         watch = watch == null ? List.of() : List.copyOf(watch);
     }
 
-    /** The components that differ in other, as "top_k 5 -> 6, fold_norm false -> true", for the console. */
-    public String differences(OutputParameters other) {
+    @Override
+    public String differences(RunParameters parameters) {
+        OutputParameters other = (OutputParameters) parameters;
         StringBuilder d = new StringBuilder();
         append(d, "matrices", matrices, other.matrices);
         append(d, "layers", layers, other.layers);

@@ -14,15 +14,15 @@ import org.apache.parquet.schema.MessageType;
  * example Group API would build an object per row; this writes the values in place, which matters at tens of
  * millions of rows.
  */
-final class RecordWriteSupport extends WriteSupport<RecordWriteSupport.Record> {
+public final class RecordWriteSupport extends WriteSupport<RecordWriteSupport.Record> {
     /** One row, writing its fields in schema order through a {@link Fields}. */
     @FunctionalInterface
-    interface Record {
+    public interface Record {
         void write(Fields fields);
     }
 
     /** Writes the fields of one row in schema order. */
-    static final class Fields {
+    public static final class Fields {
         private final MessageType schema;
         private RecordConsumer consumer;
         private int index;
@@ -31,19 +31,37 @@ final class RecordWriteSupport extends WriteSupport<RecordWriteSupport.Record> {
             this.schema = schema;
         }
 
-        Fields add(int value) {
+        public Fields add(int value) {
             String name = start();
             consumer.addInteger(value);
             return end(name);
         }
 
-        Fields add(float value) {
+        public Fields add(long value) {
+            String name = start();
+            consumer.addLong(value);
+            return end(name);
+        }
+
+        public Fields add(double value) {
+            String name = start();
+            consumer.addDouble(value);
+            return end(name);
+        }
+
+        public Fields add(boolean value) {
+            String name = start();
+            consumer.addBoolean(value);
+            return end(name);
+        }
+
+        public Fields add(float value) {
             String name = start();
             consumer.addFloat(value);
             return end(name);
         }
 
-        Fields add(String value) {
+        public Fields add(String value) {
             String name = start();
             consumer.addBinary(Binary.fromString(value));
             return end(name);
@@ -95,7 +113,7 @@ final class RecordWriteSupport extends WriteSupport<RecordWriteSupport.Record> {
     }
 
     /** A writer of such records. */
-    static final class Builder extends ParquetWriter.Builder<Record, Builder> {
+    public static final class Builder extends ParquetWriter.Builder<Record, Builder> {
         private final MessageType schema;
 
         Builder(OutputFile file, MessageType schema) {

@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a map run did, kept beside its tables as runs/checkpoint=NAME/run.json (one JSON line). The checkpoint's
- * name lives in the folder name, as in every table, so the file leaves it out: Spark would otherwise see the
- * column twice when it reads the runs table.
+ * What a map run did, kept beside its tables as runs/checkpoint=NAME/run=RUN/run.json (one JSON line). The
+ * checkpoint's name lives in the folder name, as in every table, so the file leaves it out: Spark would otherwise see
+ * the column twice when it reads the runs table.
  */
 @JsonIgnoreProperties({"checkpoint"})
 public record RunRecord(String runId, String checkpoint, String fingerprint, String modelDir, ModelConfig config,
@@ -22,8 +22,13 @@ public record RunRecord(String runId, String checkpoint, String fingerprint, Str
                         String startedAt, String finishedAt, long neurons, long neuronTokenRows,
                         List<ExecutorUse> executors, List<ShardReport> shards) {
 
+    /** The output parameters and how the rows were computed (shard size, batch size, device). */
     public record Parameters(List<String> matrices, List<Integer> layers, int topK, boolean foldNorm, int shardSize,
                              int batchSize, String device, String lmHeadTensor, List<String> watch) {
+        public static Parameters of(OutputParameters output, int shardSize, int batchSize, String device) {
+            return new Parameters(output.matrices(), output.layers(), output.topK(), output.foldNorm(), shardSize,
+                    batchSize, device, output.lmHeadTensor(), output.watch());
+        }
     }
 
     /**

@@ -5,30 +5,26 @@ import io.neuronatlas.compute.projection.BatchResult;
 import io.neuronatlas.plan.Shard;
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.UnaryOperator;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.parquet.hadoop.ParquetFileWriter;
-import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.hadoop.util.HadoopOutputFile;
 import org.apache.parquet.schema.MessageType;
 
 /**
- * Writes one shard's rows of the atlas tables from the executor that computed them, with parquet-hadoop. Writing
- * where the rows are made spares the job a second pass over its results. The neurons and token_profiles rows
- * stream out batch by batch; the neuron_tokens rows are kept (as primitive columns, 28 bytes a row) until the
- * shard is done, because the {@link TokenLayout} orders a file's rows by token_id. Each attempt writes hidden
- * temporary files and renames them into place on commit, so a retried or killed attempt never leaves a
- * half-written file under a visible name.
+ * Writes one shard's rows of the map's tables from the executor that computed them, with parquet-hadoop. Writing
+ * where the rows are made spares the job a second pass over its results. The neurons and token_profiles rows stream
+ * out batch by batch; the neuron_tokens rows are kept (as primitive columns, 28 bytes a row) until the shard is
+ * done, because the {@link TokenLayout} orders a file's rows by token_id. Each table's file is a {@link TableFile}:
+ * written under an attempt's hidden name, visible only once the shard commits.
  */
 public final class ShardWriter implements Closeable {
     static final String[] POLARITY = {"+", "-"};
 
     private final Configuration conf;
-    private final FileSystem fs;
     private final TokenTable tokens;
     private final Path tokensDir;
     private final Path neuronsDir;
@@ -38,32 +34,27 @@ public final class ShardWriter implements Closeable {
     private final TokenLayout layout;
     private final TokenRows rows = new TokenRows();
     // Opened with the first batch, so a task that fails before computing anything writes nothing.
-    private Target tokensTarget;
-    private Target neuronsTarget;
-    private Target profilesTarget;
-    private boolean committed;
+    private TableFile tokensFile;
+    private TableFile neuronsFile;
+    private TableFile profilesFile;
 
-    private record Target(Path temporary, Path committed, ParquetWriter<RecordWriteSupport.Record> writer) {
-    }
-
-    public ShardWriter(Configuration conf, String atlas, String checkpoint, String run, Shard shard, TokenTable tokens,
-                long attempt) throws IOException {
-        this(conf, atlas, checkpoint, run, shard, tokens, attempt, TokenLayout.LOOKUP);
-    }
-
-    public ShardWriter(Configuration conf, String atlas, String checkpoint, String run, Shard shard, TokenTable tokens,
-                long attempt, TokenLayout layout) throws IOException {
+    /**
+     * @param attempt the task attempt writing the shard
+     * @param layout  how neuron_tokens files are laid out: {@link TokenLayout#LOOKUP}, or the plain layout the query
+     *                benchmark measures against
+     */
+    public ShardWriter(Configuration conf, String atlas, String checkpoint, String run, Shard shard,
+                       TokenTable tokens, long attempt, TokenLayout layout) {
         this.conf = conf;
         this.tokens = tokens;
         this.shard = shard;
         this.attempt = attempt;
         this.layout = layout;
         Path root = new Path(atlas);
-        this.fs = root.getFileSystem(conf);
-        String partition = AtlasSchema.partitionPath(checkpoint, run, shard.matrix().label(), shard.layer());
-        this.tokensDir = new Path(root, AtlasSchema.NEURON_TOKENS + "/" + partition);
-        this.neuronsDir = new Path(root, AtlasSchema.NEURONS + "/" + partition);
-        this.profilesDir = new Path(root, AtlasSchema.TOKEN_PROFILES + "/" + partition);
+        String partition = AtlasPaths.partitionPath(checkpoint, run, shard.matrix().label(), shard.layer());
+        this.tokensDir = new Path(root, MapTables.NEURON_TOKENS + "/" + partition);
+        this.neuronsDir = new Path(root, MapTables.NEURONS + "/" + partition);
+        this.profilesDir = new Path(root, MapTables.TOKEN_PROFILES + "/" + partition);
     }
 
     /** The file a shard's rows end up in; one per shard and table, so a retried shard replaces its own file. */
@@ -71,24 +62,28 @@ public final class ShardWriter implements Closeable {
         return String.format(Locale.ROOT, "part-%05d.zstd.parquet", shard.index());
     }
 
-    /** Opens a table's file; the neuron_tokens file (lookup true) gets the layout's row groups and bloom filter. */
-    private Target open(Path dir, MessageType schema, boolean lookup) throws IOException {
-        Path temporary = new Path(dir, String.format(Locale.ROOT, ".part-%05d.attempt-%d.tmp", shard.index(),
-                attempt));
-        RecordWriteSupport.Builder builder = new RecordWriteSupport.Builder(
-                HadoopOutputFile.fromPath(temporary, conf), schema).withConf(conf)
-                .withCompressionCodec(CompressionCodecName.ZSTD).withWriteMode(ParquetFileWriter.Mode.OVERWRITE);
-        layout.encodings(builder);
-        ParquetWriter<RecordWriteSupport.Record> writer = (lookup ? layout.lookup(builder) : builder).build();
-        return new Target(temporary, new Path(dir, fileName(shard)), writer);
+    /** The files, relative to the atlas, that a committed shard of this run has (token_profiles when watched). */
+    public static List<String> committedFiles(String checkpoint, String run, Shard shard, boolean watched) {
+        List<String> tables = new ArrayList<>(List.of(MapTables.NEURON_TOKENS, MapTables.NEURONS));
+        if (watched) {
+            tables.add(MapTables.TOKEN_PROFILES);
+        }
+        String partition = AtlasPaths.partitionPath(checkpoint, run, shard.matrix().label(), shard.layer());
+        return tables.stream().map(t -> t + "/" + partition + "/" + fileName(shard)).toList();
+    }
+
+    private TableFile open(Path dir, MessageType schema, UnaryOperator<RecordWriteSupport.Builder> tuning)
+            throws IOException {
+        return TableFile.open(conf, dir, fileName(shard), attempt, schema, layout, tuning);
     }
 
     /** Appends the rows of one batch whose first neuron is firstNeuron. */
     public void append(BatchResult b, int firstNeuron) throws IOException {
-        if (neuronsTarget == null) {
-            tokensTarget = open(tokensDir, AtlasSchema.NEURON_TOKENS_FILE, true);
-            neuronsTarget = open(neuronsDir, AtlasSchema.NEURONS_FILE, false);
-            profilesTarget = b.watched() == 0 ? null : open(profilesDir, AtlasSchema.TOKEN_PROFILES_FILE, false);
+        if (neuronsFile == null) {
+            tokensFile = open(tokensDir, MapTables.NEURON_TOKENS_FILE, layout::lookup);
+            neuronsFile = open(neuronsDir, MapTables.NEURONS_FILE, UnaryOperator.identity());
+            profilesFile = b.watched() == 0 ? null
+                    : open(profilesDir, MapTables.TOKEN_PROFILES_FILE, UnaryOperator.identity());
         }
         for (int n = 0; n < b.count(); n++) {
             int neuron = firstNeuron + n;
@@ -101,7 +96,7 @@ public final class ShardWriter implements Closeable {
             }
             int top = b.tokenId(n, 0, 0);
             int bottom = b.tokenId(n, 1, 0);
-            neuronsTarget.writer().write(f -> f.add(neuron).add(b.norm(row)).add(b.maxScore(row))
+            neuronsFile.write(f -> f.add(neuron).add(b.norm(row)).add(b.maxScore(row))
                     .add(b.minScore(row)).add(b.meanScore(row)).add(b.stdScore(row)).add(b.maxAbsScore(row))
                     .add(b.logsumexp(row)).add(b.entropy(row)).add(top).add(tokens.token(top))
                     .add(b.normalizedProb(row, 0, 0)).add(bottom).add(tokens.token(bottom))
@@ -109,7 +104,7 @@ public final class ShardWriter implements Closeable {
             for (int w = 0; w < b.watched(); w++) {
                 int watched = w;
                 int id = b.watchedToken(watched);
-                profilesTarget.writer().write(f -> f.add(neuron).add(id).add(tokens.token(id))
+                profilesFile.write(f -> f.add(neuron).add(id).add(tokens.token(id))
                         .add(b.watchedScore(row, watched)).add(b.watchedProb(row, watched))
                         .add(b.watchedNormalizedProb(row, watched)));
             }
@@ -127,47 +122,43 @@ public final class ShardWriter implements Closeable {
             float score = rows.score[at];
             float prob = rows.prob[at];
             float normalized = rows.normalizedProb[at];
-            tokensTarget.writer().write(f -> f.add(neuron).add(POLARITY[polarity]).add(rank).add(id)
+            tokensFile.write(f -> f.add(neuron).add(POLARITY[polarity]).add(rank).add(id)
                     .add(tokens.token(id)).add(score).add(prob).add(normalized));
         }
     }
 
-    /** Writes the kept rows, closes the files and renames them to their visible names, replacing earlier ones. */
+    /** Writes the kept rows and commits every table's file, replacing what an earlier attempt committed. */
     public void commit() throws IOException {
-        if (tokensTarget == null) {
+        if (tokensFile == null) {
             throw new IOException("shard " + shard + " produced no rows");
         }
         writeTokenRows();
-        Target[] targets = targets();
-        for (Target t : targets) {
-            t.writer().close();
+        for (TableFile file : files()) {
+            file.commit();
         }
-        for (Target t : targets) {
-            fs.delete(t.committed(), false);
-            if (!fs.rename(t.temporary(), t.committed())) {
-                throw new IOException("could not rename " + t.temporary() + " to " + t.committed());
-            }
-        }
-        committed = true;
     }
 
-    private Target[] targets() {
-        return profilesTarget == null ? new Target[] {tokensTarget, neuronsTarget}
-                : new Target[] {tokensTarget, neuronsTarget, profilesTarget};
+    private List<TableFile> files() {
+        return profilesFile == null ? List.of(tokensFile, neuronsFile)
+                : List.of(tokensFile, neuronsFile, profilesFile);
     }
 
     /** Without a commit, drops this attempt's temporary files. */
     @Override
     public void close() throws IOException {
-        if (committed || tokensTarget == null) {
+        if (tokensFile == null) {
             return;
         }
-        for (Target t : targets()) {
+        IOException first = null;
+        for (TableFile file : files()) {
             try {
-                t.writer().close();
-            } finally {
-                fs.delete(t.temporary(), false);
+                file.close();
+            } catch (IOException e) {
+                first = first == null ? e : first;
             }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 

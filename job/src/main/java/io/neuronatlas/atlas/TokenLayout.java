@@ -36,13 +36,14 @@ public record TokenLayout(boolean sortByToken, boolean bloomFilter, int rowGroup
     }
 
     /**
-     * Sets the encodings, the same for every file a run writes. parquet-java keeps one process-wide values-writer
-     * factory that each writer's build() re-initializes with its own properties, and writers create their column
-     * writers from it again at every row group: two writers in one JVM with different dictionary settings (say a
-     * neurons file and a neuron_tokens file, or two tasks) would take each other's. So a run's writers all agree.
+     * Sets the encodings, the same for every file a run writes, whatever its table: with the lookup layout token_id
+     * without dictionary, which its bloom filter needs (parquet-java writes no bloom filter for a dictionary-encoded
+     * chunk, PARQUET-2251). parquet-java keeps one process-wide values-writer factory that each writer's build()
+     * re-initializes with its own properties, and writers create their column writers from it again at every row
+     * group: two writers in one JVM with different dictionary settings (say a neurons file and a neuron_tokens file,
+     * or two tasks) would take each other's. So a run's writers all agree.
      */
     RecordWriteSupport.Builder encodings(RecordWriteSupport.Builder builder) {
-        // parquet-java writes no bloom filter for a dictionary-encoded chunk (PARQUET-2251).
         return bloomFilter ? builder.withDictionaryEncoding("token_id", false) : builder;
     }
 

@@ -7,10 +7,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
-import org.apache.parquet.hadoop.ParquetFileWriter;
-import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.hadoop.util.HadoopOutputFile;
 
 /**
  * Writes a checkpoint's vocabulary (token_id, token) once per run from the driver. find-token resolves a word's
@@ -23,9 +19,8 @@ public final class VocabularyWriter {
     private VocabularyWriter() {
     }
 
-    /** Writes part-00000.zstd.parquet into a run's folder of the tokens table. */
+    /** Writes part-00000.zstd.parquet into a run's folder of the tokens table, from the driver. */
     public static void write(Configuration conf, Path runFolder, TokenTable tokens) throws IOException {
-        Path file = new Path(runFolder, "part-00000.zstd.parquet");
         String[] norms = new String[tokens.size()];
         Integer[] order = new Integer[tokens.size()];
         for (int id = 0; id < tokens.size(); id++) {
@@ -33,15 +28,13 @@ public final class VocabularyWriter {
             order[id] = id;
         }
         Arrays.sort(order, Comparator.comparing((Integer id) -> norms[id]).thenComparing(id -> id));
-        // token_id's encoding as every map file has it (see TokenLayout.encodings)
-        RecordWriteSupport.Builder builder = TokenLayout.LOOKUP.encodings(new RecordWriteSupport.Builder(
-                HadoopOutputFile.fromPath(file, conf), AtlasSchema.TOKENS_FILE).withConf(conf)
-                .withCompressionCodec(CompressionCodecName.ZSTD).withWriteMode(ParquetFileWriter.Mode.OVERWRITE));
-        try (ParquetWriter<RecordWriteSupport.Record> writer = builder.withRowGroupRowCountLimit(ROW_GROUP_ROWS)
-                .withBloomFilterEnabled("norm", true).withBloomFilterNDV("norm", ROW_GROUP_ROWS).build()) {
+        try (TableFile file = TableFile.open(conf, runFolder, "part-00000.zstd.parquet", 0, MapTables.TOKENS_FILE,
+                TokenLayout.LOOKUP, b -> b.withRowGroupRowCountLimit(ROW_GROUP_ROWS)
+                        .withBloomFilterEnabled("norm", true).withBloomFilterNDV("norm", ROW_GROUP_ROWS))) {
             for (Integer id : order) {
-                writer.write(f -> f.add(id).add(tokens.token(id)).add(norms[id]));
+                file.write(f -> f.add(id).add(tokens.token(id)).add(norms[id]));
             }
+            file.commit();
         }
     }
 }

@@ -9,7 +9,15 @@ import org.apache.spark.sql.Row;
 import scopt.OParser;
 
 /** {@code alignment}: per matrix and layer, how strongly neurons align with the vocabulary. */
-final class AlignmentCommand extends QueryCommand {
+final class AlignmentCommand extends QueryCommand<AlignmentCommand.Args> {
+    static final double DEFAULT_THRESHOLD = 10;
+
+    static final class Args extends QueryCommand.Args {
+        double threshold = DEFAULT_THRESHOLD;
+        /** Null: quantiles; else a histogram of this many bins. */
+        Integer bins;
+    }
+
     @Override
     public String name() {
         return "alignment";
@@ -33,23 +41,28 @@ final class AlignmentCommand extends QueryCommand {
     }
 
     @Override
+    Args newArgs() {
+        return new Args();
+    }
+
+    @Override
     List<OParser<?, Args>> options(Scopt<Args> s) {
         return List.of(
-                s.string("threshold", "X", "max |score| above which a neuron counts as aligned (default 10)",
-                        (a, v) -> a.values.put("threshold", v)),
+                s.decimal("threshold", "X", "max |score| above which a neuron counts as aligned (default "
+                        + DEFAULT_THRESHOLD + ")", (a, v) -> a.threshold = v),
                 s.integer("bins", "N", "print a histogram with N bins instead of the quantiles",
-                        (a, v) -> a.values.put("bins", String.valueOf(v))));
+                        (a, v) -> a.bins = v));
     }
 
     @Override
     Dataset<Row> query(Atlas atlas, Args a, PrintStream out) {
-        if (a.values.containsKey("bins")) {
-            return atlas.alignmentHistogram(integer(a, "bins", 20));
+        if (a.bins != null) {
+            return atlas.alignmentHistogram(a.bins);
         }
-        double threshold = Double.parseDouble(a.values.getOrDefault("threshold", "10"));
         if (a.format == ResultFormat.TABLE) {
-            out.println("max_abs_score per matrix and layer in " + a.atlas + " (share_above: > " + threshold + "):");
+            out.println("max_abs_score per matrix and layer in " + a.atlas + " (share_above: > " + a.threshold
+                    + "):");
         }
-        return atlas.alignment(threshold);
+        return atlas.alignment(a.threshold);
     }
 }

@@ -3,7 +3,7 @@ package io.neuronatlas.cli;
 import io.neuronatlas.checkpoint.CheckpointException;
 import io.neuronatlas.checkpoint.safetensors.SafetensorsFormatException;
 import io.neuronatlas.checkpoint.tokenizer.TokenizerFormatException;
-import io.neuronatlas.compute.device.DeviceSelector;
+import io.neuronatlas.compute.device.DeviceRule;
 
 /** Finds the message a user needs in an exception chain, including failures Spark wrapped on an executor. */
 final class Errors {
@@ -13,7 +13,7 @@ final class Errors {
     static String describe(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof CheckpointException || t instanceof SafetensorsFormatException
-                    || t instanceof TokenizerFormatException || t instanceof DeviceSelector.DeviceUnavailableException
+                    || t instanceof TokenizerFormatException || t instanceof DeviceRule.DeviceUnavailableException
                     || t instanceof IllegalArgumentException) {
                 return t.getMessage();
             }

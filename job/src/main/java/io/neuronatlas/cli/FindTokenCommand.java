@@ -9,7 +9,11 @@ import org.apache.spark.sql.Row;
 import scopt.OParser;
 
 /** {@code find-token}: the neurons whose top tokens include a token or its case/space variants. */
-final class FindTokenCommand extends QueryCommand {
+final class FindTokenCommand extends QueryCommand<FindTokenCommand.Args> {
+    static final class Args extends QueryCommand.Args {
+        String token;
+    }
+
     @Override
     public String name() {
         return "find-token";
@@ -27,18 +31,21 @@ final class FindTokenCommand extends QueryCommand {
     }
 
     @Override
+    Args newArgs() {
+        return new Args();
+    }
+
+    @Override
     List<OParser<?, Args>> options(Scopt<Args> s) {
         return List.of(s.argument("TOKEN", "the token as text: \" dog\" (variants are found too)",
-                (a, v) -> a.arguments.add(v)));
+                (a, v) -> a.token = v));
     }
 
     @Override
     Dataset<Row> query(Atlas atlas, Args a, PrintStream out) {
-        String token = a.arguments.get(0);
-        int limit = a.limit > 0 ? a.limit : a.format == ResultFormat.TABLE ? defaultLimit() : Integer.MAX_VALUE;
         if (a.format == ResultFormat.TABLE) {
-            out.println("Neurons for token \"" + token + "\" in " + a.atlas + ":");
+            out.println("Neurons for token \"" + a.token + "\" in " + a.atlas + ":");
         }
-        return atlas.findToken(token, limit);
+        return atlas.findToken(a.token, rowsWanted(a));
     }
 }

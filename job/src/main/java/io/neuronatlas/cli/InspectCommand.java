@@ -4,17 +4,19 @@ import io.neuronatlas.checkpoint.Checkpoint;
 import io.neuronatlas.checkpoint.ModelConfig;
 import io.neuronatlas.checkpoint.safetensors.TensorInfo;
 import io.neuronatlas.compute.device.Calibration;
-import io.neuronatlas.compute.device.DeviceMode;
-import io.neuronatlas.plan.LayerSelection;
+import io.neuronatlas.compute.device.DeviceRule;
 import io.neuronatlas.plan.MapOptions;
-import io.neuronatlas.plan.Shard;
+import io.neuronatlas.plan.MapPlan;
+import io.neuronatlas.plan.MapPlanner;
 import io.neuronatlas.plan.ShardPlanner;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.spark.SparkConf;
 import scopt.OParser;
 
 /** {@code inspect}: what a map of this folder would read and do, from config.json and headers only. */
@@ -36,27 +38,29 @@ final class InspectCommand implements Command {
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        Scopt<Args> s = new Scopt<>();
-        OParser<?, Args> parser = s.parser("neuron-atlas inspect",
-                "Reads config.json and the safetensors headers (no weights) and prints what a map would do.",
-                s.string("model", "DIR", "Hugging Face model folder", (a, v) -> a.model = v).required(),
-                s.string("matrices", "LIST", "comma list of gate, up, down (default all)", (a, v) -> a.matrices = v),
-                s.string("layers", "LIST", "layers and ranges, e.g. 0-15,20 (default all)", (a, v) -> a.layers = v),
-                s.integer("shard-size", "N", "neurons per task (default: sized for the device)",
-                        (a, v) -> a.shardSize = v),
-                s.string("device", "cpu|gpu", "device the shards are sized for (default cpu)",
-                        (a, v) -> a.device = v),
-                s.string("gflops", "RATE", "assumed device speed for the time estimate; default: measure this "
-                        + "machine's CPU with a short matrix product", (a, v) -> a.gflops = Double.parseDouble(v)));
-        Scopt.Parsed<Args> parsed = Scopt.parse(parser, argv, new Args(), out, err);
+        Scopt<MapCommand.Args> s = new Scopt<>();
+        List<OParser<?, MapCommand.Args>> options = new ArrayList<>();
+        options.add(s.string("model", "DIR", "Hugging Face model folder",
+                (a, v) -> a.options.modelDir(Path.of(v))).required());
+        options.addAll(MapCommand.planOptions(s));
+        options.add(s.string("gflops", "RATE", "assumed device speed for the time estimate; default: measure this "
+                + "machine's CPU with a short matrix product", (a, v) -> ((Args) a).gflops = Double.parseDouble(v)));
+        @SuppressWarnings("unchecked")
+        OParser<?, MapCommand.Args>[] all = options.toArray(new OParser[0]);
+        OParser<?, MapCommand.Args> parser = s.parser("neuron-atlas inspect", "Reads config.json and the "
+                + "safetensors headers (no weights) and prints what a map would do; under spark-submit its shards "
+                + "are sized for the executors' devices, as map's are.", all);
+        Scopt.Parsed<MapCommand.Args> parsed = Scopt.parse(parser, argv, new Args(), out, err);
         if (!parsed.ok()) {
             return parsed.exitCode();
         }
-        Args a = parsed.options();
-        a.out = "unused";
-        MapOptions options = a.toOptions();
-        try (Checkpoint checkpoint = Checkpoint.open(Path.of(a.model))) {
+        Args a = (Args) parsed.options();
+        MapOptions mapOptions = a.build();
+        // The Spark settings spark-submit passes to its driver, as a map's driver would see them.
+        boolean gpus = DeviceRule.plansForGpu(mapOptions.device(), new SparkConf());
+        try (Checkpoint checkpoint = Checkpoint.open(mapOptions.modelDir())) {
             ModelConfig c = checkpoint.config();
+            MapPlan plan = MapPlanner.plan(checkpoint, mapOptions, gpus);
             out.printf("model        %s%n", checkpoint.dir().toAbsolutePath());
             out.printf("architecture %s (%s)%n", c.modelType(), checkpoint.architecture().getClass().getSimpleName());
             out.printf("shapes       layers=%d d_model=%d d_mlp=%d vocab=%d%n", c.layers(), c.dModel(), c.dMlp(),
@@ -69,14 +73,10 @@ final class InspectCommand implements Command {
             }
             out.printf("tensors      %d in %d file(s), %.2f GB; dtypes %s%n", checkpoint.weights().tensors().size(),
                     checkpoint.weights().files().size(), checkpoint.weights().totalBytes() / 1e9, dtypes);
-            List<Integer> layers = LayerSelection.parse(a.layers, c.layers());
-            boolean gpu = options.device() == DeviceMode.GPU;
-            int shardSize = a.shardSize > 0 ? a.shardSize : ShardPlanner.defaultShardSize(c, gpu);
-            List<Shard> shards = ShardPlanner.plan(c, options.matrices(), layers, shardSize);
-            long neurons = shards.stream().mapToLong(Shard::count).sum();
-            double flops = ShardPlanner.flops(c, neurons);
-            out.printf("plan         %s, %d layer(s): %,d neurons in %d shards of up to %d%n",
-                    options.matrices(), layers.size(), neurons, shards.size(), shardSize);
+            double flops = ShardPlanner.flops(c, plan.neurons());
+            out.printf("plan         %s, %d layer(s): %,d neurons in %d shards of up to %d (sized for the %s)%n",
+                    plan.matrices(), plan.layers().size(), plan.neurons(), plan.shards().size(), plan.shardSize(),
+                    gpus ? "GPU" : "CPU");
             double rate = a.gflops;
             String source = "as given by --gflops";
             if (rate <= 0) {

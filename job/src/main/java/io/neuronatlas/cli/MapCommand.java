@@ -1,12 +1,10 @@
 package io.neuronatlas.cli;
 
-import io.neuronatlas.checkpoint.MlpMatrix;
 import io.neuronatlas.compute.device.DeviceMode;
 import io.neuronatlas.jobs.MapJob;
 import io.neuronatlas.plan.MapOptions;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import scopt.OParser;
@@ -14,37 +12,19 @@ import scopt.OParser;
 /** {@code map}: every neuron of the chosen matrices and layers through the LM head, into an atlas. */
 final class MapCommand implements Command {
 
-    /** Mutable while scopt fills it in; inspect reuses it. */
+    /**
+     * What scopt fills in: the map's options, and how to run them (one folder or a folder of them, which master).
+     * Values are checked when the options are built, right after parsing, so a bad value is an error naming its
+     * option (exit 1) rather than a usage error.
+     */
     static class Args {
-        String model;
-        String out;
-        String checkpoint;
-        String matrices = "gate,up,down";
-        String layers = "all";
-        int topK = MapOptions.DEFAULT_TOP_K;
-        boolean foldNorm;
-        int shardSize;
-        int batchSize = MapOptions.DEFAULT_BATCH_SIZE;
-        String device = "auto";
-        String master;
-        boolean force;
+        final MapOptions.Builder options = MapOptions.builder(null, null);
+        String device = MapOptions.DEFAULT_DEVICE.label();
         String modelsDir;
-        List<String> watch = new ArrayList<>();
+        String master;
 
-        MapOptions toOptions() {
-            return toOptions(Path.of(model), checkpoint);
-        }
-
-        MapOptions toOptions(Path modelDir, String checkpointName) {
-            List<MlpMatrix> list = new ArrayList<>();
-            for (String m : matrices.split(",")) {
-                MlpMatrix matrix = MlpMatrix.fromLabel(m);
-                if (!list.contains(matrix)) {
-                    list.add(matrix);
-                }
-            }
-            return new MapOptions(modelDir, out, checkpointName, list, layers, topK, foldNorm, shardSize,
-                    batchSize, DeviceMode.parse(device), watch, force);
+        MapOptions build() {
+            return options.device(DeviceMode.parse(device)).build();
         }
     }
 
@@ -58,46 +38,63 @@ final class MapCommand implements Command {
         return "map every MLP neuron of a model folder into vocabulary space (Parquet atlas)";
     }
 
+    /** The options that say what to map; inspect shares them, so it plans exactly what map would. */
+    static List<OParser<?, Args>> planOptions(Scopt<Args> s) {
+        return List.of(
+                s.string("matrices", "LIST", "comma list of gate, up, down (default "
+                        + String.join(",", MapOptions.DEFAULT_MATRICES.stream().map(m -> m.label()).toList()) + ")",
+                        (a, v) -> a.options.matrices(v)),
+                s.string("layers", "LIST", "layers and ranges, e.g. 0-15,20 (default " + MapOptions.ALL_LAYERS + ")",
+                        (a, v) -> a.options.layers(v)),
+                s.integer("shard-size", "N", "neurons per Spark task (default: sized for the device)",
+                        (a, v) -> a.options.shardSize(v)),
+                s.string("device", "auto|cpu|gpu", "auto: the GPU Spark assigned the task, else CPU; gpu: fail "
+                        + "rather than fall back to CPU (default " + MapOptions.DEFAULT_DEVICE.label() + ")",
+                        (a, v) -> a.device = v));
+    }
+
     static OParser<?, Args> parser(String program) {
         Scopt<Args> s = new Scopt<>();
-        return s.parser(program, "Projects each neuron's weight vector through the LM head and writes its top tokens "
-                        + "and statistics to Parquet tables partitioned by checkpoint, matrix and layer.",
+        List<OParser<?, Args>> all = new java.util.ArrayList<>(List.of(
                 s.string("model", "DIR", "Hugging Face model folder: config.json, *.safetensors, tokenizer.json "
-                        + "(safetensors only: pickled pytorch_model.bin is refused)", (a, v) -> a.model = v),
+                        + "(safetensors only: pickled pytorch_model.bin is refused)",
+                        (a, v) -> a.options.modelDir(Path.of(v))),
                 s.string("models-dir", "DIR", "watch mode, for cron: map every subfolder of DIR that holds a "
                         + "config.json and is new or changed, each under its folder's name; one failing checkpoint "
                         + "does not stop the others; exit code 1 if any failed", (a, v) -> a.modelsDir = v),
                 s.string("out", "DIR", "the atlas folder to write (created if missing; other checkpoints in it "
-                        + "are kept)", (a, v) -> a.out = v).required(),
+                        + "are kept)", (a, v) -> a.options.atlas(v)).required(),
                 s.string("checkpoint", "NAME", "name of this checkpoint in the atlas (default: the model "
-                        + "folder's name)", (a, v) -> a.checkpoint = v),
-                s.string("matrices", "LIST", "comma list of gate, up, down (default gate,up,down)",
-                        (a, v) -> a.matrices = v),
-                s.string("layers", "LIST", "layers and ranges, e.g. 0-15,20 (default all)", (a, v) -> a.layers = v),
-                s.integer("top-k", "K", "tokens kept per neuron and polarity (default 20)", (a, v) -> a.topK = v),
+                        + "folder's name)", (a, v) -> a.options.checkpoint(v))));
+        all.addAll(planOptions(s));
+        all.addAll(List.of(
+                s.integer("top-k", "K", "tokens kept per neuron and polarity (default " + MapOptions.DEFAULT_TOP_K
+                        + ")", (a, v) -> a.options.topK(v)),
                 s.flag("fold-norm", "multiply the LM head by the final RMSNorm weight first (TransformerLens "
-                        + "fold_ln); off by default, as the paper decodes with the raw head", a -> a.foldNorm = true),
-                s.integer("shard-size", "N", "neurons per Spark task (default: sized for the device)",
-                        (a, v) -> a.shardSize = v),
+                        + "fold_ln); off by default, as the paper decodes with the raw head",
+                        a -> a.options.foldNorm(true)),
                 s.integer("batch-size", "N", "neurons per matrix product; memory is batch x vocab x 4 bytes "
-                        + "of logits (default 256)", (a, v) -> a.batchSize = v),
-                s.string("device", "auto|cpu|gpu", "auto: the GPU Spark assigned the task, else CPU; gpu: fail "
-                        + "rather than fall back to CPU (default auto)", (a, v) -> a.device = v),
+                        + "of logits (default " + MapOptions.DEFAULT_BATCH_SIZE + ")",
+                        (a, v) -> a.options.batchSize(v)),
                 s.flag("force", "map even when the atlas already holds this checkpoint's map for the same "
                         + "weights and parameters (which is otherwise reported up to date, and nothing runs)",
-                        a -> a.force = true),
+                        a -> a.options.force(true)),
                 s.string("master", "URL", "Spark master when not run by spark-submit (default local[*])",
                         (a, v) -> a.master = v),
                 s.string("watch", "TOKEN", "also write this token's score, prob and normalized_prob for every "
                         + "neuron to the token_profiles table (for 'profile'); the token as text with its leading "
-                        + "space, e.g. \" dog\"; repeat for more tokens", (a, v) -> a.watch.add(v)).unbounded(),
-                s.builder().checkConfig(a -> (a.model == null) == (a.modelsDir == null)
+                        + "space, e.g. \" dog\"; repeat for more tokens", (a, v) -> a.options.watch(v)).unbounded(),
+                s.builder().checkConfig(a -> (a.options.modelDir() == null) == (a.modelsDir == null)
                         ? s.builder().failure("give either --model DIR (one checkpoint) or --models-dir DIR (every "
                         + "checkpoint folder in it)")
-                        : a.modelsDir != null && a.checkpoint != null
+                        : a.modelsDir != null && a.options.checkpoint() != null
                         ? s.builder().failure("--checkpoint names one checkpoint; with --models-dir each checkpoint "
                         + "is named after its folder")
-                        : s.builder().success()));
+                        : s.builder().success())));
+        @SuppressWarnings("unchecked")
+        OParser<?, Args>[] options = all.toArray(new OParser[0]);
+        return s.parser(program, "Projects each neuron's weight vector through the LM head and writes its top tokens "
+                + "and statistics to Parquet tables partitioned by checkpoint, matrix and layer.", options);
     }
 
     @Override
@@ -110,10 +107,13 @@ final class MapCommand implements Command {
         if (a.modelsDir != null) {
             SparkSession spark = Sessions.open("neuron-atlas map --models-dir " + a.modelsDir, a.master);
             return new ModelsDirMap(new MapJob(spark, out), out).run(Path.of(a.modelsDir),
-                    dir -> a.toOptions(dir, null));
+                    dir -> {
+                        a.options.modelDir(dir);
+                        return a.build();
+                    });
         }
-        MapOptions options = a.toOptions();
-        SparkSession spark = Sessions.open("neuron-atlas map " + options.checkpointName(), a.master);
+        MapOptions options = a.build();
+        SparkSession spark = Sessions.open("neuron-atlas map " + options.checkpoint(), a.master);
         new MapJob(spark, out).map(options);
         return 0;
     }

@@ -9,8 +9,10 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -23,8 +25,23 @@ final class ModelsDirMap {
     private final MapJob job;
     private final PrintStream out;
 
+    /** What happened to one checkpoint folder. */
+    enum Status {
+        MAPPED("mapped"), UP_TO_DATE("up to date"), FAILED("failed");
+
+        private final String label;
+
+        Status(String label) {
+            this.label = label;
+        }
+
+        static Status of(MapOutcome.Status outcome) {
+            return outcome == MapOutcome.Status.MAPPED ? MAPPED : UP_TO_DATE;
+        }
+    }
+
     /** One checkpoint's line of the summary. */
-    record Result(String checkpoint, String status, double seconds, String detail) {
+    record Result(String checkpoint, Status status, double seconds, String detail) {
     }
 
     ModelsDirMap(MapJob job, PrintStream out) {
@@ -42,16 +59,16 @@ final class ModelsDirMap {
             long t0 = System.nanoTime();
             try {
                 MapOutcome outcome = job.map(optionsFor.apply(folder));
-                results.add(new Result(name, outcome.status() == MapOutcome.Status.MAPPED ? "mapped" : "up to date",
-                        (System.nanoTime() - t0) / 1e9, outcome.reason() + ", run " + outcome.entry().run()));
+                results.add(new Result(name, Status.of(outcome.status()), (System.nanoTime() - t0) / 1e9,
+                        outcome.reason() + ", run " + outcome.entry().run()));
             } catch (Exception e) {
                 String message = Errors.describe(e);
                 out.printf("[map] %s: FAILED: %s%n", name, message);
-                results.add(new Result(name, "failed", (System.nanoTime() - t0) / 1e9, message));
+                results.add(new Result(name, Status.FAILED, (System.nanoTime() - t0) / 1e9, message));
             }
         }
         printSummary(modelsDir, results);
-        return results.stream().anyMatch(r -> r.status().equals("failed")) ? 1 : 0;
+        return results.stream().anyMatch(r -> r.status() == Status.FAILED) ? 1 : 0;
     }
 
     static List<Path> checkpointFolders(Path modelsDir) throws IOException {
@@ -64,16 +81,17 @@ final class ModelsDirMap {
     }
 
     private void printSummary(Path modelsDir, List<Result> results) {
-        long mapped = results.stream().filter(r -> r.status().equals("mapped")).count();
-        long upToDate = results.stream().filter(r -> r.status().equals("up to date")).count();
-        long failed = results.stream().filter(r -> r.status().equals("failed")).count();
-        out.printf(Locale.ROOT, "%nSummary of %s: %d mapped, %d up to date, %d failed%n", modelsDir, mapped, upToDate,
-                failed);
+        Map<Status, Long> counts = new EnumMap<>(Status.class);
+        for (Status status : Status.values()) {
+            counts.put(status, results.stream().filter(r -> r.status() == status).count());
+        }
+        out.printf(Locale.ROOT, "%nSummary of %s: %d mapped, %d up to date, %d failed%n", modelsDir,
+                counts.get(Status.MAPPED), counts.get(Status.UP_TO_DATE), counts.get(Status.FAILED));
         int width = Math.max(10, results.stream().mapToInt(r -> r.checkpoint().length()).max().orElse(0));
         out.printf(Locale.ROOT, "%-" + width + "s  %-10s  %8s  %s%n", "checkpoint", "status", "seconds", "detail");
         for (Result r : results) {
-            out.printf(Locale.ROOT, "%-" + width + "s  %-10s  %8.1f  %s%n", r.checkpoint(), r.status(), r.seconds(),
-                    r.detail());
+            out.printf(Locale.ROOT, "%-" + width + "s  %-10s  %8.1f  %s%n", r.checkpoint(), r.status().label,
+                    r.seconds(), r.detail());
         }
     }
 }

@@ -10,7 +10,11 @@ import org.apache.spark.sql.functions;
 import scopt.OParser;
 
 /** {@code profile}: a watched token's normalized probability for every neuron (the paper's Figure 2). */
-final class ProfileCommand extends QueryCommand {
+final class ProfileCommand extends QueryCommand<ProfileCommand.Args> {
+    static final class Args extends QueryCommand.Args {
+        String token;
+    }
+
     @Override
     public String name() {
         return "profile";
@@ -29,19 +33,22 @@ final class ProfileCommand extends QueryCommand {
     }
 
     @Override
+    Args newArgs() {
+        return new Args();
+    }
+
+    @Override
     List<OParser<?, Args>> options(Scopt<Args> s) {
-        return List.of(s.argument("TOKEN", "a token the map watched, as text: \" dog\"",
-                (a, v) -> a.arguments.add(v)));
+        return List.of(s.argument("TOKEN", "a token the map watched, as text: \" dog\"", (a, v) -> a.token = v));
     }
 
     @Override
     Dataset<Row> query(Atlas atlas, Args a, PrintStream out) {
-        String token = a.arguments.get(0);
-        Dataset<Row> rows = atlas.profile(token);
+        Dataset<Row> rows = atlas.profile(a.token);
         if (a.format != ResultFormat.TABLE) {
             return rows;
         }
-        out.println("Profile of \"" + token + "\" in " + a.atlas + ": " + rows.count()
+        out.println("Profile of \"" + a.token + "\" in " + a.atlas + ": " + rows.count()
                 + " neurons, highest normalized_prob first:");
         return rows.orderBy(functions.col("normalized_prob").desc());
     }

@@ -12,18 +12,16 @@ import scopt.OParser;
 
 /**
  * A command that asks an atlas a question: the options every query shares (--atlas, --format, --limit, --master)
- * plus its own, then one result printed as a table, CSV or JSON lines.
+ * plus its own, in its own typed arguments, then one result printed as a table, CSV or JSON lines.
  */
-abstract class QueryCommand implements Command {
+abstract class QueryCommand<A extends QueryCommand.Args> implements Command {
 
-    /** Options every query command has; a command's own go in {@link #values}. */
-    static final class Args {
+    /** Options every query command has; a command's own arguments extend it. */
+    static class Args {
         String atlas;
         String master;
         ResultFormat format = ResultFormat.TABLE;
         int limit;
-        final java.util.Map<String, String> values = new java.util.HashMap<>();
-        final List<String> arguments = new ArrayList<>();
     }
 
     /** Rows printed when --limit is not given; CSV and JSON print everything then. */
@@ -31,18 +29,25 @@ abstract class QueryCommand implements Command {
         return 20;
     }
 
+    /** The rows the user wants: --limit, else the default for a table and all of them for CSV and JSON. */
+    final int rowsWanted(A a) {
+        return a.limit > 0 ? a.limit : a.format == ResultFormat.TABLE ? defaultLimit() : Integer.MAX_VALUE;
+    }
+
     abstract String description();
 
+    abstract A newArgs();
+
     /** The command's own options and arguments. */
-    abstract List<OParser<?, Args>> options(Scopt<Args> s);
+    abstract List<OParser<?, A>> options(Scopt<A> s);
 
     /** Runs the query; prints any header lines itself. */
-    abstract Dataset<Row> query(Atlas atlas, Args a, PrintStream out) throws Exception;
+    abstract Dataset<Row> query(Atlas atlas, A a, PrintStream out) throws Exception;
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        Scopt<Args> s = new Scopt<>();
-        List<OParser<?, Args>> all = new ArrayList<>();
+        Scopt<A> s = new Scopt<>();
+        List<OParser<?, A>> all = new ArrayList<>();
         all.add(s.string("atlas", "DIR", "the folder 'map --out' wrote", (a, v) -> a.atlas = v).required());
         all.addAll(options(s));
         all.add(s.string("format", "table|csv|json", "output: an aligned table (default), CSV, or JSON lines",
@@ -52,13 +57,13 @@ abstract class QueryCommand implements Command {
         all.add(s.string("master", "URL", "Spark master when not run by spark-submit (default local[*])",
                 (a, v) -> a.master = v));
         @SuppressWarnings("unchecked")
-        OParser<?, Args>[] options = all.toArray(new OParser[0]);
-        Scopt.Parsed<Args> parsed = Scopt.parse(s.parser("neuron-atlas " + name(), description(), options), argv,
-                new Args(), out, err);
+        OParser<?, A>[] options = all.toArray(new OParser[0]);
+        Scopt.Parsed<A> parsed = Scopt.parse(s.parser("neuron-atlas " + name(), description(), options), argv,
+                newArgs(), out, err);
         if (!parsed.ok()) {
             return parsed.exitCode();
         }
-        Args a = parsed.options();
+        A a = parsed.options();
         if (a.limit < 0) {
             throw new IllegalArgumentException("--limit must not be negative, found " + a.limit);
         }
@@ -68,10 +73,5 @@ abstract class QueryCommand implements Command {
         int limit = a.limit > 0 ? a.limit : a.format == ResultFormat.TABLE ? defaultLimit() : -1;
         a.format.print(rows, limit, out);
         return 0;
-    }
-
-    static int integer(Args a, String key, int fallback) {
-        String v = a.values.get(key);
-        return v == null ? fallback : Integer.parseInt(v);
     }
 }

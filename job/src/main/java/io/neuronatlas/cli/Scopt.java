@@ -7,15 +7,15 @@ import java.util.List;
 import java.util.function.BiConsumer;
 import scala.Option;
 import scala.collection.immutable.Seq;
+import scala.jdk.javaapi.CollectionConverters;
 import scala.runtime.BoxedUnit;
 import scala.util.Either;
 import scopt.DefaultOEffectSetup;
 import scopt.OEffectSetup;
-import scala.jdk.javaapi.CollectionConverters;
 import scopt.OParser;
 import scopt.OParserBuilder;
-import scopt.Read;
 import scopt.Read$;
+import scopt.Read;
 
 /**
  * scopt from Java. Each command keeps a mutable options object; scopt's actions write into it and hand it back,
@@ -41,6 +41,15 @@ public final class Scopt<C> {
         return b.opt(name, read).valueName(valueName).text(text)
                 .action((value, c) -> {
                     set.accept(c, (Integer) value);
+                    return c;
+                });
+    }
+
+    public OParser<?, C> decimal(String name, String valueName, String text, BiConsumer<C, Double> set) {
+        Read<Object> read = Read$.MODULE$.doubleRead();
+        return b.opt(name, read).valueName(valueName).text(text)
+                .action((value, c) -> {
+                    set.accept(c, (Double) value);
                     return c;
                 });
     }

@@ -5,26 +5,32 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The SparkSession of a command. Under spark-submit the master and settings come from spark-submit; run directly,
- * Spark is embedded in local mode on loopback.
+ * The SparkSession of a command, and the one place its settings are written. Under spark-submit the master and
+ * settings come from spark-submit; run directly, Spark is embedded in local mode. A local master, or a cluster on
+ * this machine's loopback, binds loopback and starts no UI, so a laptop or CI box exposes no ports.
  */
 public final class Sessions {
     private Sessions() {
     }
 
     public static SparkSession open(String appName, String master) {
+        return builder(appName, master).getOrCreate();
+    }
+
+    /** The builder open uses, for callers that add settings of their own (tests, benchmarks). */
+    public static SparkSession.Builder builder(String appName, String master) {
         SparkConf conf = new SparkConf();
         SparkSession.Builder builder = SparkSession.builder().appName(appName)
                 .config("spark.ui.showConsoleProgress", "false")
                 .config("spark.sql.extensions", extensions(conf.get("spark.sql.extensions", "")));
         String effective = master != null ? master : conf.get("spark.master", "local[*]");
         builder.master(effective);
-        if (effective.startsWith("local")) {
+        if (effective.startsWith("local") || effective.startsWith("spark://127.0.0.1:")) {
             builder.config("spark.driver.host", conf.get("spark.driver.host", "127.0.0.1"))
                     .config("spark.driver.bindAddress", conf.get("spark.driver.bindAddress", "127.0.0.1"))
                     .config("spark.ui.enabled", conf.get("spark.ui.enabled", "false"));
         }
-        return builder.getOrCreate();
+        return builder;
     }
 
     /** The atlas's SQL functions, after any extensions the user configured. */

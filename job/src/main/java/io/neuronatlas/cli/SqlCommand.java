@@ -11,7 +11,12 @@ import org.apache.spark.sql.Row;
 import scopt.OParser;
 
 /** {@code sql}: any Spark SQL against an atlas's tables and functions. */
-final class SqlCommand extends QueryCommand {
+final class SqlCommand extends QueryCommand<SqlCommand.Args> {
+    static final class Args extends QueryCommand.Args {
+        String file;
+        String statement;
+    }
+
     @Override
     public String name() {
         return "sql";
@@ -35,25 +40,28 @@ final class SqlCommand extends QueryCommand {
     }
 
     @Override
+    Args newArgs() {
+        return new Args();
+    }
+
+    @Override
     List<OParser<?, Args>> options(Scopt<Args> s) {
         return List.of(
-                s.string("file", "FILE.sql", "read the statement from a file", (a, v) -> a.values.put("file", v))
-                        .abbr("f"),
-                s.argument("SQL", "the statement (or use -f FILE)", (a, v) -> a.arguments.add(v)).optional());
+                s.string("file", "FILE.sql", "read the statement from a file", (a, v) -> a.file = v).abbr("f"),
+                s.argument("SQL", "the statement (or use -f FILE)", (a, v) -> a.statement = v).optional());
     }
 
     @Override
     Dataset<Row> query(Atlas atlas, Args a, PrintStream out) throws Exception {
-        String file = a.values.get("file");
-        if ((file == null) == a.arguments.isEmpty()) {
+        if ((a.file == null) == (a.statement == null)) {
             throw new IllegalArgumentException("give the SQL either as an argument or with --file, not "
-                    + (file == null ? "neither" : "both"));
+                    + (a.file == null ? "neither" : "both"));
         }
         String sql;
         try {
-            sql = file != null ? Files.readString(Path.of(file)) : a.arguments.get(0);
+            sql = a.file != null ? Files.readString(Path.of(a.file)) : a.statement;
         } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("--file " + file + ": no such file");
+            throw new IllegalArgumentException("--file " + a.file + ": no such file");
         }
         // A trailing ';' is habit from spark-sql; Spark's parser takes one statement without it.
         return atlas.sql(sql.strip().replaceAll(";\\s*$", ""));

@@ -1,5 +1,6 @@
 package io.neuronatlas.cli;
 
+import io.neuronatlas.checkpoint.MlpMatrix;
 import io.neuronatlas.query.Atlas;
 import io.neuronatlas.query.ResultFormat;
 import java.io.PrintStream;
@@ -9,7 +10,15 @@ import org.apache.spark.sql.Row;
 import scopt.OParser;
 
 /** {@code top-neurons}: the most vocabulary-aligned neurons of one layer. */
-final class TopNeuronsCommand extends QueryCommand {
+final class TopNeuronsCommand extends QueryCommand<TopNeuronsCommand.Args> {
+    static final int DEFAULT_TOKENS = 5;
+
+    static final class Args extends QueryCommand.Args {
+        String matrix;
+        int layer;
+        int tokens = DEFAULT_TOKENS;
+    }
+
     @Override
     public String name() {
         return "top-neurons";
@@ -27,25 +36,34 @@ final class TopNeuronsCommand extends QueryCommand {
     }
 
     @Override
+    Args newArgs() {
+        return new Args();
+    }
+
+    @Override
     List<OParser<?, Args>> options(Scopt<Args> s) {
         return List.of(
-                s.string("matrix", "gate|up|down", "the MLP matrix", (a, v) -> a.values.put("matrix", v)).required(),
-                s.integer("layer", "L", "the layer", (a, v) -> a.values.put("layer", String.valueOf(v))).required(),
-                s.integer("tokens", "N", "tokens shown per polarity (default 5)",
-                        (a, v) -> a.values.put("tokens", String.valueOf(v))));
+                s.string("matrix", "gate|up|down", "the MLP matrix", (a, v) -> a.matrix = v).required(),
+                s.integer("layer", "L", "the layer", (a, v) -> a.layer = v).required(),
+                s.integer("tokens", "N", "tokens shown per polarity (default " + DEFAULT_TOKENS + ")",
+                        (a, v) -> a.tokens = v));
+    }
+
+    private static MlpMatrix matrix(String label) {
+        try {
+            return MlpMatrix.fromLabel(label);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--matrix must be gate, up or down, found '" + label + "'", e);
+        }
     }
 
     @Override
     Dataset<Row> query(Atlas atlas, Args a, PrintStream out) {
-        String matrix = a.values.get("matrix");
-        if (!List.of("gate", "up", "down").contains(matrix)) {
-            throw new IllegalArgumentException("--matrix must be gate, up or down, found '" + matrix + "'");
-        }
-        int layer = integer(a, "layer", 0);
-        int limit = a.limit > 0 ? a.limit : a.format == ResultFormat.TABLE ? defaultLimit() : Integer.MAX_VALUE;
+        String matrix = matrix(a.matrix).label();
         if (a.format == ResultFormat.TABLE) {
-            out.println("Most vocabulary-aligned " + matrix + " neurons of layer " + layer + " in " + a.atlas + ":");
+            out.println("Most vocabulary-aligned " + matrix + " neurons of layer " + a.layer + " in " + a.atlas
+                    + ":");
         }
-        return atlas.topNeurons(matrix, layer, limit, integer(a, "tokens", 5));
+        return atlas.topNeurons(matrix, a.layer, rowsWanted(a), a.tokens);
     }
 }

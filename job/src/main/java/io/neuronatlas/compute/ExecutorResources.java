@@ -3,8 +3,9 @@ package io.neuronatlas.compute;
 import ai.djl.Device;
 import io.neuronatlas.checkpoint.Checkpoint;
 import io.neuronatlas.checkpoint.CheckpointException;
+import io.neuronatlas.checkpoint.CheckpointRef;
+import io.neuronatlas.compute.projection.HeadSpec;
 import io.neuronatlas.compute.projection.LmHead;
-import io.neuronatlas.plan.MapSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -26,20 +27,21 @@ public final class ExecutorResources {
     }
 
     /** The checkpoint of a run, opened once per JVM and version of the folder. */
-    public static synchronized Checkpoint checkpoint(MapSpec spec) throws IOException {
-        String key = spec.modelDir() + "|" + spec.stamp() + "|" + spec.fingerprint();
+    public static synchronized Checkpoint checkpoint(CheckpointRef source) throws IOException {
+        String key = source.key();
         Checkpoint open = CHECKPOINTS.get(key);
         if (open == null) {
-            open = Checkpoint.open(Path.of(spec.modelDir()));
-            if (!open.stamp().equals(spec.stamp())) {
+            open = Checkpoint.open(Path.of(source.modelDir()));
+            if (!open.stamp().equals(source.stamp())) {
                 open.close();
-                throw new CheckpointException(spec.modelDir() + ": the model folder changed after the run was "
-                        + "planned (files now " + open.stamp() + ", planned " + spec.stamp() + "); run the map again");
+                throw new CheckpointException(source.modelDir() + ": the model folder changed after the run was "
+                        + "planned (files now " + open.stamp() + ", planned " + source.stamp() + "); run the map "
+                        + "again");
             }
             // An older version of the same folder is stale now: its offsets describe files that were replaced.
             for (var it = CHECKPOINTS.entrySet().iterator(); it.hasNext(); ) {
                 var entry = it.next();
-                if (entry.getKey().startsWith(spec.modelDir() + "|")) {
+                if (entry.getKey().startsWith(source.modelDir() + "|")) {
                     entry.getValue().close();
                     it.remove();
                 }
@@ -49,10 +51,9 @@ public final class ExecutorResources {
         return open;
     }
 
-    /** A head for this spec and device; close the lease when the task is done with it. */
-    public static HeadLease lmHead(MapSpec spec, Device device) throws IOException {
-        HeadKey key = new HeadKey(spec.modelDir() + "|" + spec.stamp() + "|" + spec.fingerprint(),
-                spec.lmHeadTensor(), spec.foldNorm(), device.toString());
+    /** The head of a checkpoint version on a device; close the lease when the task is done with it. */
+    public static HeadLease lmHead(CheckpointRef source, HeadSpec spec, Device device) throws IOException {
+        HeadKey key = new HeadKey(source.key(), spec, device.toString());
         CachedHead cached;
         synchronized (ExecutorResources.class) {
             cached = HEADS.get(key);
@@ -64,7 +65,7 @@ public final class ExecutorResources {
             cached.leases++;
         }
         try {
-            cached.loadOnce(spec, device);
+            cached.loadOnce(source, spec, device);
         } catch (IOException | RuntimeException e) {
             release(key, cached);
             throw e;
@@ -103,16 +104,16 @@ public final class ExecutorResources {
         CHECKPOINTS.clear();
     }
 
-    private record HeadKey(String modelDir, String tensor, boolean foldNorm, String device) {
+    private record HeadKey(String source, HeadSpec head, String device) {
     }
 
     private static final class CachedHead {
         private int leases; // guarded by ExecutorResources.class
         private volatile LmHead head;
 
-        private synchronized void loadOnce(MapSpec spec, Device device) throws IOException {
+        private synchronized void loadOnce(CheckpointRef source, HeadSpec spec, Device device) throws IOException {
             if (head == null) {
-                Checkpoint checkpoint = checkpoint(spec);
+                Checkpoint checkpoint = checkpoint(source);
                 head = LmHead.load(device, spec.vocab(), spec.dModel(), checkpoint.lmHeadRows(spec.foldNorm()));
             }
         }

@@ -1,35 +1,165 @@
 package io.neuronatlas.plan;
 
+import io.neuronatlas.atlas.AtlasPaths;
 import io.neuronatlas.checkpoint.MlpMatrix;
 import io.neuronatlas.compute.device.DeviceMode;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
- * The map command's options.
+ * What the map command was asked, validated where the flags come in: each option's default is written once, here,
+ * and the command's help text reads it from here.
  *
- * @param checkpoint name in the atlas; null means the model folder's name
- * @param layers     a layer list such as "0-15,20", or "all"
- * @param shardSize  neurons per task; 0 picks a size for the device
- * @param watch      token strings (" dog") whose score, prob and normalized_prob are written for every neuron into
- *                   the token_profiles table; empty for none
- * @param force      map even when the atlas already holds this checkpoint's map for the same weights and parameters
+ * @param atlas       the atlas folder the map is written to; null when the options only plan (inspect)
+ * @param checkpoint  the checkpoint's name in the atlas (default: the model folder's name)
+ * @param layers      a layer list such as "0-15,20", or "all"; resolved against the model by {@link MapPlanner}
+ * @param shardSize   neurons per task; 0 sizes shards for the device
+ * @param watchTokens token strings (" dog") whose score, prob and normalized_prob are written for every neuron into
+ *                    the token_profiles table
+ * @param force       map even when the atlas already holds this checkpoint's map for the same weights and parameters
  */
 public record MapOptions(Path modelDir, String atlas, String checkpoint, List<MlpMatrix> matrices, String layers,
                          int topK, boolean foldNorm, int shardSize, int batchSize, DeviceMode device,
-                         List<String> watch, boolean force) {
+                         List<String> watchTokens, boolean force) {
+    public static final List<MlpMatrix> DEFAULT_MATRICES = List.of(MlpMatrix.values());
+    public static final String ALL_LAYERS = "all";
     public static final int DEFAULT_TOP_K = 20;
     public static final int DEFAULT_BATCH_SIZE = 256;
+    public static final DeviceMode DEFAULT_DEVICE = DeviceMode.AUTO;
 
     public MapOptions {
-        if (matrices == null || matrices.isEmpty()) {
+        Objects.requireNonNull(modelDir, "modelDir");
+        AtlasPaths.checkCheckpointName(checkpoint);
+        if (matrices.isEmpty()) {
             throw new IllegalArgumentException("--matrices must name at least one of gate, up, down");
         }
         matrices = List.copyOf(matrices);
-        watch = watch == null ? List.of() : List.copyOf(watch);
+        if (topK < 1) {
+            throw new IllegalArgumentException("--top-k must be at least 1, found " + topK);
+        }
+        if (shardSize < 0) {
+            throw new IllegalArgumentException("--shard-size must be positive (or left out to size shards for the "
+                    + "device), found " + shardSize);
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("--batch-size must be positive, found " + batchSize);
+        }
+        watchTokens = List.copyOf(watchTokens);
     }
 
-    public String checkpointName() {
-        return checkpoint != null ? checkpoint : modelDir.toAbsolutePath().normalize().getFileName().toString();
+    public static Builder builder(Path modelDir, String atlas) {
+        return new Builder(modelDir, atlas);
+    }
+
+    /** A builder starting from every default; the command line and the tests fill it in. */
+    public static final class Builder {
+        private Path modelDir;
+        private String atlas;
+        private String checkpoint;
+        private List<MlpMatrix> matrices = DEFAULT_MATRICES;
+        private String layers = ALL_LAYERS;
+        private int topK = DEFAULT_TOP_K;
+        private boolean foldNorm;
+        private int shardSize;
+        private int batchSize = DEFAULT_BATCH_SIZE;
+        private DeviceMode device = DEFAULT_DEVICE;
+        private List<String> watchTokens = new ArrayList<>();
+        private boolean force;
+
+        private Builder(Path modelDir, String atlas) {
+            this.modelDir = modelDir;
+            this.atlas = atlas;
+        }
+
+        public Builder modelDir(Path v) {
+            modelDir = v;
+            return this;
+        }
+
+        public Builder atlas(String v) {
+            atlas = v;
+            return this;
+        }
+
+        /** The name in the atlas; null names the checkpoint after its folder. */
+        public Builder checkpoint(String v) {
+            checkpoint = v;
+            return this;
+        }
+
+        public Builder matrices(List<MlpMatrix> v) {
+            matrices = List.copyOf(v);
+            return this;
+        }
+
+        /** "gate,up,down" or a part of it, in any order and with repeats. */
+        public Builder matrices(String list) {
+            List<MlpMatrix> parsed = new ArrayList<>();
+            for (String m : list.split(",")) {
+                MlpMatrix matrix = MlpMatrix.fromLabel(m);
+                if (!parsed.contains(matrix)) {
+                    parsed.add(matrix);
+                }
+            }
+            return matrices(parsed);
+        }
+
+        public Builder layers(String v) {
+            layers = v;
+            return this;
+        }
+
+        public Builder topK(int v) {
+            topK = v;
+            return this;
+        }
+
+        public Builder foldNorm(boolean v) {
+            foldNorm = v;
+            return this;
+        }
+
+        public Builder shardSize(int v) {
+            shardSize = v;
+            return this;
+        }
+
+        public Builder batchSize(int v) {
+            batchSize = v;
+            return this;
+        }
+
+        public Builder device(DeviceMode v) {
+            device = v;
+            return this;
+        }
+
+        public Builder watch(String token) {
+            watchTokens.add(token);
+            return this;
+        }
+
+        public Builder force(boolean v) {
+            force = v;
+            return this;
+        }
+
+        public Path modelDir() {
+            return modelDir;
+        }
+
+        public String checkpoint() {
+            return checkpoint;
+        }
+
+        public MapOptions build() {
+            Objects.requireNonNull(modelDir, "--model");
+            String name = checkpoint != null ? checkpoint
+                    : modelDir.toAbsolutePath().normalize().getFileName().toString();
+            return new MapOptions(modelDir, atlas, name, matrices, layers, topK, foldNorm, shardSize, batchSize,
+                    device, watchTokens, force);
+        }
     }
 }

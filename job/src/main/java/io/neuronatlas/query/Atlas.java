@@ -1,13 +1,19 @@
 package io.neuronatlas.query;
 
-import io.neuronatlas.atlas.AtlasSchema;
-import io.neuronatlas.atlas.CheckpointCatalog;
+import io.neuronatlas.atlas.AtlasPaths;
+import io.neuronatlas.atlas.Catalog;
 import io.neuronatlas.atlas.CheckpointEntry;
+import io.neuronatlas.atlas.MapTables;
+import io.neuronatlas.atlas.OutputKind;
+import io.neuronatlas.atlas.PublishedRun;
 import io.neuronatlas.udfs.AtlasExtensions;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -25,10 +31,11 @@ import org.apache.spark.sql.functions;
  * snapshot: a run being written, a run that was killed, or a map published after this call is not seen (open the
  * atlas again to see newer maps).
  *
- * <p>Views: every table of {@link AtlasSchema#TABLES} that some published run has (columns as written, plus the
- * partition columns checkpoint, run, matrix, layer): neuron_tokens, neurons, tokens, and token_profiles when a map
- * ran with --watch; {@code runs} (the published runs' records) and {@code checkpoints} (one row per checkpoint:
- * fingerprint, model_type, shapes, dtype, mapped_at, parameters, run).
+ * <p>Views: every table of every {@link OutputKind} that some published run has (columns as written, plus the
+ * partition columns: checkpoint, run, and matrix, layer for the map's): neuron_tokens, neurons, tokens, and
+ * token_profiles when a map ran with --watch; each kind's run records ({@code runs} for the map); and
+ * {@code checkpoints} (one row per mapped checkpoint: fingerprint, model_type, shapes, dtype, mapped_at, parameters,
+ * run).
  */
 public final class Atlas {
     /** The view find-token fills with the neuron_tokens rows of the looked-up token ids. */
@@ -37,53 +44,78 @@ public final class Atlas {
     private final SparkSession spark;
     private final String dir;
     private final List<CheckpointEntry> checkpoints;
-    private final boolean profiles;
+    private final Set<String> views;
 
-    private Atlas(SparkSession spark, String dir, List<CheckpointEntry> checkpoints, boolean profiles) {
+    private Atlas(SparkSession spark, String dir, List<CheckpointEntry> checkpoints, Set<String> views) {
         this.spark = spark;
         this.dir = dir;
         this.checkpoints = checkpoints;
-        this.profiles = profiles;
+        this.views = Set.copyOf(views);
     }
 
     public static Atlas open(SparkSession spark, String dir) throws IOException {
+        return open(spark, dir, OutputKind.ALL);
+    }
+
+    /**
+     * Opens the atlas with the tables of these kinds of output; {@link #open(SparkSession, String)} knows every kind
+     * this version writes.
+     */
+    public static Atlas open(SparkSession spark, String dir, List<OutputKind> kinds) throws IOException {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         Path root = new Path(dir);
         FileSystem fs = root.getFileSystem(conf);
-        List<CheckpointEntry> entries = new CheckpointCatalog(conf, dir).readAll();
-        if (entries.isEmpty()) {
+        List<CheckpointEntry> checkpoints = new Catalog(conf, dir, OutputKind.MAP).readAll(CheckpointEntry.class);
+        Map<OutputKind, List<PublishedRun>> published = new LinkedHashMap<>();
+        for (OutputKind kind : kinds) {
+            published.put(kind, new Catalog(conf, dir, kind).publishedRuns());
+        }
+        if (published.values().stream().allMatch(List::isEmpty)) {
             throw new IOException(dir + ": not an atlas, or one with no published checkpoint (no "
-                    + CheckpointCatalog.TABLE + " entries); write one with 'neuron-atlas map --out " + dir + "'"
-                    + (fs.exists(new Path(root, AtlasSchema.NEURON_TOKENS)) ? " (an atlas written before "
+                    + OutputKind.MAP.catalog() + " entries); write one with 'neuron-atlas map --out " + dir + "'"
+                    + (fs.exists(new Path(root, MapTables.NEURON_TOKENS)) ? " (an atlas written before "
                     + "checkpoints were tracked must be mapped again)" : ""));
         }
         AtlasExtensions.register(spark);
-        boolean profiles = false;
-        List<String> tables = new ArrayList<>(AtlasSchema.TABLES);
-        tables.add(AtlasSchema.RUNS);
-        for (String table : tables) {
-            Path tableDir = new Path(root, table);
-            List<String> runs = new ArrayList<>();
-            for (CheckpointEntry e : entries) {
-                Path run = new Path(tableDir, AtlasSchema.runPath(e.checkpoint(), e.run()));
-                if (fs.exists(run)) {
-                    runs.add(run.toString());
+        Set<String> views = new TreeSet<>();
+        for (Map.Entry<OutputKind, List<PublishedRun>> kind : published.entrySet()) {
+            for (String table : kind.getKey().runTables()) {
+                if (register(spark, fs, new Path(root, table), table, table.equals(kind.getKey().records()),
+                        kind.getValue())) {
+                    views.add(table);
                 }
             }
-            if (runs.isEmpty()) {
-                spark.catalog().dropTempView(table);
-                continue;
-            }
-            // basePath keeps checkpoint, run, matrix and layer as partition columns of the listed run folders.
-            DataFrameReader reader = spark.read().option("basePath", tableDir.toString());
-            Dataset<Row> rows = table.equals(AtlasSchema.RUNS) ? reader.json(runs.toArray(String[]::new))
-                    : reader.parquet(runs.toArray(String[]::new));
-            rows.createOrReplaceTempView(table);
-            profiles |= table.equals(AtlasSchema.TOKEN_PROFILES);
         }
-        spark.read().json(spark.createDataset(entries.stream().map(CheckpointEntry::toJson).toList(),
-                Encoders.STRING())).createOrReplaceTempView(CheckpointCatalog.TABLE);
-        return new Atlas(spark, dir, entries, profiles);
+        spark.read().json(spark.createDataset(checkpoints.stream().map(CheckpointEntry::toJson).toList(),
+                Encoders.STRING())).createOrReplaceTempView(OutputKind.MAP.catalog());
+        return new Atlas(spark, dir, checkpoints, views);
+    }
+
+    /** Registers a view over the table's published run folders; drops a stale view when there are none. */
+    private static boolean register(SparkSession spark, FileSystem fs, Path tableDir, String table, boolean records,
+                                    List<PublishedRun> published) throws IOException {
+        List<String> runs = new ArrayList<>();
+        for (PublishedRun run : published) {
+            Path folder = new Path(tableDir, AtlasPaths.runPath(run.checkpoint(), run.run()));
+            if (fs.exists(folder)) {
+                runs.add(folder.toString());
+            }
+        }
+        if (runs.isEmpty()) {
+            spark.catalog().dropTempView(table);
+            return false;
+        }
+        // basePath keeps checkpoint, run (and the table's own partitions) as columns of the listed run folders.
+        DataFrameReader reader = spark.read().option("basePath", tableDir.toString());
+        Dataset<Row> rows = records ? reader.json(runs.toArray(String[]::new))
+                : reader.parquet(runs.toArray(String[]::new));
+        rows.createOrReplaceTempView(table);
+        return true;
+    }
+
+    /** The tables that have a published run, each registered as a view of the same name. */
+    public Set<String> views() {
+        return views;
     }
 
     /** The published checkpoints this atlas was opened with, by name. */
@@ -116,7 +148,7 @@ public final class Atlas {
         for (Row row : tokenVariants(token).select("token_id").collectAsList()) {
             ids.add(row.getInt(0));
         }
-        spark.table(AtlasSchema.NEURON_TOKENS).filter(functions.col("token_id").isin(ids.toArray()))
+        spark.table(MapTables.NEURON_TOKENS).filter(functions.col("token_id").isin(ids.toArray()))
                 .createOrReplaceTempView(TOKEN_MATCHES);
         return spark.sql(CannedQuery.sql("find-token"), Map.of("token", token, "limit", limit));
     }
@@ -142,13 +174,13 @@ public final class Atlas {
 
     /** A watched token's values for every neuron (map --watch). */
     public Dataset<Row> profile(String token) {
-        if (!profiles) {
-            throw new IllegalArgumentException(dir + " has no " + AtlasSchema.TOKEN_PROFILES + " table: map the "
+        if (!views.contains(MapTables.TOKEN_PROFILES)) {
+            throw new IllegalArgumentException(dir + " has no " + MapTables.TOKEN_PROFILES + " table: map the "
                     + "checkpoint with --watch \"" + token + "\" to profile that token");
         }
         Dataset<Row> rows = spark.sql(CannedQuery.sql("profile"), Map.of("token", token));
         if (rows.isEmpty()) {
-            List<String> watched = spark.sql("SELECT DISTINCT token FROM " + AtlasSchema.TOKEN_PROFILES
+            List<String> watched = spark.sql("SELECT DISTINCT token FROM " + MapTables.TOKEN_PROFILES
                     + " ORDER BY token").as(Encoders.STRING()).collectAsList();
             throw new IllegalArgumentException("token \"" + token + "\" was not watched in " + dir + " (watched: "
                     + watched.stream().map(t -> '"' + t + '"').toList() + "); map again with --watch \"" + token

@@ -93,10 +93,10 @@ class ParquetHadoopReadTest {
     @Test
     void neuronTokensReadWithoutSparkAgreeWithSparksReader() throws IOException {
         Map<String, Group> rows = new HashMap<>();
-        List<Path> files = files(AtlasSchema.NEURON_TOKENS);
+        List<Path> files = files(MapTables.NEURON_TOKENS);
         assertEquals(3 * LAYERS * (D_MLP / 32), files.size());
         for (Path file : files) {
-            assertEquals(AtlasSchema.NEURON_TOKENS_FILE, schema(file), file.toString());
+            assertEquals(MapTables.NEURON_TOKENS_FILE, schema(file), file.toString());
             String[] part = partition(file).split("/");
             for (Group g : read(file)) {
                 String key = part[0].substring(7) + "/" + part[1].substring(6) + "/" + g.getInteger("neuron", 0)
@@ -106,7 +106,7 @@ class ParquetHadoopReadTest {
         }
         assertEquals(3 * LAYERS * D_MLP * 2 * TOP_K, rows.size());
         // Spark's vectorized reader is a separate implementation: both must see the same values.
-        for (Row r : TestSpark.session().read().parquet(atlas + "/" + AtlasSchema.NEURON_TOKENS).collectAsList()) {
+        for (Row r : TestSpark.session().read().parquet(atlas + "/" + MapTables.NEURON_TOKENS).collectAsList()) {
             String key = r.getAs("matrix") + "/" + r.getAs("layer") + "/" + r.getAs("neuron") + "/"
                     + r.getAs("polarity") + "/" + r.getAs("rank");
             Group g = rows.get(key);
@@ -126,7 +126,7 @@ class ParquetHadoopReadTest {
 
     @Test
     void neuronTokensFilesAreInTokenOrderWithABloomFilterOnTokenId() throws IOException {
-        for (Path file : files(AtlasSchema.NEURON_TOKENS)) {
+        for (Path file : files(MapTables.NEURON_TOKENS)) {
             int previous = Integer.MIN_VALUE;
             Set<Integer> present = new HashSet<>();
             for (Group g : read(file)) {
@@ -161,8 +161,8 @@ class ParquetHadoopReadTest {
     @Test
     void neuronsTokenProfilesAndTokensTablesReadWithoutSpark() throws IOException {
         int neurons = 0;
-        for (Path file : files(AtlasSchema.NEURONS)) {
-            assertEquals(AtlasSchema.NEURONS_FILE, schema(file), file.toString());
+        for (Path file : files(MapTables.NEURONS)) {
+            assertEquals(MapTables.NEURONS_FILE, schema(file), file.toString());
             for (Group g : read(file)) {
                 float max = g.getFloat("max_score", 0);
                 float min = g.getFloat("min_score", 0);
@@ -175,8 +175,8 @@ class ParquetHadoopReadTest {
 
         int dogId = model.tokens().idOf(" dog").getAsInt();
         int profiles = 0;
-        for (Path file : files(AtlasSchema.TOKEN_PROFILES)) {
-            assertEquals(AtlasSchema.TOKEN_PROFILES_FILE, schema(file), file.toString());
+        for (Path file : files(MapTables.TOKEN_PROFILES)) {
+            assertEquals(MapTables.TOKEN_PROFILES_FILE, schema(file), file.toString());
             for (Group g : read(file)) {
                 assertEquals(dogId, g.getInteger("token_id", 0));
                 assertEquals(" dog", g.getString("token", 0));
@@ -187,9 +187,9 @@ class ParquetHadoopReadTest {
         }
         assertEquals(3 * LAYERS * D_MLP, profiles, "one profile row per neuron and watched token");
 
-        List<Path> vocabulary = files(AtlasSchema.TOKENS);
+        List<Path> vocabulary = files(MapTables.TOKENS);
         assertEquals(1, vocabulary.size());
-        assertEquals(AtlasSchema.TOKENS_FILE, schema(vocabulary.get(0)));
+        assertEquals(MapTables.TOKENS_FILE, schema(vocabulary.get(0)));
         List<Group> tokens = read(vocabulary.get(0));
         assertEquals(VOCAB, tokens.size());
         Set<Integer> ids = new HashSet<>();

@@ -3,8 +3,9 @@ package io.neuronatlas.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.neuronatlas.atlas.CheckpointCatalog;
+import io.neuronatlas.atlas.Catalog;
 import io.neuronatlas.atlas.CheckpointEntry;
+import io.neuronatlas.atlas.OutputKind;
 import io.neuronatlas.checkpoint.MlpMatrix;
 import io.neuronatlas.checkpoint.synthetic.SyntheticCheckpoint;
 import io.neuronatlas.testing.AtlasReference;
@@ -55,8 +56,8 @@ class ModelsDirTest {
                 "the failure names the file at fault:\n" + first.out());
         assertTrue(!first.out().contains("notes"), first.out());
 
-        List<CheckpointEntry> entries = new CheckpointCatalog(TestSpark.session().sparkContext()
-                .hadoopConfiguration(), atlas.toString()).readAll();
+        List<CheckpointEntry> entries = new Catalog(TestSpark.session().sparkContext().hadoopConfiguration(),
+                atlas.toString(), OutputKind.MAP).readAll(CheckpointEntry.class);
         assertEquals(List.of("checkpoint-1000", "checkpoint-2000"), entries.stream()
                 .map(CheckpointEntry::checkpoint).toList());
         for (String name : List.of("checkpoint-1000", "checkpoint-2000")) {

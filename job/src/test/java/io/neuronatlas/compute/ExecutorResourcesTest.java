@@ -6,14 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.neuronatlas.checkpoint.Checkpoint;
 import io.neuronatlas.checkpoint.CheckpointException;
+import io.neuronatlas.checkpoint.CheckpointRef;
 import io.neuronatlas.checkpoint.synthetic.SyntheticCheckpoint;
-import io.neuronatlas.compute.device.DeviceMode;
-import io.neuronatlas.plan.MapSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,9 +20,8 @@ class ExecutorResourcesTest {
     @TempDir
     Path dir;
 
-    private static MapSpec spec(Path model, String stamp) {
-        return new MapSpec("m", model.toString(), stamp, "xxh64:test", "lm_head.weight", 300, 32, false, 5, 16,
-                DeviceMode.CPU, List.of());
+    private static CheckpointRef spec(Path model, String stamp) {
+        return new CheckpointRef(model.toString(), stamp, "xxh64:test");
     }
 
     @Test

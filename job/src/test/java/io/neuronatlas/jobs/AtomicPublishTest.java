@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.neuronatlas.atlas.AtlasPublisher;
-import io.neuronatlas.atlas.CheckpointCatalog;
+import io.neuronatlas.atlas.Catalog;
 import io.neuronatlas.atlas.CheckpointEntry;
+import io.neuronatlas.atlas.OutputKind;
 import io.neuronatlas.atlas.RunRecord;
 import io.neuronatlas.checkpoint.MlpMatrix;
 import io.neuronatlas.checkpoint.synthetic.SyntheticCheckpoint;
@@ -18,11 +18,9 @@ import io.neuronatlas.testing.AtlasReference;
 import io.neuronatlas.testing.Maps;
 import io.neuronatlas.testing.TestSpark;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -65,23 +63,15 @@ class AtomicPublishTest {
 
     private Process startDriver(Path modelDir, String checkpoint, Path atlas, int topK, int shardSize,
                                 String pauseAt, Path signal, Path log) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (!arg.startsWith("-agentlib") && !arg.startsWith("-javaagent")) {
-                command.add(arg);
-            }
+        if (pauseAt.equals("none")) {
+            // The command line users run.
+            return CrashDrivers.start("io.neuronatlas.cli.Main", List.of("map", "--model", modelDir.toString(),
+                    "--out", atlas.toString(), "--checkpoint", checkpoint, "--top-k", String.valueOf(topK),
+                    "--shard-size", String.valueOf(shardSize), "--batch-size", "4", "--master", "local[1]"), log);
         }
-        command.add("-Dai.djl.offline=true");
-        command.add("-D" + AtlasPublisher.TEST_PAUSE_AT + "=" + pauseAt);
-        command.add("-D" + AtlasPublisher.TEST_PAUSE_SIGNAL + "=" + signal);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.neuronatlas.cli.Main", "map",
-                "--model", modelDir.toString(), "--out", atlas.toString(), "--checkpoint", checkpoint,
-                "--top-k", String.valueOf(topK), "--shard-size", String.valueOf(shardSize), "--batch-size", "4",
-                "--master", "local[1]"));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-        return builder.start();
+        return CrashDrivers.start(CrashDrivers.Map.class.getName(), List.of(modelDir.toString(), atlas.toString(),
+                checkpoint, String.valueOf(topK), String.valueOf(shardSize), "4", "local[1]", pauseAt,
+                signal.toString()), log);
     }
 
     private static void kill(Process driver) throws InterruptedException {
@@ -280,9 +270,9 @@ class AtomicPublishTest {
         Path atlas = dir.resolve("atlas");
         Maps.of(model, atlas).checkpoint("ckpt").matrices(MlpMatrix.UP).layers("0").run();
         List<Row> before = published(atlas, "neuron_tokens");
-        CheckpointCatalog catalog = new CheckpointCatalog(TestSpark.session().sparkContext().hadoopConfiguration(),
-                atlas.toString());
-        CheckpointCatalog.RunLock held = catalog.lock("ckpt"); // as a run of ckpt in another process would
+        Catalog catalog = new Catalog(TestSpark.session().sparkContext().hadoopConfiguration(), atlas.toString(),
+                OutputKind.MAP);
+        Catalog.RunLock held = catalog.lock("ckpt"); // as a run of ckpt in another process would
         try {
             IOException e = assertThrows(IOException.class,
                     () -> Maps.of(model, atlas).checkpoint("ckpt").matrices(MlpMatrix.UP).layers("0").topK(3).run());

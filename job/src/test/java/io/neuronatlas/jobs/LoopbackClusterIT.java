@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.neuronatlas.checkpoint.synthetic.SyntheticCheckpoint;
-import io.neuronatlas.compute.device.DeviceSelector;
+import io.neuronatlas.compute.device.DeviceRule;
 import io.neuronatlas.query.Atlas;
 import io.neuronatlas.testing.Maps;
 import io.neuronatlas.testing.TestSpark;
@@ -55,7 +55,7 @@ class LoopbackClusterIT {
             // Both executors are up before the first task, so each of them gets work.
             "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0",
             "--conf", "spark.scheduler.maxRegisteredResourcesWaitingTime=120s");
-    private static final List<String> SIMULATED = List.of("--conf", DeviceSelector.SIMULATE_GPU_AS_CPU + "=true");
+    private static final List<String> SIMULATED = List.of("--conf", DeviceRule.SIMULATE_GPU_AS_CPU + "=true");
 
     @TempDir
     static Path dir;

@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.neuronatlas.atlas.AtlasSchema;
+import io.neuronatlas.atlas.MapTables;
+import io.neuronatlas.atlas.OutputKind;
 import io.neuronatlas.atlas.RunRecord;
 import io.neuronatlas.checkpoint.MlpMatrix;
 import io.neuronatlas.checkpoint.synthetic.PlantedNeuron;
@@ -74,7 +75,7 @@ class MapJobTest {
         Path many = dir.resolve("atlas-many-shards");
         Maps.of(model.dir(), one).shardSize(D_MLP).batchSize(512).watch(" dog").run();
         Maps.of(model.dir(), many).shardSize(7).batchSize(1).watch(" dog").run();
-        for (String table : AtlasSchema.TABLES) {
+        for (String table : MapTables.TABLES) {
             List<Map<String, Object>> a = TestSpark.tableAsMaps(one.toString(), table);
             List<Map<String, Object>> b = TestSpark.tableAsMaps(many.toString(), table);
             assertEquals(a.size(), b.size(), table);
@@ -113,7 +114,7 @@ class MapJobTest {
                 .where("checkpoint = 'instruct'").orderBy("matrix", "layer", "neuron", "polarity", "rank")
                 .collectAsList();
         assertEquals(instructBefore, instructAfter);
-        for (String table : List.of(AtlasSchema.NEURON_TOKENS, AtlasSchema.NEURONS, AtlasSchema.RUNS)) {
+        for (String table : List.of(MapTables.NEURON_TOKENS, MapTables.NEURONS, OutputKind.MAP.records())) {
             for (String checkpoint : List.of("base", "instruct")) {
                 try (var runs = Files.list(atlas.resolve(table).resolve("checkpoint=" + checkpoint))) {
                     assertEquals(1, runs.count(), table + ": the replaced run of " + checkpoint + " left behind");

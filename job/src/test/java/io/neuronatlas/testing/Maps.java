@@ -1,5 +1,6 @@
 package io.neuronatlas.testing;
 
+import io.neuronatlas.atlas.PublishListener;
 import io.neuronatlas.atlas.RunRecord;
 import io.neuronatlas.checkpoint.MlpMatrix;
 import io.neuronatlas.compute.device.DeviceMode;
@@ -12,7 +13,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Runs the map in the test Spark session with test-friendly defaults. */
+/** Runs the map in the test Spark session, with the command's own defaults unless a test says otherwise. */
 public final class Maps {
     private Maps() {
     }
@@ -22,77 +23,66 @@ public final class Maps {
     }
 
     public static final class Builder {
-        private final Path model;
-        private final Path atlas;
-        private String checkpoint;
-        private List<MlpMatrix> matrices = List.of(MlpMatrix.values());
-        private String layers = "all";
-        private int topK = 20;
-        private boolean foldNorm;
-        private int shardSize;
-        private int batchSize = 256;
-        private DeviceMode device = DeviceMode.AUTO;
-        private boolean force;
-        private List<String> watch = List.of();
+        private final MapOptions.Builder options;
 
         private Builder(Path model, Path atlas) {
-            this.model = model;
-            this.atlas = atlas;
+            options = MapOptions.builder(model, atlas.toString());
         }
 
         public Builder checkpoint(String v) {
-            checkpoint = v;
+            options.checkpoint(v);
             return this;
         }
 
         public Builder matrices(MlpMatrix... v) {
-            matrices = List.of(v);
+            options.matrices(List.of(v));
             return this;
         }
 
         public Builder layers(String v) {
-            layers = v;
+            options.layers(v);
             return this;
         }
 
         public Builder topK(int v) {
-            topK = v;
+            options.topK(v);
             return this;
         }
 
         public Builder foldNorm(boolean v) {
-            foldNorm = v;
+            options.foldNorm(v);
             return this;
         }
 
         public Builder shardSize(int v) {
-            shardSize = v;
+            options.shardSize(v);
             return this;
         }
 
         public Builder batchSize(int v) {
-            batchSize = v;
+            options.batchSize(v);
             return this;
         }
 
         public Builder device(DeviceMode v) {
-            device = v;
+            options.device(v);
             return this;
         }
 
         public Builder force(boolean v) {
-            force = v;
+            options.force(v);
             return this;
         }
 
-        public Builder watch(String... v) {
-            watch = List.of(v);
+        public Builder watch(String... tokens) {
+            for (String token : tokens) {
+                options.watch(token);
+            }
             return this;
         }
 
         public MapOptions options() {
-            return new MapOptions(model, atlas.toString(), checkpoint, matrices, layers, topK, foldNorm, shardSize,
-                    batchSize, device, watch, force);
+            return options.build();
         }
 
         /** The new run's record; null when the checkpoint was up to date. */
@@ -101,8 +91,12 @@ public final class Maps {
         }
 
         public MapOutcome outcome() throws IOException {
+            return outcome(PublishListener.NONE);
+        }
+
+        public MapOutcome outcome(PublishListener listener) throws IOException {
             PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-            return new MapJob(TestSpark.session(), quiet).map(options());
+            return new MapJob(TestSpark.session(), quiet, listener).map(options());
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.neuronatlas.testing;
 
+import io.neuronatlas.cli.Sessions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -12,10 +13,7 @@ public final class TestSpark {
     }
 
     public static synchronized SparkSession session() {
-        return SparkSession.builder().master("local[2]").appName("neuron-atlas-tests")
-                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
-                .config("spark.sql.extensions", "io.neuronatlas.udfs.AtlasExtensions")
+        return Sessions.builder("neuron-atlas-tests", "local[2]").config("spark.sql.shuffle.partitions", "4")
                 .getOrCreate();
     }
 

@@ -6,74 +6,109 @@ import java.io.Serializable;
  * Vocabulary projection of one batch of neurons: per neuron and polarity the top-k tokens with raw scores,
  * softmax probabilities and normalised probabilities, plus per-neuron score statistics.
  *
- * <p>Plain data in flat primitive arrays so it serialises cheaply (e.g. Spark shuffles). Polarity 0 is '+'
- * (ranking by s), polarity 1 is '−' (ranking by −s). Ranks are 0-based. Instances are never mutated
- * after construction; the accessors do not copy.
+ * <p>Plain data in flat primitive arrays, grouped by what they hold, so it serialises cheaply. Polarity 0 is '+'
+ * (ranking by s), polarity 1 is '−' (ranking by −s). Ranks are 0-based. Instances are never mutated after
+ * construction; the accessors do not copy.
  */
 public final class BatchResult implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     /** Polarity index of '+': tokens ranked by the raw score s. */
     public static final int POSITIVE = 0;
     /** Polarity index of '−': tokens ranked by −s. */
     public static final int NEGATIVE = 1;
 
-    private final int count;
-    private final int topK;
-    // [count][2][topK], flattened as ((n * 2 + p) * topK + r)
-    private final int[] tokenIds;
-    private final float[] scores;
-    private final float[] probs;
-    private final float[] normalizedProbs;
-    // [count]
-    private final float[] norms;
-    private final float[] maxScores;
-    private final float[] minScores;
-    private final float[] meanScores;
-    private final float[] stdScores;
-    private final float[] entropies;
-    // [count][2], flattened as (n * 2 + p)
-    private final float[] logsumexps;
-    private final float[] topMeanProbs;
-    // [count][watched], flattened as (n * watched + w): the '+' polarity values of each watched token
-    private final int watched;
-    private final int[] watchedTokens; // [watched]
-    private final float[] watchedScores;
-    private final float[] watchedProbs;
-    private final float[] watchedNormalizedProbs;
+    /**
+     * The ranked tokens, each array laid out (count, 2, topK) as ((n * 2 + p) * topK + r).
+     *
+     * @param scores          the raw, signed scores s_t = v · U[t] (not multiplied by the polarity)
+     * @param probs           softmax(p · s)_t over the whole vocabulary
+     * @param normalizedProbs prob divided by the mean of the min(100, vocab) largest probabilities of softmax(p · s)
+     */
+    public record Rankings(int topK, int[] tokenIds, float[] scores, float[] probs, float[] normalizedProbs)
+            implements Serializable {
+        public static Rankings allocate(int count, int topK) {
+            int n = count * 2 * topK;
+            return new Rankings(topK, new int[n], new float[n], new float[n], new float[n]);
+        }
+    }
 
     /**
-     * Public for code that makes results without a model (the query benchmark's synthetic atlas); the projector
-     * is the only producer in a map. Arrays are taken as they are, laid out as the fields' comments say.
+     * Per-neuron statistics over the whole vocabulary, each array (count).
+     *
+     * @param norms   L2 norm of the neuron vector
+     * @param std     population standard deviation of the scores
+     * @param entropy entropy of softmax(s), natural log
      */
-    public BatchResult(int count, int topK, int[] tokenIds, float[] scores, float[] probs, float[] normalizedProbs,
-            float[] norms, float[] maxScores, float[] minScores, float[] meanScores, float[] stdScores,
-            float[] entropies, float[] logsumexps, float[] topMeanProbs, int[] watchedTokens, float[] watchedScores,
-            float[] watchedProbs, float[] watchedNormalizedProbs) {
-        int watched = watchedTokens.length;
-        if (tokenIds.length != count * 2 * topK || watchedScores.length != count * watched) {
-            throw new IllegalArgumentException("arrays do not match " + count + " neurons, top-" + topK + ", "
-                    + watched + " watched tokens");
+    public record Statistics(float[] norms, float[] max, float[] min, float[] mean, float[] std, float[] entropy)
+            implements Serializable {
+        public static Statistics allocate(int count) {
+            return new Statistics(new float[count], new float[count], new float[count], new float[count],
+                    new float[count], new float[count]);
         }
-        this.watched = watched;
-        this.watchedTokens = watchedTokens;
-        this.watchedScores = watchedScores;
-        this.watchedProbs = watchedProbs;
-        this.watchedNormalizedProbs = watchedNormalizedProbs;
+    }
+
+    /**
+     * What normalises each neuron's polarity, each array (count, 2) as (n * 2 + p).
+     *
+     * @param logsumexps   logsumexp(p · s) over the vocabulary
+     * @param topMeanProbs mean of the min(100, vocab) largest softmax(p · s) values
+     */
+    public record Normalizers(float[] logsumexps, float[] topMeanProbs) implements Serializable {
+        public static Normalizers allocate(int count) {
+            return new Normalizers(new float[count * 2], new float[count * 2]);
+        }
+    }
+
+    /**
+     * The '+' values of the tokens map --watch names, ranked or not, each array (count, watched) as
+     * (n * watched + w).
+     *
+     * @param tokenIds (watched)
+     */
+    public record Watched(int[] tokenIds, float[] scores, float[] probs, float[] normalizedProbs)
+            implements Serializable {
+        public static Watched allocate(int count, int[] tokenIds) {
+            int n = count * tokenIds.length;
+            return new Watched(tokenIds.clone(), new float[n], new float[n], new float[n]);
+        }
+    }
+
+    private final int count;
+    private final Rankings rankings;
+    private final Statistics statistics;
+    private final Normalizers normalizers;
+    private final Watched watched;
+
+    public BatchResult(int count, Rankings rankings, Statistics statistics, Normalizers normalizers,
+                       Watched watched) {
+        if (rankings.tokenIds().length != count * 2 * rankings.topK() || statistics.norms().length != count
+                || normalizers.logsumexps().length != count * 2
+                || watched.scores().length != count * watched.tokenIds().length) {
+            throw new IllegalArgumentException("arrays do not match " + count + " neurons, top-" + rankings.topK()
+                    + ", " + watched.tokenIds().length + " watched tokens");
+        }
         this.count = count;
-        this.topK = topK;
-        this.tokenIds = tokenIds;
-        this.scores = scores;
-        this.probs = probs;
-        this.normalizedProbs = normalizedProbs;
-        this.norms = norms;
-        this.maxScores = maxScores;
-        this.minScores = minScores;
-        this.meanScores = meanScores;
-        this.stdScores = stdScores;
-        this.entropies = entropies;
-        this.logsumexps = logsumexps;
-        this.topMeanProbs = topMeanProbs;
+        this.rankings = rankings;
+        this.statistics = statistics;
+        this.normalizers = normalizers;
+        this.watched = watched;
+    }
+
+    public Rankings rankings() {
+        return rankings;
+    }
+
+    public Statistics statistics() {
+        return statistics;
+    }
+
+    public Normalizers normalizers() {
+        return normalizers;
+    }
+
+    public Watched watchedTokens() {
+        return watched;
     }
 
     /** Number of neurons in the batch. */
@@ -83,101 +118,101 @@ public final class BatchResult implements Serializable {
 
     /** Number of ranked tokens per neuron and polarity. */
     public int topK() {
-        return topK;
+        return rankings.topK();
     }
 
     private int at(int n, int p, int r) {
-        return (n * 2 + p) * topK + r;
+        return (n * 2 + p) * rankings.topK() + r;
     }
 
     /** Token id at rank r (0-based) of neuron n, polarity p (0 '+', 1 '−'). */
     public int tokenId(int n, int p, int r) {
-        return tokenIds[at(n, p, r)];
+        return rankings.tokenIds()[at(n, p, r)];
     }
 
     /** The raw, signed score s_t = v · U[t] (not multiplied by the polarity). */
     public float score(int n, int p, int r) {
-        return scores[at(n, p, r)];
+        return rankings.scores()[at(n, p, r)];
     }
 
     /** softmax(p · s)_t over the whole vocabulary. */
     public float prob(int n, int p, int r) {
-        return probs[at(n, p, r)];
+        return rankings.probs()[at(n, p, r)];
     }
 
     /** prob divided by the mean of the min(100, vocab) largest probabilities of softmax(p · s). */
     public float normalizedProb(int n, int p, int r) {
-        return normalizedProbs[at(n, p, r)];
+        return rankings.normalizedProbs()[at(n, p, r)];
     }
 
     /** L2 norm of the neuron vector. */
     public float norm(int n) {
-        return norms[n];
+        return statistics.norms()[n];
     }
 
     public float maxScore(int n) {
-        return maxScores[n];
+        return statistics.max()[n];
     }
 
     public float minScore(int n) {
-        return minScores[n];
+        return statistics.min()[n];
     }
 
     public float meanScore(int n) {
-        return meanScores[n];
+        return statistics.mean()[n];
     }
 
     /** Population standard deviation of the scores over the vocabulary. */
     public float stdScore(int n) {
-        return stdScores[n];
+        return statistics.std()[n];
     }
 
     public float maxAbsScore(int n) {
-        return Math.max(Math.abs(maxScores[n]), Math.abs(minScores[n]));
+        return Math.max(Math.abs(maxScore(n)), Math.abs(minScore(n)));
     }
 
     /** logsumexp(s) over the vocabulary (polarity '+'). */
     public float logsumexp(int n) {
-        return logsumexps[n * 2];
+        return logsumexp(n, POSITIVE);
     }
 
     /** logsumexp(p · s) over the vocabulary. */
     public float logsumexp(int n, int p) {
-        return logsumexps[n * 2 + p];
+        return normalizers.logsumexps()[n * 2 + p];
     }
 
     /** Entropy of softmax(s), natural log (polarity '+'). */
     public float entropy(int n) {
-        return entropies[n];
+        return statistics.entropy()[n];
     }
 
     /** Number of watched tokens (map --watch) whose values every neuron carries. */
     public int watched() {
-        return watched;
+        return watched.tokenIds().length;
     }
 
     /** Token id of watched token w. */
     public int watchedToken(int w) {
-        return watchedTokens[w];
+        return watched.tokenIds()[w];
     }
 
     /** Raw score of watched token w for neuron n. */
     public float watchedScore(int n, int w) {
-        return watchedScores[n * watched + w];
+        return watched.scores()[n * watched() + w];
     }
 
     /** softmax(s) of watched token w for neuron n, over the whole vocabulary. */
     public float watchedProb(int n, int w) {
-        return watchedProbs[n * watched + w];
+        return watched.probs()[n * watched() + w];
     }
 
     /** watchedProb divided by the neuron's '+' top-100 mean probability, as normalizedProb. */
     public float watchedNormalizedProb(int n, int w) {
-        return watchedNormalizedProbs[n * watched + w];
+        return watched.normalizedProbs()[n * watched() + w];
     }
 
     /** The denominator of {@link #normalizedProb}: mean of the min(100, vocab) largest softmax(p · s) values. */
     public float topMeanProb(int n, int p) {
-        return topMeanProbs[n * 2 + p];
+        return normalizers.topMeanProbs()[n * 2 + p];
     }
 }

@@ -108,45 +108,27 @@ public final class Projector implements AutoCloseable {
             throw new IllegalArgumentException(
                     "need " + count + " x " + d + " floats, got " + vectors.length);
         }
-        int k = topK;
-        int[] ids = new int[count * 2 * k];
-        float[] scores = new float[ids.length];
-        float[] probs = new float[ids.length];
-        float[] normProbs = new float[ids.length];
-        float[] norms = new float[count];
-        float[] maxs = new float[count];
-        float[] mins = new float[count];
-        float[] means = new float[count];
-        float[] stds = new float[count];
-        float[] entropies = new float[count];
-        float[] lses = new float[count * 2];
-        float[] topMeans = new float[count * 2];
-        int w = watched.length;
-        float[] watchedScores = new float[count * w];
-        float[] watchedProbs = new float[count * w];
-        float[] watchedNormProbs = new float[count * w];
+        BatchResult result = new BatchResult(count, BatchResult.Rankings.allocate(count, topK),
+                BatchResult.Statistics.allocate(count), BatchResult.Normalizers.allocate(count),
+                BatchResult.Watched.allocate(count, watched));
         if (count == 0) {
-            return new BatchResult(0, k, ids, scores, probs, normProbs, norms, maxs, mins, means, stds,
-                    entropies, lses, topMeans, watched, watchedScores, watchedProbs, watchedNormProbs);
+            return result;
         }
-        int[] rankIds = new int[k];
-        float[] rankPs = new float[k];
+        Output out = new Output(result);
         for (int n = 0; n < count; n++) {
             double sq = 0;
             for (int j = n * d; j < (n + 1) * d; j++) {
                 sq += (double) vectors[j] * vectors[j];
             }
-            norms[n] = (float) Math.sqrt(sq);
+            out.statistics.norms()[n] = (float) Math.sqrt(sq);
         }
         try (NDManager batch = manager.newSubManager()) {
-            NDArray x = staging.upload(batch, vectors, count, d);
-            // x is the left operand so the product (and everything derived) lands in this batch manager.
-            NDArray s = head.scores(x); // (count, vocab)
+            NDArray s = head.scores(staging.upload(batch, vectors, count, d)); // (count, vocab)
             // Before the blocks: their passes overwrite s in place.
-            for (int c = 0; c < w; c++) {
+            for (int c = 0; c < watched.length; c++) {
                 float[] column = s.get(new NDIndex(":, " + watched[c])).toFloatArray(); // (count)
                 for (int n = 0; n < count; n++) {
-                    watchedScores[n * w + c] = column[n];
+                    out.watched.scores()[n * watched.length + c] = column[n];
                 }
             }
             Block block = new Block();
@@ -154,55 +136,74 @@ public final class Projector implements AutoCloseable {
                 int rows = Math.min(ROW_BLOCK, count - first);
                 block.reduce(s.get(new NDIndex(first + ":" + (first + rows))), rows);
                 for (int i = 0; i < rows; i++) {
-                    int n = first + i;
-                    double max = block.candidates[0][i * fetch];
-                    double min = block.candidates[1][i * fetch];
-                    double v = head.vocab();
-                    double mean = block.sum[i] / v;
-                    maxs[n] = (float) max;
-                    mins[n] = (float) min;
-                    means[n] = (float) mean;
-                    stds[n] = (float) Math.sqrt(Math.max(0, (double) block.l2[i] * block.l2[i] / v - mean * mean));
-                    double logSum = Math.log(block.sumExp[i]);
-                    entropies[n] = (float) (logSum - block.sumExpZ[i] / block.sumExp[i]);
-                    double[] lse = {max + logSum, block.raw[i] != null ? lseNegative(block.raw[i], min)
-                            : -max + Math.log(block.sumInvExp[i])};
-                    for (int p = 0; p < 2; p++) {
-                        rank(block, i, p, rankIds, rankPs);
-                        double top = p == 0 ? max : -min;
-                        double meanShifted = 0; // mean of e^(ps_i − top) over the top probabilities
-                        for (int c = 0; c < topMean; c++) {
-                            meanShifted += Math.exp(polar(block.candidates[p][i * fetch + c], p) - top);
-                        }
-                        meanShifted /= topMean;
-                        lses[n * 2 + p] = (float) lse[p];
-                        topMeans[n * 2 + p] = (float) (Math.exp(top - lse[p]) * meanShifted);
-                        int out = (n * 2 + p) * k;
-                        for (int r = 0; r < k; r++) {
-                            float ps = rankPs[r];
-                            ids[out + r] = rankIds[r];
-                            scores[out + r] = polar(ps, p);
-                            probs[out + r] = (float) Math.exp(ps - lse[p]);
-                            // prob / mean(top probs) = e^(ps − top) / mean(e^(top_i − top)), free of lse.
-                            normProbs[out + r] = (float) (Math.exp(ps - top) / meanShifted);
-                        }
-                        for (int c = 0; p == 0 && c < w; c++) {
-                            double ws = watchedScores[n * w + c];
-                            watchedProbs[n * w + c] = (float) Math.exp(ws - lse[0]);
-                            watchedNormProbs[n * w + c] = (float) (Math.exp(ws - top) / meanShifted);
-                        }
-                    }
+                    summarize(block, i, first + i, out);
                 }
             }
         }
-        return new BatchResult(count, k, ids, scores, probs, normProbs, norms, maxs, mins, means, stds,
-                entropies, lses, topMeans, watched, watchedScores, watchedProbs, watchedNormProbs);
+        return result;
+    }
+
+    /** The arrays of a result being filled in. */
+    private record Output(BatchResult.Rankings rankings, BatchResult.Statistics statistics,
+                          BatchResult.Normalizers normalizers, BatchResult.Watched watched, int[] rankIds,
+                          float[] rankPs) {
+        Output(BatchResult r) {
+            this(r.rankings(), r.statistics(), r.normalizers(), r.watchedTokens(), new int[r.topK()],
+                    new float[r.topK()]);
+        }
+    }
+
+    /** Neuron n's statistics and, per polarity, its ranking and normalizers, from row i of a reduced block. */
+    private void summarize(Block block, int i, int n, Output out) {
+        double max = block.candidates[0][i * fetch];
+        double min = block.candidates[1][i * fetch];
+        double v = head.vocab();
+        double mean = block.sum[i] / v;
+        out.statistics.max()[n] = (float) max;
+        out.statistics.min()[n] = (float) min;
+        out.statistics.mean()[n] = (float) mean;
+        double meanSquare = (double) block.l2[i] * block.l2[i] / v;
+        out.statistics.std()[n] = (float) Math.sqrt(Math.max(0, meanSquare - mean * mean));
+        double logSum = Math.log(block.sumExp[i]);
+        out.statistics.entropy()[n] = (float) (logSum - block.sumExpZ[i] / block.sumExp[i]);
+        double[] lse = {max + logSum, block.raw[i] != null ? lseNegative(block.raw[i], min)
+                : -max + Math.log(block.sumInvExp[i])};
+        for (int p = 0; p < 2; p++) {
+            rankPolarity(block, i, n, p, p == 0 ? max : -min, lse[p], out);
+        }
     }
 
     /**
-     * Device-side reductions, packed as [count, STATS] so they come back in one copy. Every [b, vocab]
-     * temporary is closed as soon as it is reduced, so the peak is S plus two temporaries.
+     * One polarity of neuron n: its top-k with probabilities from the log-sum-exp, and normalized probabilities
+     * relative to the mean of its top-100 probabilities; the watched tokens' values for '+'.
+     *
+     * @param top the largest p·s
      */
+    private void rankPolarity(Block block, int i, int n, int p, double top, double lse, Output out) {
+        rank(block, i, p, out.rankIds, out.rankPs);
+        double meanShifted = 0; // mean of e^(ps_i − top) over the top probabilities
+        for (int c = 0; c < topMean; c++) {
+            meanShifted += Math.exp(polar(block.candidates[p][i * fetch + c], p) - top);
+        }
+        meanShifted /= topMean;
+        out.normalizers.logsumexps()[n * 2 + p] = (float) lse;
+        out.normalizers.topMeanProbs()[n * 2 + p] = (float) (Math.exp(top - lse) * meanShifted);
+        int at = (n * 2 + p) * topK;
+        for (int r = 0; r < topK; r++) {
+            float ps = out.rankPs[r];
+            out.rankings.tokenIds()[at + r] = out.rankIds[r];
+            out.rankings.scores()[at + r] = polar(ps, p);
+            out.rankings.probs()[at + r] = (float) Math.exp(ps - lse);
+            // prob / mean(top probs) = e^(ps − top) / mean(e^(top_i − top)), free of lse.
+            out.rankings.normalizedProbs()[at + r] = (float) (Math.exp(ps - top) / meanShifted);
+        }
+        int w = watched.length;
+        for (int c = 0; p == 0 && c < w; c++) {
+            double ws = out.watched.scores()[n * w + c];
+            out.watched.probs()[n * w + c] = (float) Math.exp(ws - lse);
+            out.watched.normalizedProbs()[n * w + c] = (float) (Math.exp(ws - top) / meanShifted);
+        }
+    }
 
     /** p·s with −0 folded into +0, so that equal scores compare and sort as equal. */
     private static float polar(float s, int p) {
@@ -221,10 +222,6 @@ public final class Projector implements AutoCloseable {
         return Float.intBitsToFloat(ordered ^ ((ordered >> 31) & 0x7fffffff));
     }
 
-    /**
-     * Exact (p·s desc, id asc) top-k of a full score row given its k-th largest value {@code kth}: every
-     * token above kth is ranked by key, then tokens equal to kth fill the rest in id order.
-     */
     /**
      * The device reductions of one block of score rows, brought back as small host arrays: both polarities'
      * candidates, Σs, ‖s‖, Σe^z, Σe^z·z and Σe^(−z) with z = s − max (exp is cheap;
@@ -314,6 +311,10 @@ public final class Projector implements AutoCloseable {
         return -min + Math.log(sum);
     }
 
+    /**
+     * Exact (p·s desc, id asc) top-k of a full score row given its k-th largest value {@code kth}: every
+     * token above kth is ranked by key, then tokens equal to kth fill the rest in id order.
+     */
     private static void exactSelect(float[] row, int p, float kth, int[] rankIds, float[] rankPs) {
         int k = rankIds.length;
         long[] above = new long[k];

@@ -1,5 +1,7 @@
 package io.neuronatlas.atlas;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
@@ -25,67 +28,94 @@ import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 
 /**
- * The checkpoints table, {@code atlas/checkpoints/NAME.json}: one small JSON file per checkpoint naming its
- * published run. A run is published by writing its entry to a hidden temporary file and renaming it over the old
- * one, which on a local (POSIX) file system and on HDFS replaces the file in one step: a reader sees the old entry
- * or the new one, never neither, never a torn one. Everything else a run writes lives in its own run folders, so
- * this rename is the only moment the atlas changes for readers.
+ * One kind's catalog, {@code atlas/CATALOG/NAME.json} (or {@code NAME~SUBJECT.json}): one small JSON file per
+ * checkpoint and subject naming its published run; the map's is the checkpoints table. A run is published by
+ * writing its entry to a hidden temporary file and renaming it over the old one, which on a local (POSIX) file
+ * system and on HDFS replaces the file in one step: a reader sees the old entry or the new one, never neither, never
+ * a torn one. Everything else a run writes lives in its own run folders, so this rename is the only moment the atlas
+ * changes for readers.
  */
-public final class CheckpointCatalog {
-    public static final String TABLE = "checkpoints";
+public final class Catalog {
     private static final String SUFFIX = ".json";
+    /** '~' cannot occur in a checkpoint name, so it separates the name from a subject without ambiguity. */
+    private static final char SUBJECT_SEPARATOR = '~';
+    private static final Pattern SUBJECT = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     private final Configuration conf;
     private final FileSystem fs;
     private final Path dir;
+    private final OutputKind kind;
 
-    public CheckpointCatalog(Configuration conf, String atlas) throws IOException {
+    public Catalog(Configuration conf, String atlas, OutputKind kind) throws IOException {
         this.conf = conf;
+        this.kind = kind;
         Path root = new Path(atlas);
         this.fs = root.getFileSystem(conf);
-        this.dir = fs.makeQualified(new Path(root, TABLE));
+        this.dir = fs.makeQualified(new Path(root, kind.catalog()));
     }
 
-    public Path entryFile(String checkpoint) {
-        return new Path(dir, checkpoint + SUFFIX);
+    public OutputKind kind() {
+        return kind;
     }
 
-    public Optional<CheckpointEntry> read(String checkpoint) throws IOException {
-        Path file = entryFile(checkpoint);
-        if (!fs.exists(file)) {
-            return Optional.empty();
+    public Path entryFile(String checkpoint, String subject) {
+        if (!subject.isEmpty() && !SUBJECT.matcher(subject).matches()) {
+            throw new IllegalArgumentException("subject '" + subject + "' must match " + SUBJECT.pattern());
         }
-        return Optional.of(readFile(file));
+        return new Path(dir, checkpoint + (subject.isEmpty() ? "" : SUBJECT_SEPARATOR + subject) + SUFFIX);
     }
 
-    /** Every published checkpoint, by name. */
-    public List<CheckpointEntry> readAll() throws IOException {
-        List<CheckpointEntry> entries = new ArrayList<>();
+    /** The published entry of a checkpoint and subject ("" for kinds with one output per checkpoint). */
+    public <E extends CatalogEntry> Optional<E> read(String checkpoint, String subject, Class<E> type)
+            throws IOException {
+        Path file = entryFile(checkpoint, subject);
+        return fs.exists(file) ? Optional.of(readFile(file, type)) : Optional.empty();
+    }
+
+    /** Every published entry, by checkpoint and subject. */
+    public <E extends CatalogEntry> List<E> readAll(Class<E> type) throws IOException {
+        List<E> entries = readFiles(type);
+        entries.sort(Comparator.comparing((E e) -> e.checkpoint()).thenComparing(CatalogEntry::subject));
+        return entries;
+    }
+
+    /** Which runs are published, whatever the kind's entry record holds besides. */
+    public List<PublishedRun> publishedRuns() throws IOException {
+        return readFiles(PublishedRun.class);
+    }
+
+    private <E> List<E> readFiles(Class<E> type) throws IOException {
+        List<E> entries = new ArrayList<>();
         if (!fs.exists(dir)) {
             return entries;
         }
         for (FileStatus status : fs.listStatus(dir)) {
             String name = status.getPath().getName();
             if (status.isFile() && name.endsWith(SUFFIX) && !name.startsWith(".") && !name.startsWith("_")) {
-                entries.add(readFile(status.getPath()));
+                entries.add(readFile(status.getPath(), type));
             }
         }
-        entries.sort(Comparator.comparing(CheckpointEntry::checkpoint));
         return entries;
     }
 
-    private CheckpointEntry readFile(Path file) throws IOException {
+    private <E> E readFile(Path file, Class<E> type) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (InputStream in = fs.open(file)) {
             in.transferTo(bytes);
         }
-        return CheckpointEntry.fromJson(bytes.toString(StandardCharsets.UTF_8), file.toString());
+        try {
+            return JSON.readValue(bytes.toString(StandardCharsets.UTF_8), type);
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(file + ": not a " + kind.catalog() + " entry: " + e.getMessage(), e);
+        }
     }
 
-    /** Replaces the checkpoint's entry in one atomic rename: the commit point of a run. */
-    public void publish(CheckpointEntry entry) throws IOException {
+    /** Replaces the entry of its checkpoint and subject in one atomic rename: the commit point of a run. */
+    public void publish(CatalogEntry entry) throws IOException {
         byte[] json = (entry.toJson() + "\n").getBytes(StandardCharsets.UTF_8);
-        Path target = entryFile(entry.checkpoint());
+        Path target = entryFile(entry.checkpoint(), entry.subject());
         Path temporary = new Path(dir, temporaryPrefix(entry.checkpoint()) + entry.run() + ".tmp");
         fs.mkdirs(dir);
         if (isLocal()) {
@@ -106,9 +136,9 @@ public final class CheckpointCatalog {
         }
     }
 
-    /** '~' cannot occur in a checkpoint name, so one checkpoint's prefix never matches another's temporaries. */
+    /** One checkpoint's prefix never matches another's temporaries: '~' cannot occur in a checkpoint name. */
     private static String temporaryPrefix(String checkpoint) {
-        return "." + checkpoint + "~";
+        return "." + checkpoint + SUBJECT_SEPARATOR;
     }
 
     /** Deletes temporary entries a killed run of the checkpoint left; call under the checkpoint's run lock. */
@@ -124,10 +154,10 @@ public final class CheckpointCatalog {
     }
 
     /**
-     * Takes the checkpoint's run lock, so that two runs of one checkpoint cannot publish over or delete each
-     * other's files. On a local file system this is an OS file lock, released by the kernel when the holding
-     * process dies however it dies; elsewhere there is no lock, and one run per checkpoint at a time is the
-     * caller's rule.
+     * Takes the checkpoint's run lock for this kind, so that two runs of one kind and checkpoint cannot publish over
+     * or delete each other's files; runs of other kinds or checkpoints go on meanwhile. On a local file system this
+     * is an OS file lock, released by the kernel when the holding process dies however it dies; elsewhere there is
+     * no lock, and one run per kind and checkpoint at a time is the caller's rule.
      */
     public RunLock lock(String checkpoint) throws IOException {
         if (!isLocal()) {
@@ -144,13 +174,13 @@ public final class CheckpointCatalog {
         }
         if (lock == null) {
             channel.close();
-            throw new CheckpointBusyException("checkpoint '" + checkpoint + "' is being mapped by another run "
-                    + "right now (lock " + file + " is held); try again when it has finished");
+            throw new CheckpointBusyException("checkpoint '" + checkpoint + "' is being " + kind.runVerb()
+                    + " by another run right now (lock " + file + " is held); try again when it has finished");
         }
         return new RunLock(channel, lock);
     }
 
-    /** Held for a whole run of one checkpoint. */
+    /** Held for a whole run of one kind and checkpoint. */
     public static final class RunLock implements Closeable {
         private final FileChannel channel;
         private final FileLock lock;
@@ -172,7 +202,7 @@ public final class CheckpointCatalog {
         }
     }
 
-    /** Another run of the same checkpoint holds its lock. */
+    /** Another run of the same kind and checkpoint holds its lock. */
     public static final class CheckpointBusyException extends IOException {
         private static final long serialVersionUID = 1L;
 

@@ -2,12 +2,15 @@ package io.neuronatlas.compute.device;
 
 import ai.djl.Device;
 import java.util.Optional;
+import org.apache.spark.SparkConf;
 
 /**
- * Turns --device and the GPU address Spark assigned a task into the DJL device it computes on. The single place
- * this decision is made, so local runs, cluster runs and tests all follow the same rule.
+ * The device rule, the one place it is written: a GPU is wanted when --device gpu asks for one, or --device auto and
+ * Spark schedules GPUs. The driver applies it to plan (shard sizes for the GPU when executors get GPUs, as inspect
+ * shows them); each task applies it to the GPU address Spark assigned it, and fails rather than compute on the CPU
+ * when the engine cannot use CUDA.
  */
-public final class DeviceSelector {
+public final class DeviceRule {
     /**
      * Spark setting for loopback clusters whose workers advertise made-up GPUs: a task records the GPU address
      * Spark assigned it and computes on the CPU, labelled {@code cpu (simulated gpu:N)} in the run record. Only
@@ -17,8 +20,18 @@ public final class DeviceSelector {
 
     private final EngineProbe probe;
 
-    public DeviceSelector(EngineProbe probe) {
+    public DeviceRule(EngineProbe probe) {
         this.probe = probe;
+    }
+
+    /** The rule itself. */
+    public static boolean wantsGpu(DeviceMode mode, boolean gpuScheduled) {
+        return mode == DeviceMode.GPU || (mode == DeviceMode.AUTO && gpuScheduled);
+    }
+
+    /** On the driver: whether the executors will compute on GPUs, from the Spark settings it was given. */
+    public static boolean plansForGpu(DeviceMode mode, SparkConf conf) {
+        return wantsGpu(mode, conf.getDouble("spark.executor.resource.gpu.amount", 0) > 0);
     }
 
     /**
@@ -27,8 +40,7 @@ public final class DeviceSelector {
      * @throws DeviceUnavailableException when a GPU is wanted but the engine cannot compute on one
      */
     public Device select(DeviceMode mode, Optional<String> assignedGpu) {
-        boolean wantsGpu = mode == DeviceMode.GPU || (mode == DeviceMode.AUTO && assignedGpu.isPresent());
-        if (mode == DeviceMode.CPU || !wantsGpu) {
+        if (!wantsGpu(mode, assignedGpu.isPresent())) {
             return Device.cpu();
         }
         int gpus = probe.gpuCount();
@@ -40,7 +52,7 @@ public final class DeviceSelector {
                     + "(PYTORCH_LIBRARY_PATH, or PYTORCH_FLAVOR with DJL's cache; see conf/README) or run with "
                     + "--device cpu.");
         }
-        int index = assignedGpu.map(a -> parseAddress(a)).orElse(0);
+        int index = assignedGpu.map(DeviceRule::parseAddress).orElse(0);
         if (index >= gpus) {
             throw new DeviceUnavailableException(why + ", but the engine sees only " + gpus + " GPU(s) ("
                     + probe.describe() + ")");
@@ -54,9 +66,8 @@ public final class DeviceSelector {
      * @param simulateGpuAsCpu {@link #SIMULATE_GPU_AS_CPU}: a test of GPU scheduling on a machine without GPUs
      */
     public DeviceChoice choose(DeviceMode mode, Optional<String> assignedGpu, boolean simulateGpuAsCpu) {
-        boolean wantsGpu = mode == DeviceMode.GPU || (mode == DeviceMode.AUTO && assignedGpu.isPresent());
-        if (simulateGpuAsCpu && wantsGpu) {
-            int index = assignedGpu.map(DeviceSelector::parseAddress).orElse(0);
+        if (simulateGpuAsCpu && wantsGpu(mode, assignedGpu.isPresent())) {
+            int index = assignedGpu.map(DeviceRule::parseAddress).orElse(0);
             return new DeviceChoice(Device.cpu(), "cpu (simulated gpu:" + index + ")");
         }
         Device device = select(mode, assignedGpu);

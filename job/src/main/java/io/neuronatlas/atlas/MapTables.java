@@ -10,22 +10,18 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Types;
 
 /**
- * The tables of an atlas. Every table is partitioned by checkpoint, run, matrix and layer, Hive style
- * ({@code checkpoint=NAME/run=RUN/matrix=up/layer=3/}); as in any partitioned Spark table those columns live in
- * the folder names, and the Parquet files hold the rest. Which run of a checkpoint is its map is said by the
- * checkpoints table ({@link CheckpointCatalog}).
+ * The map's tables. The row tables are partitioned by checkpoint, run, matrix and layer
+ * ({@link AtlasPaths#partitionPath}); the tokens table by checkpoint and run only. Which run of a checkpoint is its
+ * map is said by the checkpoints table, the map's {@link Catalog}.
  */
-public final class AtlasSchema {
+public final class MapTables {
     public static final String NEURON_TOKENS = "neuron_tokens";
     public static final String NEURONS = "neurons";
-    public static final String RUNS = "runs";
     /** Only runs with map --watch write it, one file per shard; queries treat it as optional. */
     public static final String TOKEN_PROFILES = "token_profiles";
     /** The checkpoint's vocabulary, one file per run written by the driver: find-token resolves variants here. */
     public static final String TOKENS = "tokens";
-    /** Every map run writes these, one file per shard. */
-    public static final List<String> SHARD_TABLES = List.of(NEURON_TOKENS, NEURONS);
-    /** Every table of rows a run may write into its run folders; a run without --watch has no token_profiles. */
+    /** Every table of rows a map run may write into its run folders; a run without --watch has no token_profiles. */
     public static final List<String> TABLES = List.of(NEURON_TOKENS, NEURONS, TOKEN_PROFILES, TOKENS);
 
     /**
@@ -33,7 +29,6 @@ public final class AtlasSchema {
      * neuron, polarity, rank) and written in small row groups, with a bloom filter on token_id: a lookup of a few
      * token ids reads only the row groups whose token_id range or bloom filter can hold them.
      */
-
     public static final MessageType NEURON_TOKENS_FILE = Types.buildMessage()
             .required(INT32).named("neuron")
             .required(BINARY).as(stringType()).named("polarity")
@@ -84,19 +79,6 @@ public final class AtlasSchema {
             .required(BINARY).as(stringType()).named("norm")
             .named(TOKENS);
 
-    private AtlasSchema() {
-    }
-
-    /**
-     * The folder of one run's rows of one checkpoint, relative to a table's folder. Each run writes into a folder
-     * of its own, which only becomes the checkpoint's map when the checkpoints table names it.
-     */
-    public static String runPath(String checkpoint, String run) {
-        return "checkpoint=" + checkpoint + "/run=" + run;
-    }
-
-    /** The partition folder of one checkpoint, run, matrix and layer, relative to a table's folder. */
-    public static String partitionPath(String checkpoint, String run, String matrix, int layer) {
-        return runPath(checkpoint, run) + "/matrix=" + matrix + "/layer=" + layer;
+    private MapTables() {
     }
 }

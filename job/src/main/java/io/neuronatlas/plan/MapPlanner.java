@@ -1,0 +1,47 @@
+package io.neuronatlas.plan;
+
+import io.neuronatlas.checkpoint.Checkpoint;
+import io.neuronatlas.checkpoint.Fingerprint;
+import io.neuronatlas.checkpoint.ModelConfig;
+import io.neuronatlas.checkpoint.tokenizer.TokenTable;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Plans a map from an open checkpoint's headers: the layers, the shards sized for the device the executors will
+ * use, the watched tokens' ids. The map and inspect both plan here, so inspect shows what map will do. Reading the
+ * tokenizer and checking --fold-norm's tensor here makes a bad folder fail before any task.
+ */
+public final class MapPlanner {
+    private MapPlanner() {
+    }
+
+    /** @param gpus whether the executors compute on GPUs ({@link io.neuronatlas.compute.device.DeviceRule}) */
+    public static MapPlan plan(Checkpoint checkpoint, MapOptions options, boolean gpus) throws IOException {
+        ModelConfig config = checkpoint.config();
+        List<Integer> layers = LayerSelection.parse(options.layers(), config.layers());
+        int shardSize = options.shardSize() > 0 ? options.shardSize()
+                : ShardPlanner.defaultShardSize(config, gpus);
+        List<Shard> shards = ShardPlanner.plan(config, options.matrices(), layers, shardSize);
+        if (options.foldNorm()) {
+            checkpoint.lmHeadRows(true);
+        }
+        if (options.topK() > config.vocab()) {
+            throw new IllegalArgumentException("--top-k must be between 1 and the vocabulary size " + config.vocab()
+                    + ", found " + options.topK());
+        }
+        TokenTable tokens = checkpoint.tokens();
+        List<Integer> watch = new ArrayList<>();
+        for (String token : options.watchTokens()) {
+            watch.add(tokens.idOf(token).orElseThrow(() -> new IllegalArgumentException("--watch: token \""
+                    + token + "\" is not in the vocabulary of " + options.modelDir() + " (tokens are text "
+                    + "with their leading space, e.g. \" dog\")")));
+        }
+        String dtype = Fingerprint.tensorsTheMapReads(checkpoint).stream().map(t -> t.dtype().toString())
+                .distinct().sorted().collect(Collectors.joining(","));
+        return new MapPlan(options, options.modelDir().toAbsolutePath().normalize().toString(), checkpoint.stamp(),
+                config, checkpoint.lmHeadTensor(), dtype, layers, shards, shardSize, tokens, watch);
+    }
+}
