@@ -18,31 +18,12 @@ final class AlignmentCommand extends QueryCommand<AlignmentCommand.Args> {
         Integer bins;
     }
 
-    @Override
-    public String name() {
-        return "alignment";
-    }
-
-    @Override
-    public String summary() {
-        return "per matrix and layer: max |score| quantiles, share above a threshold, or a histogram";
-    }
-
-    @Override
-    String description() {
-        return "Summarizes max_abs_score (max |v . U_t| over the vocabulary) per checkpoint, matrix and layer: "
+    AlignmentCommand() {
+        super("alignment", "per matrix and layer: max |score| quantiles, share above a threshold, or a histogram",
+                "Summarizes max_abs_score (max |v . U_t| over the vocabulary) per checkpoint, matrix and layer: "
                 + "quantiles and the share of neurons above --threshold, or with --bins N a histogram whose bins "
-                + "are shared by all layers.";
-    }
-
-    @Override
-    int defaultLimit() {
-        return 1000;
-    }
-
-    @Override
-    Args newArgs() {
-        return new Args();
+                + "are shared by all layers.",
+                1000, Args::new);
     }
 
     @Override

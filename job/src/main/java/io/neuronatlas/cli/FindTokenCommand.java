@@ -14,25 +14,12 @@ final class FindTokenCommand extends QueryCommand<FindTokenCommand.Args> {
         String token;
     }
 
-    @Override
-    public String name() {
-        return "find-token";
-    }
-
-    @Override
-    public String summary() {
-        return "the neurons for a token (e.g. \" dog\"), variants grouped, ranked by normalized probability";
-    }
-
-    @Override
-    String description() {
-        return "Finds the neurons that have TOKEN, or a case/space variant of it (\" dog\", \"dog\", \" Dog\", "
-                + "\" DOG\"), among their top tokens in either polarity, across all checkpoints, matrices and layers.";
-    }
-
-    @Override
-    Args newArgs() {
-        return new Args();
+    FindTokenCommand() {
+        super("find-token",
+                "the neurons for a token (e.g. \" dog\"), variants grouped, ranked by normalized probability",
+                "Finds the neurons that have TOKEN, or a case/space variant of it (\" dog\", \"dog\", \" Dog\", "
+                + "\" DOG\"), among their top tokens in either polarity, across all checkpoints, matrices and layers.",
+                20, Args::new);
     }
 
     @Override

@@ -15,26 +15,12 @@ final class ProfileCommand extends QueryCommand<ProfileCommand.Args> {
         String token;
     }
 
-    @Override
-    public String name() {
-        return "profile";
-    }
-
-    @Override
-    public String summary() {
-        return "a watched token's score, prob and normalized_prob for every neuron (map --watch)";
-    }
-
-    @Override
-    String description() {
-        return "Prints TOKEN's values for every neuron, from the token_profiles table that 'map --watch TOKEN' "
+    ProfileCommand() {
+        super("profile", "a watched token's score, prob and normalized_prob for every neuron (map --watch)",
+                "Prints TOKEN's values for every neuron, from the token_profiles table that 'map --watch TOKEN' "
                 + "writes. As a table the neurons with the largest normalized_prob come first; CSV and JSON "
-                + "give every neuron in (checkpoint, matrix, layer, neuron) order, for plotting.";
-    }
-
-    @Override
-    Args newArgs() {
-        return new Args();
+                + "give every neuron in (checkpoint, matrix, layer, neuron) order, for plotting.",
+                20, Args::new);
     }
 
     @Override

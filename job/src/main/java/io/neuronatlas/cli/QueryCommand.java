@@ -5,6 +5,7 @@ import io.neuronatlas.query.ResultFormat;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -15,6 +16,24 @@ import scopt.OParser;
  * plus its own, in its own typed arguments, then one result printed as a table, CSV or JSON lines.
  */
 abstract class QueryCommand<A extends QueryCommand.Args> implements Command {
+    private final String name;
+    private final String summary;
+    private final String description;
+    private final int defaultLimit;
+    private final Supplier<A> newArgs;
+
+    /**
+     * @param description  the command's --help text
+     * @param defaultLimit rows printed when --limit is not given; CSV and JSON print everything then
+     * @param newArgs      the command's own arguments, with their defaults
+     */
+    QueryCommand(String name, String summary, String description, int defaultLimit, Supplier<A> newArgs) {
+        this.name = name;
+        this.summary = summary;
+        this.description = description;
+        this.defaultLimit = defaultLimit;
+        this.newArgs = newArgs;
+    }
 
     /** Options every query command has; a command's own arguments extend it. */
     static class Args {
@@ -24,19 +43,20 @@ abstract class QueryCommand<A extends QueryCommand.Args> implements Command {
         int limit;
     }
 
-    /** Rows printed when --limit is not given; CSV and JSON print everything then. */
-    int defaultLimit() {
-        return 20;
+    @Override
+    public final String name() {
+        return name;
+    }
+
+    @Override
+    public final String summary() {
+        return summary;
     }
 
     /** The rows the user wants: --limit, else the default for a table and all of them for CSV and JSON. */
     final int rowsWanted(A a) {
-        return a.limit > 0 ? a.limit : a.format == ResultFormat.TABLE ? defaultLimit() : Integer.MAX_VALUE;
+        return a.limit > 0 ? a.limit : a.format == ResultFormat.TABLE ? defaultLimit : Integer.MAX_VALUE;
     }
-
-    abstract String description();
-
-    abstract A newArgs();
 
     /** The command's own options and arguments. */
     abstract List<OParser<?, A>> options(Scopt<A> s);
@@ -52,14 +72,14 @@ abstract class QueryCommand<A extends QueryCommand.Args> implements Command {
         all.addAll(options(s));
         all.add(s.string("format", "table|csv|json", "output: an aligned table (default), CSV, or JSON lines",
                 (a, v) -> a.format = ResultFormat.parse(v)));
-        all.add(s.integer("limit", "N", "rows to print (default " + defaultLimit() + " for a table, all for CSV "
+        all.add(s.integer("limit", "N", "rows to print (default " + defaultLimit + " for a table, all for CSV "
                 + "and JSON)", (a, v) -> a.limit = v));
         all.add(s.string("master", "URL", "Spark master when not run by spark-submit (default local[*])",
                 (a, v) -> a.master = v));
         @SuppressWarnings("unchecked")
         OParser<?, A>[] options = all.toArray(new OParser[0]);
-        Scopt.Parsed<A> parsed = Scopt.parse(s.parser("neuron-atlas " + name(), description(), options), argv,
-                newArgs(), out, err);
+        Scopt.Parsed<A> parsed = Scopt.parse(s.parser("neuron-atlas " + name, description, options), argv,
+                newArgs.get(), out, err);
         if (!parsed.ok()) {
             return parsed.exitCode();
         }
@@ -67,10 +87,10 @@ abstract class QueryCommand<A extends QueryCommand.Args> implements Command {
         if (a.limit < 0) {
             throw new IllegalArgumentException("--limit must not be negative, found " + a.limit);
         }
-        SparkSession spark = Sessions.open("neuron-atlas " + name(), a.master);
+        SparkSession spark = Sessions.open("neuron-atlas " + name, a.master);
         Atlas atlas = Atlas.open(spark, a.atlas);
         Dataset<Row> rows = query(atlas, a, out);
-        int limit = a.limit > 0 ? a.limit : a.format == ResultFormat.TABLE ? defaultLimit() : -1;
+        int limit = a.limit > 0 ? a.limit : a.format == ResultFormat.TABLE ? defaultLimit : -1;
         a.format.print(rows, limit, out);
         return 0;
     }

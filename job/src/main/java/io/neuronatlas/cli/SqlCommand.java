@@ -17,31 +17,12 @@ final class SqlCommand extends QueryCommand<SqlCommand.Args> {
         String statement;
     }
 
-    @Override
-    public String name() {
-        return "sql";
-    }
-
-    @Override
-    public String summary() {
-        return "run Spark SQL against an atlas (views neuron_tokens, neurons, tokens, runs, token_profiles)";
-    }
-
-    @Override
-    String description() {
-        return "Runs one SQL statement against the atlas's tables, registered as views (neuron_tokens, neurons, "
+    SqlCommand() {
+        super("sql", "run Spark SQL against an atlas (views neuron_tokens, neurons, tokens, runs, token_profiles)",
+                "Runs one SQL statement against the atlas's tables, registered as views (neuron_tokens, neurons, "
                 + "tokens, runs, and token_profiles when the map watched tokens), with the functions token_norm, "
-                + "token_script, is_word, neuron_id, neuron_id_matrix/_layer/_neuron.";
-    }
-
-    @Override
-    int defaultLimit() {
-        return 100;
-    }
-
-    @Override
-    Args newArgs() {
-        return new Args();
+                + "token_script, is_word, neuron_id, neuron_id_matrix/_layer/_neuron.",
+                100, Args::new);
     }
 
     @Override

@@ -19,25 +19,11 @@ final class TopNeuronsCommand extends QueryCommand<TopNeuronsCommand.Args> {
         int tokens = DEFAULT_TOKENS;
     }
 
-    @Override
-    public String name() {
-        return "top-neurons";
-    }
-
-    @Override
-    public String summary() {
-        return "the most vocabulary-aligned neurons of a matrix and layer, with their top tokens";
-    }
-
-    @Override
-    String description() {
-        return "Lists the neurons of one matrix and layer with the largest max |score|, per checkpoint, with their "
-                + "first tokens in both polarities.";
-    }
-
-    @Override
-    Args newArgs() {
-        return new Args();
+    TopNeuronsCommand() {
+        super("top-neurons", "the most vocabulary-aligned neurons of a matrix and layer, with their top tokens",
+                "Lists the neurons of one matrix and layer with the largest max |score|, per checkpoint, with their "
+                + "first tokens in both polarities.",
+                20, Args::new);
     }
 
     @Override
