@@ -3,6 +3,7 @@ package io.neuronatlas.cli;
 import io.neuronatlas.query.Atlas;
 import io.neuronatlas.query.Comparison;
 import io.neuronatlas.query.TextTable;
+import io.neuronatlas.query.TerminalText;
 import java.io.PrintStream;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
@@ -31,7 +32,8 @@ final class CompareCommand implements Command {
     }
 
     @Override
-    public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+    public int run(String[] argv, PrintStream raw, PrintStream err) throws Exception {
+        PrintStream out = TerminalText.console(raw);
         Scopt<Args> s = new Scopt<>();
         OParser<?, Args> parser = s.parser("neuron-atlas compare",
                 "Compares the maps of checkpoints A and B: per matrix and layer, the share of neurons whose '+' top "

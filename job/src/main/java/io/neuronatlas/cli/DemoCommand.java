@@ -3,6 +3,7 @@ package io.neuronatlas.cli;
 import io.neuronatlas.checkpoint.MlpMatrix;
 import io.neuronatlas.checkpoint.synthetic.PlantedNeuron;
 import io.neuronatlas.checkpoint.synthetic.SyntheticCheckpoint;
+import io.neuronatlas.query.TerminalText;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import scopt.OParser;
@@ -26,7 +27,8 @@ final class DemoCommand implements Command {
     }
 
     @Override
-    public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+    public int run(String[] argv, PrintStream raw, PrintStream err) throws Exception {
+        PrintStream out = TerminalText.console(raw);
         Scopt<Args> s = new Scopt<>();
         OParser<?, Args> parser = s.parser("neuron-atlas demo",
                 "Writes a 4-layer Llama-layout model folder (bf16 safetensors, byte-level BPE tokenizer.json) with "

@@ -2,6 +2,7 @@ package io.neuronatlas.cli;
 
 import io.neuronatlas.query.Atlas;
 import io.neuronatlas.query.ResultFormat;
+import io.neuronatlas.query.TerminalText;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,14 +85,16 @@ abstract class QueryCommand<A extends QueryCommand.Args> implements Command {
             return parsed.exitCode();
         }
         A a = parsed.options();
+        // CSV and JSON stay exact for programs; a table and its header lines are for a person's terminal.
+        PrintStream shown = a.format == ResultFormat.TABLE ? TerminalText.console(out) : out;
         if (a.limit < 0) {
             throw new IllegalArgumentException("--limit must not be negative, found " + a.limit);
         }
         SparkSession spark = Sessions.open("neuron-atlas " + name, a.master);
         Atlas atlas = Atlas.open(spark, a.atlas);
-        Dataset<Row> rows = query(atlas, a, out);
+        Dataset<Row> rows = query(atlas, a, shown);
         int limit = a.limit > 0 ? a.limit : a.format == ResultFormat.TABLE ? defaultLimit : -1;
-        a.format.print(rows, limit, out);
+        a.format.print(rows, limit, shown);
         return 0;
     }
 }

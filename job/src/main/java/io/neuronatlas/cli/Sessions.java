@@ -1,5 +1,6 @@
 package io.neuronatlas.cli;
 
+import io.neuronatlas.atlas.AtlasPaths;
 import io.neuronatlas.udfs.AtlasExtensions;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
@@ -22,7 +23,13 @@ public final class Sessions {
         SparkConf conf = new SparkConf();
         SparkSession.Builder builder = SparkSession.builder().appName(appName)
                 .config("spark.ui.showConsoleProgress", "false")
-                .config("spark.sql.extensions", extensions(conf.get("spark.sql.extensions", "")));
+                .config("spark.sql.extensions", extensions(conf.get("spark.sql.extensions", "")))
+                // Checkpoint names are folder names: "007" must stay the string "007", never the number 7.
+                .config(AtlasPaths.PARTITION_TYPE_INFERENCE, "false")
+                // No spark-warehouse or metastore_db in the user's working directory: the atlas's tables are
+                // temporary views, and nothing is ever created in a catalog.
+                .config("spark.sql.catalogImplementation", conf.get("spark.sql.catalogImplementation", "in-memory"))
+                .config("spark.sql.warehouse.dir", conf.get("spark.sql.warehouse.dir", warehouse()));
         String effective = master != null ? master : conf.get("spark.master", "local[*]");
         builder.master(effective);
         if (effective.startsWith("local") || effective.startsWith("spark://127.0.0.1:")) {
@@ -31,6 +38,12 @@ public final class Sessions {
                     .config("spark.ui.enabled", conf.get("spark.ui.enabled", "false"));
         }
         return builder;
+    }
+
+    /** Where Spark puts its (empty, never used) default database: the temporary folder, one per user. */
+    static String warehouse() {
+        return java.nio.file.Path.of(System.getProperty("java.io.tmpdir"),
+                "neuron-atlas-warehouse-" + System.getProperty("user.name", "user")).toUri().toString();
     }
 
     /** The atlas's SQL functions, after any extensions the user configured. */

@@ -1,8 +1,9 @@
 package io.neuronatlas.cli;
 
+import io.neuronatlas.checkpoint.files.InputFile;
 import io.neuronatlas.query.Atlas;
 import java.io.PrintStream;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
@@ -10,18 +11,24 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import scopt.OParser;
 
-/** {@code sql}: any Spark SQL against an atlas's tables and functions. */
+/** {@code sql}: one read-only query (ReadOnlySql) against an atlas's tables and functions. */
 final class SqlCommand extends QueryCommand<SqlCommand.Args> {
     static final class Args extends QueryCommand.Args {
         String file;
         String statement;
     }
 
+    /** One statement; a megabyte of SQL is not one a person wrote. */
+    static final long MAX_FILE_BYTES = InputFile.MIB;
+
     SqlCommand() {
-        super("sql", "run Spark SQL against an atlas (views neuron_tokens, neurons, tokens, runs, token_profiles)",
-                "Runs one SQL statement against the atlas's tables, registered as views (neuron_tokens, neurons, "
-                + "tokens, runs, and token_profiles when the map watched tokens), with the functions token_norm, "
-                + "token_script, is_word, neuron_id, neuron_id_matrix/_layer/_neuron.",
+        super("sql", "run one read-only Spark SQL query against an atlas (views neuron_tokens, neurons, tokens, "
+                + "runs, checkpoints, token_profiles)",
+                "Runs one query (SELECT, WITH, VALUES, TABLE) against the atlas's tables, registered as views "
+                + "(neuron_tokens, neurons, tokens, runs, checkpoints, and token_profiles when the map watched "
+                + "tokens), with the functions token_norm, token_script, is_word, neuron_id, "
+                + "neuron_id_matrix/_layer/_neuron. Commands, writes, tables named by a path and reflection are "
+                + "refused.",
                 100, Args::new);
     }
 
@@ -40,7 +47,9 @@ final class SqlCommand extends QueryCommand<SqlCommand.Args> {
         }
         String sql;
         try {
-            sql = a.file != null ? Files.readString(Path.of(a.file)) : a.statement;
+            // Bounded, and any readable path: -f <(generate-query) works, -f /dev/zero ends in an error.
+            sql = a.file != null ? new String(InputFile.readAtMost(Path.of(a.file), MAX_FILE_BYTES, "a query file"),
+                    StandardCharsets.UTF_8) : a.statement;
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("--file " + a.file + ": no such file");
         }

@@ -107,8 +107,21 @@ public final class Atlas {
         }
         // basePath keeps checkpoint, run (and the table's own partitions) as columns of the listed run folders.
         DataFrameReader reader = spark.read().option("basePath", tableDir.toString());
-        Dataset<Row> rows = records ? reader.json(runs.toArray(String[]::new))
-                : reader.parquet(runs.toArray(String[]::new));
+        String inference = spark.conf().get(AtlasPaths.PARTITION_TYPE_INFERENCE, "true");
+        Dataset<Row> rows;
+        // Partition values are typed when the reader lists the folders, here: with inference off a checkpoint
+        // named 007 stays "007" (rather than merging with checkpoint 7), whatever the caller's session says.
+        spark.conf().set(AtlasPaths.PARTITION_TYPE_INFERENCE, "false");
+        try {
+            rows = records ? reader.json(runs.toArray(String[]::new)) : reader.parquet(runs.toArray(String[]::new));
+        } finally {
+            spark.conf().set(AtlasPaths.PARTITION_TYPE_INFERENCE, inference);
+        }
+        for (String column : AtlasPaths.INTEGER_PARTITIONS) {
+            if (java.util.Arrays.asList(rows.columns()).contains(column)) {
+                rows = rows.withColumn(column, functions.col(column).cast("int"));
+            }
+        }
         rows.createOrReplaceTempView(table);
         return true;
     }
@@ -127,8 +140,12 @@ public final class Atlas {
         return spark;
     }
 
-    /** Any SQL against the atlas's views. */
+    /**
+     * A read-only query against the atlas's views: statements that are not one query over the views by name
+     * (commands, writes, tables named by a path, reflection) are refused before anything runs ({@link ReadOnlySql}).
+     */
     public Dataset<Row> sql(String sql) {
+        ReadOnlySql.check(spark, sql);
         return spark.sql(sql);
     }
 

@@ -6,7 +6,11 @@ import java.util.Locale;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
-/** Renders a small query result as an aligned text table; token strings are shown quoted so spaces are visible. */
+/**
+ * Renders a small query result as an aligned text table for a person: token strings are shown quoted so spaces are
+ * visible, and every control character in any value or column name is shown as a visible escape
+ * ({@link TerminalText}), so that a token or name cannot move the cursor, clear the screen or reverse the text.
+ */
 public final class TextTable {
     private TextTable() {
     }
@@ -14,7 +18,7 @@ public final class TextTable {
     public static String render(Dataset<Row> rows, int limit) {
         String[] columns = rows.columns();
         List<String[]> cells = new ArrayList<>();
-        cells.add(columns);
+        cells.add(java.util.Arrays.stream(columns).map(TerminalText::escape).toArray(String[]::new));
         for (Row row : rows.limit(limit).collectAsList()) {
             String[] line = new String[columns.length];
             for (int i = 0; i < columns.length; i++) {
@@ -55,8 +59,8 @@ public final class TextTable {
                     : String.format(Locale.ROOT, "%.3e", d);
         }
         if (value instanceof String s && column.contains("token")) {
-            return '"' + s.replace("\n", "\\n").replace("\t", "\\t") + '"';
+            return '"' + TerminalText.escape(s) + '"';
         }
-        return value.toString();
+        return TerminalText.escape(value.toString());
     }
 }

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,8 +53,11 @@ class AtlasQueryTest {
         Maps.of(model.dir(), atlasDir).shardSize(40).batchSize(16).watch(" dog", " puppy").run();
         Maps.of(other.dir(), atlasDir).shardSize(48).run();
         atlas = Atlas.open(TestSpark.session(), atlasDir.toString());
-        allTokens = TestSpark.session().read().parquet(atlasDir + "/neuron_tokens").collectAsList();
-        allNeurons = TestSpark.session().read().parquet(atlasDir + "/neurons").collectAsList();
+        // Read straight from the folders, where the project's sessions type no partition value: layer is cast here.
+        allTokens = TestSpark.session().read().parquet(atlasDir + "/neuron_tokens")
+                .withColumn("layer", functions.col("layer").cast("int")).collectAsList();
+        allNeurons = TestSpark.session().read().parquet(atlasDir + "/neurons")
+                .withColumn("layer", functions.col("layer").cast("int")).collectAsList();
     }
 
     private static String key(Row r) {
