@@ -102,7 +102,7 @@ public record SyntheticAtlas(String checkpoint, int layers, int dMlp, int topK, 
                         config(tokens.size()), RunRecord.Parameters.of(parameters, shardSize, 256, "generated"),
                         new RunRecord.Timings(0, 0, 0, 0, 0, 0), "generated", spark.version(),
                         spark.sparkContext().master(), run.startedAt().toString(), finished, neurons(),
-                        neuronTokenRows(), List.of(), List.of());
+                        neuronTokenRows(), List.of(), List.of(), java.util.Map.of());
                 CheckpointEntry entry = new CheckpointEntry(checkpoint, runId, fingerprint, "synthetic",
                         new CheckpointEntry.Shapes(layers, 0, dMlp, tokens.size()), "generated", finished,
                         parameters);

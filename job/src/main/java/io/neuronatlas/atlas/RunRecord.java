@@ -13,14 +13,15 @@ import java.util.Map;
 /**
  * What a map run did, kept beside its tables as runs/checkpoint=NAME/run=RUN/run.json (one JSON line). The
  * checkpoint's name lives in the folder name, as in every table, so the file leaves it out: Spark would otherwise see
- * the column twice when it reads the runs table.
+ * the column twice when it reads the runs table. {@code fingerprintParts} are the fingerprint's parts hashed apart
+ * (weights, config.json, tokenizer.json), so that the next run can say which of them changed.
  */
 @JsonIgnoreProperties({"checkpoint"})
 public record RunRecord(String runId, String checkpoint, String fingerprint, String modelDir, ModelConfig config,
                         Parameters parameters,
                         Timings timings, String engine, String sparkVersion, String sparkMaster,
                         String startedAt, String finishedAt, long neurons, long neuronTokenRows,
-                        List<ExecutorUse> executors, List<ShardReport> shards) {
+                        List<ExecutorUse> executors, List<ShardReport> shards, Map<String, String> fingerprintParts) {
 
     /** The output parameters and how the rows were computed (shard size, batch size, device). */
     public record Parameters(List<String> matrices, List<Integer> layers, int topK, boolean foldNorm, int shardSize,

@@ -14,7 +14,9 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -37,8 +39,14 @@ import net.jpountz.xxhash.XXHashFactory;
  * @param value       "xxh64:" and 16 hex digits
  * @param bytesHashed tensor and file bytes streamed through the hash
  * @param seconds     wall time taken
+ * @param parts       what went into value, hashed apart, so that a changed fingerprint can say what changed:
+ *                    {@value #WEIGHTS} (headers, file sizes, tensor bytes), config (config.json), tokenizer
+ *                    (tokenizer.json)
  */
-public record Fingerprint(String value, long bytesHashed, double seconds) {
+public record Fingerprint(String value, long bytesHashed, double seconds, Map<String, String> parts) {
+    /** The part of the fingerprint that covers the weights: headers, file sizes and tensor bytes. */
+    public static final String WEIGHTS = "weights";
+
     private static final long SEED = 0x6e6575726f6e4154L; // "neuronAT"
     private static final XXHashFactory XXHASH = XXHashFactory.fastestInstance();
 
@@ -46,6 +54,7 @@ public record Fingerprint(String value, long bytesHashed, double seconds) {
         if (value == null || !value.startsWith("xxh64:")) {
             throw new IllegalArgumentException("fingerprint must be xxh64:HEX, found " + value);
         }
+        parts = Map.copyOf(parts);
     }
 
     /** Fingerprints an open checkpoint, hashing its tensors on up to {@code threads} threads. */
@@ -55,41 +64,86 @@ public record Fingerprint(String value, long bytesHashed, double seconds) {
         List<Part> parts = new ArrayList<>();
         for (TensorInfo tensor : hashed) {
             Path file = checkpoint.weights().fileOf(tensor.name()).path();
-            parts.add(new Part("tensor " + tensor.name(), file, tensor.dataStart(), tensor.dataEnd()));
+            parts.add(new Part("tensor " + tensor.name(), file, tensor.dataStart(), tensor.dataEnd(), tensor));
         }
         for (String name : List.of(Checkpoint.CONFIG, Checkpoint.TOKENIZER)) {
             Path file = checkpoint.dir().resolve(name);
             if (Files.isRegularFile(file)) {
-                parts.add(new Part("file " + name, file, 0, Files.size(file)));
+                parts.add(new Part("file " + name, file, 0, Files.size(file), null));
             }
         }
         long[] hashes = hashAll(parts, threads);
 
-        // The description is itself hashed: header facts first, then each streamed part's hash.
-        StringBuilder description = new StringBuilder();
-        List<Path> files = new ArrayList<>(checkpoint.weights().files());
-        files.sort(Comparator.comparing(p -> p.getFileName().toString()));
-        for (Path file : files) {
-            description.append("weights ").append(file.getFileName()).append(' ').append(Files.size(file))
-                    .append('\n');
+        // The description is itself hashed, line by line as it is made (a header may list a million tensors): header
+        // facts first, then each streamed part's hash. Streaming XXH64 over the lines equals hashing their
+        // concatenation, so fingerprints are those of whole-text hashing.
+        try (StreamingXXHash64 description = XXHASH.newStreamingHash64(SEED);
+             StreamingXXHash64 weights = XXHASH.newStreamingHash64(SEED)) {
+            List<Path> files = new ArrayList<>(checkpoint.weights().files());
+            files.sort(Comparator.comparing(p -> p.getFileName().toString()));
+            for (Path file : files) {
+                line("weights " + file.getFileName() + " " + Files.size(file), description, weights);
+            }
+            List<TensorInfo> all = new ArrayList<>(checkpoint.weights().tensors());
+            all.sort(Comparator.comparing(TensorInfo::name));
+            for (TensorInfo t : all) {
+                line("header " + t.name() + " " + t.dtype() + " " + Arrays.toString(t.shape()) + " "
+                        + checkpoint.weights().fileOf(t.name()).path().getFileName() + " [" + t.dataStart() + ", "
+                        + t.dataEnd() + ")", description, weights);
+            }
+            long bytes = 0;
+            Map<String, String> named = new TreeMap<>();
+            for (int i = 0; i < parts.size(); i++) {
+                Part part = parts.get(i);
+                line(part.label() + " " + Long.toHexString(hashes[i]), description,
+                        part.tensor() != null ? weights : null);
+                if (part.tensor() == null) {
+                    // "config", "tokenizer": names that are plain columns of the runs table.
+                    named.put(part.file().getFileName().toString().replace(".json", ""), hex(hashes[i]));
+                }
+                bytes += part.end() - part.start();
+            }
+            named.put(WEIGHTS, hex(weights.getValue()));
+            return new Fingerprint("xxh64:" + hex(description.getValue()), bytes, (System.nanoTime() - t0) / 1e9,
+                    named);
         }
-        List<TensorInfo> all = new ArrayList<>(checkpoint.weights().tensors());
-        all.sort(Comparator.comparing(TensorInfo::name));
-        for (TensorInfo t : all) {
-            description.append("header ").append(t.name()).append(' ').append(t.dtype()).append(' ')
-                    .append(Arrays.toString(t.shape())).append(' ')
-                    .append(checkpoint.weights().fileOf(t.name()).path().getFileName()).append(" [")
-                    .append(t.dataStart()).append(", ").append(t.dataEnd()).append(")\n");
+    }
+
+    private static String hex(long hash) {
+        return String.format(Locale.ROOT, "%016x", hash);
+    }
+
+    /** Feeds one line of the description to each hash given (null ones skipped). */
+    private static void line(String line, StreamingXXHash64... hashes) {
+        byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
+        for (StreamingXXHash64 hash : hashes) {
+            if (hash != null) {
+                hash.update(bytes, 0, bytes.length);
+            }
         }
-        long bytes = 0;
-        for (int i = 0; i < parts.size(); i++) {
-            description.append(parts.get(i).label()).append(' ').append(Long.toHexString(hashes[i])).append('\n');
-            bytes += parts.get(i).end() - parts.get(i).start();
+    }
+
+    /**
+     * What differs between two fingerprints' parts, e.g. "tokenizer.json changed"; null when a side lacks parts
+     * (a run recorded before parts were kept).
+     */
+    public static String changed(Map<String, String> before, Map<String, String> after) {
+        if (before == null || before.isEmpty() || after.isEmpty()) {
+            return null;
         }
-        byte[] text = description.toString().getBytes(StandardCharsets.UTF_8);
-        long value = XXHASH.hash64().hash(text, 0, text.length, SEED);
-        return new Fingerprint(String.format(Locale.ROOT, "xxh64:%016x", value), bytes,
-                (System.nanoTime() - t0) / 1e9);
+        List<String> changed = new ArrayList<>();
+        for (String part : new TreeSet<>(after.keySet())) {
+            if (!after.get(part).equals(before.get(part))) {
+                changed.add(part);
+            }
+        }
+        for (String part : before.keySet()) {
+            if (!after.containsKey(part)) {
+                changed.add(part);
+            }
+        }
+        return changed.isEmpty() ? null : String.join(" and ", changed.stream()
+                .map(part -> part.equals(WEIGHTS) ? part : part + ".json").toList()) + " changed";
     }
 
     /** MLP matrices of every layer, the LM head and the final norm (when present), in a fixed order. */
@@ -112,8 +166,8 @@ public record Fingerprint(String value, long bytesHashed, double seconds) {
         return tensors;
     }
 
-    /** One byte range streamed through its own hash. */
-    private record Part(String label, Path file, long start, long end) {
+    /** One byte range streamed through its own hash; a tensor's is also checked to hold finite values. */
+    private record Part(String label, Path file, long start, long end, TensorInfo tensor) {
     }
 
     private static long[] hashAll(List<Part> parts, int threads) throws IOException {
@@ -149,8 +203,14 @@ public record Fingerprint(String value, long bytesHashed, double seconds) {
     }
 
     private static long hash(Part part) throws IOException {
+        FiniteCheck finite = part.tensor() == null ? null : FiniteCheck.of(part.file(), part.tensor());
         try (StreamingXXHash64 hash = XXHASH.newStreamingHash64(SEED)) {
-            TensorBytes.stream(part.file(), part.start(), part.end(), (chunk, length) -> hash.update(chunk, 0, length));
+            TensorBytes.stream(part.file(), part.start(), part.end(), (chunk, length) -> {
+                hash.update(chunk, 0, length);
+                if (finite != null) {
+                    finite.accept(chunk, length);
+                }
+            });
             return hash.getValue();
         }
     }

@@ -12,7 +12,7 @@ final class TensorBytes {
 
     /** Receives consecutive chunks of a byte range; the array is reused between calls. */
     interface Sink {
-        void accept(byte[] chunk, int length);
+        void accept(byte[] chunk, int length) throws IOException;
     }
 
     private TensorBytes() {

@@ -45,6 +45,8 @@ public final class ShardComputer {
                 checkpoint.readNeurons(shard.matrix(), shard.layer(), shard.firstNeuron() + done, n, vectors);
                 long t1 = System.nanoTime();
                 BatchResult result = projector.project(vectors, n);
+                FiniteResults.check(result, shard, shard.firstNeuron() + done,
+                        checkpoint.architecture().mlpWeight(shard.matrix(), shard.layer()));
                 long t2 = System.nanoTime();
                 sink.accept(result, shard.firstNeuron() + done);
                 readNanos += t1 - t0;
