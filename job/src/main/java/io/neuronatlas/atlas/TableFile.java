@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.Locale;
 import java.util.function.UnaryOperator;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSError;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.hadoop.ParquetFileWriter;
@@ -51,7 +52,12 @@ public final class TableFile implements Closeable {
         RecordWriteSupport.Builder builder = new RecordWriteSupport.Builder(HadoopOutputFile.fromPath(temporary, conf),
                 schema).withConf(conf).withCompressionCodec(CompressionCodecName.ZSTD)
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE);
-        ParquetWriter<RecordWriteSupport.Record> writer = tuning.apply(encodings.encodings(builder)).build();
+        ParquetWriter<RecordWriteSupport.Record> writer;
+        try {
+            writer = tuning.apply(encodings.encodings(builder)).build();
+        } catch (IOException | FSError e) {
+            throw cannotWrite(new Path(dir, fileName), e);
+        }
         return new TableFile(temporary.getFileSystem(conf), temporary, new Path(dir, fileName), writer);
     }
 
@@ -61,12 +67,29 @@ public final class TableFile implements Closeable {
     }
 
     public void write(RecordWriteSupport.Record record) throws IOException {
-        writer.write(record);
+        try {
+            writer.write(record);
+        } catch (IOException | FSError e) {
+            throw cannotWrite(committed, e);
+        }
+    }
+
+    /**
+     * The file in the message: its path names the table, checkpoint, run and partition. Hadoop's local file system
+     * reports a failed write (a full disk) as an FSError, an Error; here it is the IOException it wraps.
+     */
+    private static IOException cannotWrite(Path file, Throwable e) {
+        Throwable cause = e instanceof FSError && e.getCause() != null ? e.getCause() : e;
+        return new IOException("cannot write " + file + ": " + cause.getMessage(), e);
     }
 
     /** Closes the file and renames it to its visible name, replacing a file an earlier attempt committed. */
     public void commit() throws IOException {
-        writer.close();
+        try {
+            writer.close();
+        } catch (IOException | FSError e) {
+            throw cannotWrite(committed, e);
+        }
         fs.delete(committed, false);
         if (!fs.rename(temporary, committed)) {
             throw new IOException("could not rename " + temporary + " to " + committed);

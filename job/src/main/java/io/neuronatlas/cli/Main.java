@@ -1,8 +1,12 @@
 package io.neuronatlas.cli;
 
+import io.neuronatlas.checkpoint.files.InputFile;
+import io.neuronatlas.query.TerminalText;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
 
 /** The neuron-atlas command line: {@code neuron-atlas COMMAND [options]}, each command with its own --help. */
 public final class Main {
@@ -10,6 +14,9 @@ public final class Main {
     static final List<Command> COMMANDS = List.of(new MapCommand(), new InspectCommand(), new FindTokenCommand(),
             new DemoCommand(), new CompareCommand(), new SqlCommand(), new AlignmentCommand(),
             new TopNeuronsCommand(), new ProfileCommand());
+
+    /** The environment variable that turns stack traces on. */
+    static final String DEBUG = "NEURON_ATLAS_DEBUG";
 
     private Main() {
     }
@@ -30,18 +37,28 @@ public final class Main {
     }
 
     /** Runs the command args[0] names among commands; program is the name usage and errors show. */
-    public static int run(String program, List<Command> commands, String[] args, PrintStream out, PrintStream err) {
+    public static int run(String program, List<Command> commands, String[] args, PrintStream out, PrintStream raw) {
+        // Whatever goes to stderr is for a person: messages quote file names, tokens and SQL as they came.
+        PrintStream err = TerminalText.console(raw);
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
             usage(program, commands, args.length == 0 ? err : out);
             return args.length == 0 ? 2 : 0;
+        }
+        boolean debug = System.getenv(DEBUG) != null;
+        if (debug) {
+            // conf/log4j2.properties keeps Spark's task failure traces off the console; the debug switch shows them.
+            Configurator.setLevel("org.apache.spark.executor.Executor", Level.ERROR);
+            Configurator.setLevel("org.apache.spark.scheduler.TaskSetManager", Level.WARN);
         }
         for (Command command : commands) {
             if (command.name().equals(args[0])) {
                 try {
                     return command.run(Arrays.copyOfRange(args, 1, args.length), out, err);
-                } catch (Exception e) {
-                    err.println(program + " " + command.name() + ": " + Errors.describe(e));
-                    if (System.getenv("NEURON_ATLAS_DEBUG") != null) {
+                } catch (Exception | OutOfMemoryError e) {
+                    // One line: what failed and what to do. The trace, with the debug switch only.
+                    err.println(program + " " + command.name() + ": " + (e instanceof OutOfMemoryError
+                            ? InputFile.outOfMemory(input(args)) : Errors.describe(e)));
+                    if (debug) {
                         e.printStackTrace(err);
                     }
                     return 1;
@@ -51,6 +68,16 @@ public final class Main {
         err.println(program + ": unknown command '" + args[0] + "'");
         usage(program, commands, err);
         return 2;
+    }
+
+    /** What the command was reading, for a line about memory: the value of its folder or file option. */
+    static String input(String[] args) {
+        for (int i = 1; i + 1 < args.length; i++) {
+            if (List.of("--model", "--models-dir", "--atlas", "--file", "-f").contains(args[i])) {
+                return args[0] + " " + args[i] + " " + args[i + 1];
+            }
+        }
+        return args[0];
     }
 
     private static void usage(String program, List<Command> commands, PrintStream out) {

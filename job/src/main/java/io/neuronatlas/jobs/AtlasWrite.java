@@ -1,5 +1,6 @@
 package io.neuronatlas.jobs;
 
+import io.neuronatlas.atlas.AtlasFolder;
 import io.neuronatlas.atlas.Catalog;
 import io.neuronatlas.atlas.CatalogEntry;
 import io.neuronatlas.atlas.OutputKind;
@@ -15,6 +16,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSError;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkJobInfo;
 import org.apache.spark.SparkStageInfo;
@@ -54,9 +56,13 @@ public final class AtlasWrite implements AutoCloseable {
         this.listener = listener;
     }
 
-    /** Takes the kind and checkpoint's run lock; fails at once if another run of them holds it. */
+    /**
+     * Takes the kind and checkpoint's run lock; fails at once if another run of them holds it, or if the atlas folder
+     * is one no job may write ({@link AtlasFolder}).
+     */
     public static AtlasWrite begin(SparkSession spark, String atlas, OutputKind kind, String checkpoint,
                                    PublishListener listener) throws IOException {
+        AtlasFolder.check(conf(spark), atlas, null);
         Catalog catalog = new Catalog(conf(spark), atlas, kind);
         return new AtlasWrite(spark, atlas, kind, checkpoint, catalog, catalog.lock(checkpoint), listener);
     }
@@ -86,6 +92,20 @@ public final class AtlasWrite implements AutoCloseable {
             return "parameters changed (" + entry.parameters().differences(parameters) + ")";
         }
         return null;
+    }
+
+    /**
+     * Null when the published run's folders still hold exactly the files it committed (by name and size); else
+     * why they do not, the reason to run again: a file deleted or changed, or one added by a write into the run's
+     * folders that did not come from its tasks.
+     */
+    public String damage(CatalogEntry published) throws IOException {
+        return RunPublisher.damage(conf(spark), atlas, kind, checkpoint, published.run());
+    }
+
+    /** The record (one JSON line) of the published run, if it is still there. */
+    public Optional<String> publishedRecord(CatalogEntry published) throws IOException {
+        return RunPublisher.readRecord(conf(spark), atlas, kind, checkpoint, published.run());
     }
 
     /** Deletes what superseded or killed runs of this kind and checkpoint left; the published output stays. */
@@ -155,30 +175,81 @@ public final class AtlasWrite implements AutoCloseable {
             Outcome<R> outcome = body.compute(run);
             jsc.clearJobGroup();
             publisher.writeRecord(outcome.recordJson());
+            publisher.writeFileList();
             publisher.publish(outcome.entry());
             return outcome.result();
-        } catch (Exception e) {
+        } catch (Exception | FSError e) {
+            // Hadoop's local file system reports a failed write on the driver (a full disk) as an FSError.
             // Once the catalog names this run its folders are the published output: never delete them.
-            if (!publisher.published()) {
-                // Tasks of a failed job may still be running and writing; let them stop before their folders go.
-                jsc.cancelJobGroup(run.jobGroup());
-                awaitNoActiveTasks(jsc, run.jobGroup(), TimeUnit.MINUTES.toMillis(2));
-                try {
-                    publisher.abandon();
-                } catch (IOException | RuntimeException cleanup) {
-                    e.addSuppressed(cleanup);
+            if (publisher.published()) {
+                if (e instanceof IOException io) {
+                    throw io;
                 }
+                if (e instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                throw new IOException(e.getMessage(), e);
             }
-            if (e instanceof IOException io) {
-                throw io;
+            // Tasks of a failed job may still be running and writing; let them stop before their folders go.
+            if (hasActiveJobs(jsc, run.jobGroup())) {
+                jsc.cancelJobGroup(run.jobGroup());
             }
-            if (e instanceof RuntimeException runtime) {
-                throw runtime;
+            awaitNoActiveTasks(jsc, run.jobGroup(), TimeUnit.MINUTES.toMillis(2));
+            boolean deleted = true;
+            try {
+                publisher.abandon();
+            } catch (IOException | RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+                deleted = false;
             }
-            throw new IOException(e.getMessage(), e);
+            throw new RunFailedException(unchanged() + (deleted ? " (the failed run's files were deleted)"
+                    : " (the failed run's files are deleted by the next run)"), e);
         } finally {
             jsc.clearJobGroup();
         }
+    }
+
+    /** What a failed run left of the published output: for the one line a user sees. */
+    private String unchanged() {
+        try {
+            boolean any = catalog.publishedRuns().stream().anyMatch(p -> p.checkpoint().equals(checkpoint));
+            return any ? "the published " + kind.name() + " of " + checkpoint + " is unchanged"
+                    : "nothing of " + checkpoint + " was published";
+        } catch (IOException | RuntimeException e) {
+            return "the published " + kind.name() + " of " + checkpoint + ", if any, is unchanged";
+        }
+    }
+
+    /**
+     * A run that failed before it was published. Its message is the failure's; {@link #note} says what became of
+     * the published output, for the line the user reads.
+     */
+    public static final class RunFailedException extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final String note;
+
+        RunFailedException(String note, Throwable cause) {
+            super(cause.getMessage(), cause);
+            this.note = note;
+        }
+
+        public String note() {
+            return note;
+        }
+    }
+
+    /** Spark warns when asked to cancel a group with no running job: ask only when there is one. */
+    private static boolean hasActiveJobs(JavaSparkContext jsc, String group) {
+        java.util.Set<Integer> active = new java.util.HashSet<>();
+        for (int job : jsc.statusTracker().getActiveJobIds()) {
+            active.add(job);
+        }
+        for (int job : jsc.statusTracker().getJobIdsForGroup(group)) {
+            if (active.contains(job)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void awaitNoActiveTasks(JavaSparkContext jsc, String group, long timeoutMillis) {

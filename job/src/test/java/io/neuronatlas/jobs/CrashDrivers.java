@@ -14,12 +14,18 @@ import org.apache.spark.sql.SparkSession;
  * Driver processes for the crash tests: each runs a job like its command would and pauses at one publish step
  * ({@link PauseAt}), so that the test can kill it there.
  */
-final class CrashDrivers {
+public final class CrashDrivers {
     private CrashDrivers() {
     }
 
     /** Starts mainClass with args in a JVM of its own, on the test's class path and JVM flags, output to log. */
-    static Process start(String mainClass, List<String> args, Path log) throws IOException {
+    public static Process start(String mainClass, List<String> args, Path log) throws IOException {
+        return start(List.of(), mainClass, args, log);
+    }
+
+    /** As {@link #start(String, List, Path)}, with more JVM options (a log configuration, say). */
+    public static Process start(List<String> jvmOptions, String mainClass, List<String> args, Path log)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -28,6 +34,7 @@ final class CrashDrivers {
             }
         }
         command.add("-Dai.djl.offline=true");
+        command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
