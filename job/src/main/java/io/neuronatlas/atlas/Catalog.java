@@ -43,6 +43,9 @@ public final class Catalog {
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
+    /** An entry is one JSON line naming a run and its parameters. */
+    private static final long MAX_ENTRY_BYTES = 1 << 20;
+
     private final Configuration conf;
     private final FileSystem fs;
     private final Path dir;
@@ -101,6 +104,11 @@ public final class Catalog {
     }
 
     private <E> E readFile(Path file, Class<E> type) throws IOException {
+        long length = fs.getFileStatus(file).getLen();
+        if (length > MAX_ENTRY_BYTES) {
+            throw new IOException(file + ": not a " + kind.catalog() + " entry: " + length + " bytes, where an entry "
+                    + "is one line of a few hundred");
+        }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (InputStream in = fs.open(file)) {
             in.transferTo(bytes);
@@ -163,9 +171,16 @@ public final class Catalog {
         if (!isLocal()) {
             return new RunLock(null, null);
         }
-        fs.mkdirs(dir);
         java.nio.file.Path file = local(new Path(dir, "." + checkpoint + ".lock"));
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel channel;
+        try {
+            fs.mkdirs(dir);
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new IOException("the atlas " + dir.getParent() + " cannot be written: its run lock " + file
+                    + " cannot be created (" + (e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e.getMessage()) + "); the maps it holds stay as they are; map into a folder you can write", e);
+        }
         FileLock lock;
         try {
             lock = channel.tryLock();

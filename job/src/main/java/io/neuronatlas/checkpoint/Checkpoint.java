@@ -1,5 +1,6 @@
 package io.neuronatlas.checkpoint;
 
+import io.neuronatlas.checkpoint.files.InputFile;
 import io.neuronatlas.checkpoint.safetensors.TensorInfo;
 import io.neuronatlas.checkpoint.safetensors.WeightFiles;
 import io.neuronatlas.checkpoint.tokenizer.TokenTable;
@@ -41,8 +42,9 @@ public final class Checkpoint implements Closeable {
             throw new CheckpointException(dir + ": not a model folder (no such directory)");
         }
         Path configFile = dir.resolve(CONFIG);
-        if (!Files.isRegularFile(configFile)) {
-            throw new CheckpointException(configFile + ": not found; a model folder needs config.json");
+        Optional<String> notAFile = InputFile.notRegular(configFile);
+        if (notAFile.isPresent()) {
+            throw new CheckpointException(configFile + ": " + notAFile.get() + "; a model folder needs config.json");
         }
         ModelConfig config = ModelConfig.read(configFile);
         Architecture architecture;
@@ -151,9 +153,10 @@ public final class Checkpoint implements Closeable {
     /** The token strings of every LM head row, read from tokenizer.json. */
     public TokenTable tokens() throws IOException {
         Path file = dir.resolve(TOKENIZER);
-        if (!Files.isRegularFile(file)) {
-            throw new CheckpointException(file + ": not found; neuron-atlas names tokens from the model's "
-                    + "tokenizer.json (the Hugging Face fast-tokenizer file)");
+        Optional<String> notAFile = InputFile.notRegular(file);
+        if (notAFile.isPresent()) {
+            throw new CheckpointException(file + ": " + notAFile.get() + "; neuron-atlas names tokens from the "
+                    + "model's tokenizer.json (the Hugging Face fast-tokenizer file)");
         }
         return TokenTable.load(file, config.vocab());
     }

@@ -2,9 +2,9 @@ package io.neuronatlas.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.neuronatlas.checkpoint.files.InputFile;
 import java.io.IOException;
 import java.io.Serializable;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -37,12 +37,23 @@ public record ModelConfig(String modelType, int dModel, int dMlp, int layers, in
         }
     }
 
+    /** Real configs are a few KB (a large id2label map makes them hundreds); this much is not a config. */
+    static final long MAX_BYTES = 16 * InputFile.MIB;
+
     public static ModelConfig read(Path configJson) throws CheckpointException {
         JsonNode root;
+        byte[] bytes;
         try {
-            root = new ObjectMapper().readTree(Files.readAllBytes(configJson));
+            bytes = InputFile.readRegular(configJson, MAX_BYTES, "a config.json");
+        } catch (InputFile.InputFileException e) {
+            throw new CheckpointException(e.getMessage(), e);
         } catch (IOException e) {
             throw new CheckpointException(configJson + ": cannot read config: " + e.getMessage(), e);
+        }
+        try {
+            root = new ObjectMapper().readTree(bytes);
+        } catch (IOException e) {
+            throw new CheckpointException(configJson + ": not valid JSON: " + e.getMessage(), e);
         }
         if (root == null || !root.isObject()) {
             throw new CheckpointException(configJson + ": expected a JSON object");
@@ -54,7 +65,7 @@ public record ModelConfig(String modelType, int dModel, int dMlp, int layers, in
                     integer(root, "intermediate_size", configJson),
                     integer(root, "num_hidden_layers", configJson),
                     integer(root, "vocab_size", configJson),
-                    root.path("tie_word_embeddings").asBoolean(false),
+                    bool(root, "tie_word_embeddings", false, configJson),
                     root.path("torch_dtype").asText(root.path("dtype").asText("unknown")));
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(configJson + ": " + e.getMessage(), e);
@@ -67,6 +78,18 @@ public record ModelConfig(String modelType, int dModel, int dMlp, int layers, in
             throw new CheckpointException(file + ": '" + field + "' is missing or not a string");
         }
         return node.asText();
+    }
+
+    /** A JSON boolean, or the default when absent or null: "yes" or 1 is an error, not silently false. */
+    private static boolean bool(JsonNode root, String field, boolean absent, Path file) throws CheckpointException {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return absent;
+        }
+        if (!node.isBoolean()) {
+            throw new CheckpointException(file + ": '" + field + "' must be true or false, found " + node);
+        }
+        return node.booleanValue();
     }
 
     private static int integer(JsonNode root, String field, Path file) throws CheckpointException {

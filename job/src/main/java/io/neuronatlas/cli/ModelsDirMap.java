@@ -1,9 +1,12 @@
 package io.neuronatlas.cli;
 
+import io.neuronatlas.atlas.AtlasPaths;
 import io.neuronatlas.checkpoint.Checkpoint;
+import io.neuronatlas.checkpoint.files.InputFile;
 import io.neuronatlas.jobs.MapJob;
 import io.neuronatlas.jobs.MapOutcome;
 import io.neuronatlas.plan.MapOptions;
+import io.neuronatlas.query.TerminalText;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -58,11 +61,15 @@ final class ModelsDirMap {
             String name = folder.getFileName().toString();
             long t0 = System.nanoTime();
             try {
+                AtlasPaths.checkCheckpointName(name, "rename the folder: with --models-dir each checkpoint is named "
+                        + "after its folder");
                 MapOutcome outcome = job.map(optionsFor.apply(folder));
                 results.add(new Result(name, Status.of(outcome.status()), (System.nanoTime() - t0) / 1e9,
                         outcome.reason() + ", run " + outcome.entry().run()));
-            } catch (Exception e) {
-                String message = Errors.describe(e);
+            } catch (Exception | OutOfMemoryError | StackOverflowError e) {
+                // One checkpoint's failure, even out of memory on a huge header, never stops the others.
+                String message = e instanceof OutOfMemoryError ? InputFile.outOfMemory(folder.toString())
+                        : Errors.describe(e);
                 out.printf("[map] %s: FAILED: %s%n", name, message);
                 results.add(new Result(name, Status.FAILED, (System.nanoTime() - t0) / 1e9, message));
             }
@@ -87,11 +94,13 @@ final class ModelsDirMap {
         }
         out.printf(Locale.ROOT, "%nSummary of %s: %d mapped, %d up to date, %d failed%n", modelsDir,
                 counts.get(Status.MAPPED), counts.get(Status.UP_TO_DATE), counts.get(Status.FAILED));
-        int width = Math.max(10, results.stream().mapToInt(r -> r.checkpoint().length()).max().orElse(0));
+        int width = Math.max(10, results.stream().mapToInt(r -> TerminalText.escape(r.checkpoint()).length()).max()
+                .orElse(0));
         out.printf(Locale.ROOT, "%-" + width + "s  %-10s  %8s  %s%n", "checkpoint", "status", "seconds", "detail");
         for (Result r : results) {
-            out.printf(Locale.ROOT, "%-" + width + "s  %-10s  %8.1f  %s%n", r.checkpoint(), r.status().label,
-                    r.seconds(), r.detail());
+            // Folder names are anyone's text: escaped before padding, so controls neither act nor break columns.
+            out.printf(Locale.ROOT, "%-" + width + "s  %-10s  %8.1f  %s%n", TerminalText.escape(r.checkpoint()),
+                    r.status().label, r.seconds(), TerminalText.escape(r.detail()));
         }
     }
 }

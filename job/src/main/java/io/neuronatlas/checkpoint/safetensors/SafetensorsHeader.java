@@ -1,12 +1,15 @@
 package io.neuronatlas.checkpoint.safetensors;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.neuronatlas.checkpoint.files.InputFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -35,6 +38,9 @@ record SafetensorsHeader(Map<String, TensorInfo> tensors, Map<String, String> me
 
     static final String METADATA_KEY = "__metadata__";
 
+    /** Heap a parse needs per header byte, at most: the bytes themselves and the entries made of them. */
+    static final int HEAP_PER_HEADER_BYTE = 4;
+
     private static final int LENGTH_PREFIX_BYTES = 8;
 
     private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
@@ -45,7 +51,6 @@ record SafetensorsHeader(Map<String, TensorInfo> tensors, Map<String, String> me
                     .build())
             // A duplicated tensor name would otherwise silently keep the last entry.
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
     SafetensorsHeader {
@@ -73,40 +78,88 @@ record SafetensorsHeader(Map<String, TensorInfo> tensors, Map<String, String> me
             throw SafetensorsFormatException.inFile(file, "header length " + headerLength + " needs at least "
                     + dataAreaStart + " bytes but the file has " + fileSize);
         }
-        ByteBuffer json = ByteBuffer.allocate((int) headerLength);
-        readFully(file, channel, json, LENGTH_PREFIX_BYTES);
-        return parse(file, json.array(), dataAreaStart, fileSize - dataAreaStart);
+        checkHeapFor(file, headerLength);
+        try {
+            ByteBuffer json = ByteBuffer.allocate((int) headerLength);
+            readFully(file, channel, json, LENGTH_PREFIX_BYTES);
+            return parse(file, json.array(), dataAreaStart, fileSize - dataAreaStart);
+        } catch (OutOfMemoryError e) {
+            throw new SafetensorsFormatException(InputFile.outOfMemory(file + ": header of " + headerLength
+                    + " bytes"));
+        }
+    }
+
+    /**
+     * Refuses up front a header this JVM could not hold parsed: its bytes and its tensors' entries take up to
+     * {@value #HEAP_PER_HEADER_BYTE} times its length (measured: a 99 MB header of 1.2 million tensors keeps 221 MB
+     * of entries after parsing).
+     */
+    private static void checkHeapFor(Path file, long headerLength) throws SafetensorsFormatException {
+        Runtime runtime = Runtime.getRuntime();
+        long free = runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
+        if (headerLength * HEAP_PER_HEADER_BYTE > free) {
+            throw new SafetensorsFormatException(InputFile.needsMemory(file + ": header of " + headerLength
+                    + " bytes", "parsing it needs about " + headerLength * HEAP_PER_HEADER_BYTE / InputFile.MIB
+                    + " MiB of heap, more than the " + free / InputFile.MIB + " MiB this JVM has free"));
+        }
     }
 
     /**
      * Parses header JSON whose data area starts at absolute position {@code dataAreaStart} and holds
-     * {@code dataAreaSize} bytes.
+     * {@code dataAreaSize} bytes. Entry by entry: only one tensor's JSON tree exists at a time, so a legal header of
+     * a million tensors needs the memory of its {@link TensorInfo}s, not of a whole JSON tree (ten times more).
      */
     static SafetensorsHeader parse(Path file, byte[] json, long dataAreaStart, long dataAreaSize)
             throws SafetensorsFormatException {
-        JsonNode root;
         try {
-            root = JSON.readTree(json);
+            return parseEntries(file, json, dataAreaStart, dataAreaSize);
         } catch (JsonProcessingException e) {
             throw new SafetensorsFormatException(
                     file + ": header is not valid JSON (" + e.getOriginalMessage() + "); expected one JSON object", e);
+        } catch (SafetensorsFormatException e) {
+            throw e;
         } catch (IOException e) {
             throw new SafetensorsFormatException(file + ": header could not be parsed: " + e.getMessage(), e);
         }
-        if (root == null || !root.isObject()) {
-            String found = root == null || root.isMissingNode() ? "empty" : nodeType(root);
-            throw SafetensorsFormatException.inFile(file,
-                    "header is " + found + "; expected a JSON object of tensor entries");
-        }
+    }
 
+    private static SafetensorsHeader parseEntries(Path file, byte[] json, long dataAreaStart, long dataAreaSize)
+            throws IOException {
         Map<String, TensorInfo> tensors = new LinkedHashMap<>();
         Map<String, String> metadata = Map.of();
-        for (Map.Entry<String, JsonNode> field : root.properties()) {
-            if (field.getKey().equals(METADATA_KEY)) {
-                metadata = parseMetadata(file, field.getValue());
-            } else {
-                TensorInfo tensor = parseTensor(file, field.getKey(), field.getValue(), dataAreaStart, dataAreaSize);
-                tensors.put(tensor.name(), tensor);
+        boolean sawMetadata = false;
+        try (JsonParser parser = JSON.getFactory().createParser(json)) {
+            JsonToken first = parser.nextToken();
+            if (first != JsonToken.START_OBJECT) {
+                String found = first == null ? "empty" : "a JSON " + switch (first) {
+                    case START_ARRAY -> "array";
+                    case VALUE_STRING -> "string";
+                    case VALUE_TRUE, VALUE_FALSE -> "boolean";
+                    case VALUE_NULL -> "null";
+                    default -> "number";
+                };
+                throw SafetensorsFormatException.inFile(file,
+                        "header is " + found + "; expected a JSON object of tensor entries");
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                parser.nextToken();
+                JsonNode entry = JSON.readTree(parser);
+                if (name.equals(METADATA_KEY) ? sawMetadata : tensors.containsKey(name)) {
+                    throw new SafetensorsFormatException(file + ": header is not valid JSON (duplicate field '" + name
+                            + "'); expected one JSON object");
+                }
+                if (name.equals(METADATA_KEY)) {
+                    metadata = parseMetadata(file, entry);
+                    sawMetadata = true;
+                } else {
+                    tensors.put(name, parseTensor(file, name, entry, dataAreaStart, dataAreaSize));
+                }
+            }
+            if (parser.nextToken() != null) {
+                throw new SafetensorsFormatException(file + ": header is not valid JSON (content after the header "
+                        + "object at byte " + parser.currentTokenLocation().getByteOffset()
+                        + "); expected one JSON object");
             }
         }
         checkNoOverlap(file, tensors.values(), dataAreaStart);

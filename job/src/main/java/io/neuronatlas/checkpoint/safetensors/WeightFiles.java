@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
+import io.neuronatlas.checkpoint.files.InputFile;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -16,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The weights of one Hugging Face model folder: one {@code model.safetensors}, or shards listed by
@@ -33,6 +36,9 @@ public final class WeightFiles implements Closeable {
     private static final List<String> PICKLE_SUFFIXES = List.of(".bin", ".pt", ".pth", ".ckpt");
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** An index lists one line per tensor: a few MB for the largest mixture-of-experts checkpoints. */
+    static final long MAX_INDEX_BYTES = 64 * InputFile.MIB;
 
     private final Path modelDir;
     private final List<SafetensorsFile> files;
@@ -71,11 +77,13 @@ public final class WeightFiles implements Closeable {
             throw SafetensorsFormatException.inFile(modelDir, "model folder does not exist or is not a directory");
         }
         Path index = modelDir.resolve(INDEX_FILE);
-        if (Files.isRegularFile(index)) {
+        if (present(index)) {
             return openIndexed(modelDir, index);
         }
         Path single = modelDir.resolve(SINGLE_FILE);
-        if (Files.isRegularFile(single)) {
+        if (present(single)) {
+            // A link to /dev/zero, a FIFO or a directory under the weights' name is an error, not "no weights".
+            requireRegular(single, "the safetensors weights");
             return openFiles(modelDir, List.of(single));
         }
         List<Path> shards = filesEndingWith(modelDir, List.of(SAFETENSORS_SUFFIX));
@@ -174,13 +182,16 @@ public final class WeightFiles implements Closeable {
                 throw SafetensorsFormatException.inFile(index, "weight_map puts tensor '" + entry.getKey()
                         + "' in '" + fileName + "'; expected a file inside " + modelDir);
             }
-            if (!Files.isRegularFile(shard)) {
+            Optional<String> notAFile = InputFile.notRegular(shard);
+            if (notAFile.isPresent()) {
                 throw SafetensorsFormatException.inFile(index, "weight_map puts tensor '" + entry.getKey()
-                        + "' in '" + fileName + "' but " + shard + " does not exist");
+                        + "' in '" + fileName + "' but " + shard + " " + (notAFile.get().equals("not found")
+                        ? "does not exist" : notAFile.get()));
             }
             shardByName.put(fileName, shard);
         }
-        WeightFiles weights = openFiles(modelDir, new ArrayList<>(shardByName.values()));
+        // "./x" and "x" name one file: it is opened once.
+        WeightFiles weights = openFiles(modelDir, new ArrayList<>(new TreeSet<>(shardByName.values())));
         try {
             for (Map.Entry<String, String> entry : fileNameByTensor.entrySet()) {
                 String tensor = entry.getKey();
@@ -204,8 +215,14 @@ public final class WeightFiles implements Closeable {
 
     private static Map<String, String> readWeightMap(Path index) throws IOException {
         JsonNode root;
+        byte[] bytes;
         try {
-            root = JSON.readTree(index.toFile());
+            bytes = InputFile.readRegular(index, MAX_INDEX_BYTES, "an index of weight files");
+        } catch (IOException e) {
+            throw new SafetensorsFormatException(e.getMessage(), e);
+        }
+        try {
+            root = JSON.readTree(bytes);
         } catch (IOException e) {
             throw new SafetensorsFormatException(index + ": not readable as JSON (" + e.getMessage()
                     + "); expected {\"weight_map\": {tensor: file}}", e);
@@ -258,6 +275,19 @@ public final class WeightFiles implements Closeable {
         }
         if (first != null) {
             throw first;
+        }
+    }
+
+    /** Whether anything (a file, a folder, a link even to nothing) is at path. */
+    private static boolean present(Path path) {
+        return Files.exists(path, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    private static void requireRegular(Path file, String what) throws SafetensorsFormatException {
+        Optional<String> notAFile = InputFile.notRegular(file);
+        if (notAFile.isPresent()) {
+            throw SafetensorsFormatException.inFile(file, notAFile.get() + "; expected " + what
+                    + " as a regular file");
         }
     }
 

@@ -6,11 +6,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.neuronatlas.checkpoint.files.InputFile;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Reads a tokenizer.json in one streaming pass. Streaming rather than a tree because most of a
@@ -37,7 +41,30 @@ final class TokenizerFileParser {
         this.json = json;
     }
 
+    /** The largest real tokenizer.json files (Gemma 3's) are about 35 MB; this is ten times more. */
+    static final long MAX_BYTES = 512 * InputFile.MIB;
+
     static TokenizerFile parse(Path file) throws IOException {
+        Optional<String> notAFile = InputFile.notRegular(file);
+        if (notAFile.isPresent() && notAFile.get().equals("not found")) {
+            throw new NoSuchFileException(file.toString()); // missing is an I/O error, not a format error
+        }
+        if (notAFile.isPresent()) {
+            throw new TokenizerFormatException(file, notAFile.get() + "; expected a regular file");
+        }
+        long size = Files.size(file);
+        if (size > MAX_BYTES) {
+            throw new TokenizerFormatException(file, String.format(Locale.ROOT, "is %,d bytes, more than the %d MiB "
+                    + "a tokenizer.json may hold; refused rather than read into memory", size, MAX_BYTES / InputFile.MIB));
+        }
+        try {
+            return parseFile(file);
+        } catch (OutOfMemoryError e) {
+            throw new TokenizerFormatException(file, InputFile.outOfMemory("reading its vocabulary"));
+        }
+    }
+
+    private static TokenizerFile parseFile(Path file) throws IOException {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
              JsonParser json = MAPPER.getFactory().createParser(in)) {
             return new TokenizerFileParser(file, json).parseRoot();
