@@ -8,7 +8,9 @@ import io.neuronatlas.compute.device.DeviceRule;
 import io.neuronatlas.plan.MapOptions;
 import io.neuronatlas.plan.MapPlan;
 import io.neuronatlas.plan.MapPlanner;
+import io.neuronatlas.plan.MemoryBudget;
 import io.neuronatlas.plan.ShardPlanner;
+import io.neuronatlas.query.TerminalText;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,7 +39,8 @@ final class InspectCommand implements Command {
     }
 
     @Override
-    public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+    public int run(String[] argv, PrintStream raw, PrintStream err) throws Exception {
+        PrintStream out = TerminalText.console(raw);
         Scopt<MapCommand.Args> s = new Scopt<>();
         List<OParser<?, MapCommand.Args>> options = new ArrayList<>();
         options.add(s.string("model", "DIR", "Hugging Face model folder",
@@ -60,7 +63,7 @@ final class InspectCommand implements Command {
         boolean gpus = DeviceRule.plansForGpu(mapOptions.device(), new SparkConf());
         try (Checkpoint checkpoint = Checkpoint.open(mapOptions.modelDir())) {
             ModelConfig c = checkpoint.config();
-            MapPlan plan = MapPlanner.plan(checkpoint, mapOptions, gpus);
+            MapPlan plan = MapPlanner.plan(checkpoint, mapOptions, gpus, MemoryBudget.of(new SparkConf(), gpus));
             out.printf("model        %s%n", checkpoint.dir().toAbsolutePath());
             out.printf("architecture %s (%s)%n", c.modelType(), checkpoint.architecture().getClass().getSimpleName());
             out.printf("shapes       layers=%d d_model=%d d_mlp=%d vocab=%d%n", c.layers(), c.dModel(), c.dMlp(),

@@ -3,6 +3,7 @@ package io.neuronatlas.cli;
 import io.neuronatlas.compute.device.DeviceMode;
 import io.neuronatlas.jobs.MapJob;
 import io.neuronatlas.plan.MapOptions;
+import io.neuronatlas.query.TerminalText;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -98,7 +99,8 @@ final class MapCommand implements Command {
     }
 
     @Override
-    public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+    public int run(String[] argv, PrintStream raw, PrintStream err) throws Exception {
+        PrintStream out = TerminalText.console(raw);
         Scopt.Parsed<Args> parsed = Scopt.parse(parser("neuron-atlas map"), argv, new Args(), out, err);
         if (!parsed.ok()) {
             return parsed.exitCode();

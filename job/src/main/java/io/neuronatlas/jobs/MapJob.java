@@ -1,5 +1,9 @@
 package io.neuronatlas.jobs;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.neuronatlas.atlas.AtlasFolder;
 import io.neuronatlas.atlas.CheckpointEntry;
 import io.neuronatlas.atlas.MapTables;
 import io.neuronatlas.atlas.OutputKind;
@@ -16,6 +20,7 @@ import io.neuronatlas.plan.MapOptions;
 import io.neuronatlas.plan.MapPlan;
 import io.neuronatlas.plan.MapPlanner;
 import io.neuronatlas.plan.MapTask;
+import io.neuronatlas.plan.MemoryBudget;
 import io.neuronatlas.plan.Shard;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -23,6 +28,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -59,12 +65,13 @@ public final class MapJob {
         if (options.atlas() == null) {
             throw new IllegalArgumentException("--out is required: the atlas folder to write");
         }
+        AtlasFolder.check(spark.sparkContext().hadoopConfiguration(), options.atlas(), options.modelDir());
         long t0 = System.nanoTime();
         MapPlan plan;
         Fingerprint fingerprint;
         try (Checkpoint checkpoint = Checkpoint.open(options.modelDir())) {
-            plan = MapPlanner.plan(checkpoint, options, DeviceRule.plansForGpu(options.device(),
-                    spark.sparkContext().conf()));
+            boolean gpus = DeviceRule.plansForGpu(options.device(), spark.sparkContext().conf());
+            plan = MapPlanner.plan(checkpoint, options, gpus, MemoryBudget.of(spark.sparkContext().conf(), gpus));
             fingerprint = Fingerprint.of(checkpoint, FINGERPRINT_THREADS);
         }
         try (AtlasWrite write = AtlasWrite.begin(spark, options.atlas(), OutputKind.MAP, plan.checkpoint(),
@@ -72,6 +79,13 @@ public final class MapJob {
             Optional<CheckpointEntry> published = write.published("", CheckpointEntry.class);
             String reason = AtlasWrite.reasonToRun(published, fingerprint.value(), plan.outputParameters(),
                     options.force());
+            if (reason == null) {
+                reason = write.damage(published.get());
+            } else if (published.isPresent() && !options.force()
+                    && !published.get().fingerprint().equals(fingerprint.value())) {
+                // Published, and the fingerprint says what: name the part that changed.
+                reason = whatChanged(write, published.get(), fingerprint);
+            }
             if (reason == null) {
                 CheckpointEntry entry = published.get();
                 write.tidy(); // whatever a killed run of this checkpoint left is no longer anyone's
@@ -93,6 +107,30 @@ public final class MapJob {
                     seconds(mapped.publishStarted()), options.atlas());
             return new MapOutcome(MapOutcome.Status.MAPPED, mapped.entry(), mapped.record(), reason, seconds(t0));
         }
+    }
+
+    /**
+     * "tokenizer.json changed (fingerprint A -> B)", from the parts of the fingerprint the published run recorded;
+     * "checkpoint changed" when that run recorded none.
+     */
+    private static String whatChanged(AtlasWrite write, CheckpointEntry published, Fingerprint now)
+            throws IOException {
+        Map<String, String> before = null;
+        Optional<String> record = write.publishedRecord(published);
+        if (record.isPresent()) {
+            try {
+                ObjectMapper json = new ObjectMapper();
+                JsonNode parts = json.readTree(record.get()).get("fingerprintParts");
+                if (parts != null && parts.isObject()) {
+                    before = json.convertValue(parts, new TypeReference<Map<String, String>>() { });
+                }
+            } catch (IOException | IllegalArgumentException e) {
+                before = null; // an unreadable record says nothing about the parts
+            }
+        }
+        String changed = Fingerprint.changed(before, now.parts());
+        return (changed == null ? "checkpoint changed" : changed) + " (fingerprint " + published.fingerprint()
+                + " -> " + now.value() + ")";
     }
 
     /** What the map run returns: its record and entry, and when publishing began (for the console). */
@@ -144,7 +182,8 @@ public final class MapJob {
         return new RunRecord(run.id(), plan.checkpoint(), fingerprint.value(), plan.modelDir(), plan.config(),
                 parameters, timings, engines, spark.version(), spark.sparkContext().master(),
                 run.startedAt().toString(), Instant.now().toString(), plan.neurons(),
-                plan.neurons() * 2L * options.topK(), RunRecord.ExecutorUse.summarize(reports), reports);
+                plan.neurons() * 2L * options.topK(), RunRecord.ExecutorUse.summarize(reports), reports,
+                fingerprint.parts());
     }
 
     private static double seconds(long since) {

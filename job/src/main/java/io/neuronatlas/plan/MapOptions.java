@@ -62,7 +62,8 @@ public record MapOptions(Path modelDir, String atlas, String checkpoint, List<Ml
         private String layers = ALL_LAYERS;
         private int topK = DEFAULT_TOP_K;
         private boolean foldNorm;
-        private int shardSize;
+        /** Null until --shard-size is given: then it must be positive (0 is not "the default"). */
+        private Integer shardSize;
         private int batchSize = DEFAULT_BATCH_SIZE;
         private DeviceMode device = DEFAULT_DEVICE;
         private List<String> watchTokens = new ArrayList<>();
@@ -156,10 +157,14 @@ public record MapOptions(Path modelDir, String atlas, String checkpoint, List<Ml
 
         public MapOptions build() {
             Objects.requireNonNull(modelDir, "--model");
+            if (shardSize != null && shardSize < 1) {
+                throw new IllegalArgumentException("--shard-size must be positive, found " + shardSize + " (leave it "
+                        + "out to size shards for the device)");
+            }
             String name = checkpoint != null ? checkpoint
                     : modelDir.toAbsolutePath().normalize().getFileName().toString();
-            return new MapOptions(modelDir, atlas, name, matrices, layers, topK, foldNorm, shardSize, batchSize,
-                    device, watchTokens, force);
+            return new MapOptions(modelDir, atlas, name, matrices, layers, topK, foldNorm,
+                    shardSize == null ? 0 : shardSize, batchSize, device, watchTokens, force);
         }
     }
 }

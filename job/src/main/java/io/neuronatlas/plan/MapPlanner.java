@@ -20,10 +20,22 @@ public final class MapPlanner {
 
     /** @param gpus whether the executors compute on GPUs ({@link io.neuronatlas.compute.device.DeviceRule}) */
     public static MapPlan plan(Checkpoint checkpoint, MapOptions options, boolean gpus) throws IOException {
+        return plan(checkpoint, options, gpus, MemoryBudget.UNKNOWN);
+    }
+
+    /**
+     * As {@link #plan(Checkpoint, MapOptions, boolean)}, and refuses a --batch-size whose logits would not fit the
+     * executors' memory.
+     */
+    public static MapPlan plan(Checkpoint checkpoint, MapOptions options, boolean gpus, MemoryBudget memory)
+            throws IOException {
         ModelConfig config = checkpoint.config();
         List<Integer> layers = LayerSelection.parse(options.layers(), config.layers());
         int shardSize = options.shardSize() > 0 ? options.shardSize()
                 : ShardPlanner.defaultShardSize(config, gpus);
+        // A task never multiplies more neurons at once than its shard holds.
+        memory.check(Math.min(options.batchSize(), Math.min(shardSize, config.dMlp())), config.vocab(),
+                config.dModel(), options.batchSize());
         List<Shard> shards = ShardPlanner.plan(config, options.matrices(), layers, shardSize);
         if (options.foldNorm()) {
             checkpoint.lmHeadRows(true);
