@@ -13,6 +13,7 @@ import io.neuronatlas.atlas.PublishListener;
 import io.neuronatlas.checkpoint.synthetic.SyntheticCheckpoint;
 import io.neuronatlas.jobs.MapOutcome.Status;
 import io.neuronatlas.query.Atlas;
+import io.neuronatlas.testing.AtlasFiles;
 import io.neuronatlas.testing.Maps;
 import io.neuronatlas.testing.TestSpark;
 import java.io.IOException;
@@ -86,16 +87,6 @@ class AtlasWriteTest {
                 .collectAsList();
     }
 
-    private static List<String> runFolders(Path atlas, String table, String checkpoint) throws IOException {
-        Path folder = atlas.resolve(table).resolve("checkpoint=" + checkpoint);
-        if (!Files.isDirectory(folder)) {
-            return List.of();
-        }
-        try (Stream<Path> runs = Files.list(folder)) {
-            return runs.map(p -> p.getFileName().toString()).sorted().toList();
-        }
-    }
-
     @Test
     void eachKindIsPublishedAndRerunOnItsOwn() throws IOException {
         Path atlas = dir.resolve("atlas");
@@ -118,16 +109,16 @@ class AtlasWriteTest {
         assertEquals("weights changed (fingerprint xxh64:a -> xxh64:b)", weights.reason());
         assertEquals(expected(6, 1), probeValues(atlas, "ckpt"));
         assertEquals(map, mapRows(atlas), "rerunning the probe left the map as it was");
-        assertEquals(List.of("run=" + mapRun), runFolders(atlas, "neuron_tokens", "ckpt"));
-        assertEquals(List.of("run=" + weights.run()), runFolders(atlas, "probe_rows", "ckpt"));
-        assertEquals(List.of("run=" + weights.run()), runFolders(atlas, "probe_runs", "ckpt"));
+        assertEquals(List.of("run=" + mapRun), AtlasFiles.runFolders(atlas, "neuron_tokens", "ckpt"));
+        assertEquals(List.of("run=" + weights.run()), AtlasFiles.runFolders(atlas, "probe_rows", "ckpt"));
+        assertEquals(List.of("run=" + weights.run()), AtlasFiles.runFolders(atlas, "probe_runs", "ckpt"));
 
         // Remapping the checkpoint leaves the probe's published run alone.
         MapOutcome remap = Maps.of(model, atlas).checkpoint("ckpt").topK(7).outcome();
         assertEquals(Status.MAPPED, remap.status());
         assertEquals(expected(6, 1), probeValues(atlas, "ckpt"));
-        assertEquals(List.of("run=" + weights.run()), runFolders(atlas, "probe_rows", "ckpt"));
-        assertEquals(List.of("run=" + remap.entry().run()), runFolders(atlas, "neuron_tokens", "ckpt"));
+        assertEquals(List.of("run=" + weights.run()), AtlasFiles.runFolders(atlas, "probe_rows", "ckpt"));
+        assertEquals(List.of("run=" + remap.entry().run()), AtlasFiles.runFolders(atlas, "neuron_tokens", "ckpt"));
 
         Atlas opened = Atlas.open(TestSpark.session(), atlas.toString(), KINDS);
         assertTrue(opened.views().containsAll(List.of("neuron_tokens", "neurons", "tokens", "runs", "probe_rows",
@@ -150,8 +141,8 @@ class AtlasWriteTest {
         ProbeJob.Result dogAgain = probe().run(atlas.toString(), "ckpt", "dog", "xxh64:a", rows(4, 1));
         assertTrue(dogAgain.ran());
         assertEquals(List.of("run=" + cat.run(), "run=" + dogAgain.run()).stream().sorted().toList(),
-                runFolders(atlas, "probe_rows", "ckpt"));
-        assertFalse(runFolders(atlas, "probe_rows", "ckpt").contains("run=" + dog.run()));
+                AtlasFiles.runFolders(atlas, "probe_rows", "ckpt"));
+        assertFalse(AtlasFiles.runFolders(atlas, "probe_rows", "ckpt").contains("run=" + dog.run()));
     }
 
     @Test
@@ -163,8 +154,8 @@ class AtlasWriteTest {
                 new ProbeJob.Parameters(4, 9, 0, 2)));
         assertTrue(e.getMessage().contains("probe task 2 failed on purpose"), e.getMessage());
         assertEquals(expected(4, 1), probeValues(atlas, "ckpt"));
-        assertEquals(List.of("run=" + before.run()), runFolders(atlas, "probe_rows", "ckpt"));
-        assertEquals(List.of("run=" + before.run()), runFolders(atlas, "probe_runs", "ckpt"));
+        assertEquals(List.of("run=" + before.run()), AtlasFiles.runFolders(atlas, "probe_rows", "ckpt"));
+        assertEquals(List.of("run=" + before.run()), AtlasFiles.runFolders(atlas, "probe_runs", "ckpt"));
     }
 
     @Test
@@ -202,7 +193,7 @@ class AtlasWriteTest {
             // The map's lock of the same checkpoint is another lock.
             assertEquals(Status.MAPPED, Maps.of(model, atlas).checkpoint("ckpt").outcome().status());
         }
-        assertEquals(List.of(), runFolders(atlas, "probe_rows", "ckpt"));
+        assertEquals(List.of(), AtlasFiles.runFolders(atlas, "probe_rows", "ckpt"));
     }
 
     /** A probe driver process, killed by the test: mid-write, just before or just after the catalog rename. */
@@ -256,13 +247,13 @@ class AtlasWriteTest {
         Process after = startProbeDriver(atlas, 4, "after-publish", dir.resolve("a"), dir.resolve("a.log"));
         awaitThenKill(after, dir.resolve("a.log"), () -> Files.exists(dir.resolve("a")));
         assertEquals(expected(30, 4), probeValues(atlas, "ckpt"), "the new run was published, whole");
-        assertTrue(runFolders(atlas, "probe_rows", "ckpt").size() > 1, "the killed runs' folders are still there");
+        assertTrue(AtlasFiles.runFolders(atlas, "probe_rows", "ckpt").size() > 1, "the killed runs' folders are still there");
 
         // The next run finds the output up to date and tidies what the killed runs left.
         ProbeJob.Result next = probe().run(atlas.toString(), "ckpt", "", "xxh64:probe", rows(30, 4));
         assertNull(next.reason());
-        assertEquals(List.of("run=" + next.run()), runFolders(atlas, "probe_rows", "ckpt"));
-        assertEquals(List.of("run=" + next.run()), runFolders(atlas, "probe_runs", "ckpt"));
+        assertEquals(List.of("run=" + next.run()), AtlasFiles.runFolders(atlas, "probe_rows", "ckpt"));
+        assertEquals(List.of("run=" + next.run()), AtlasFiles.runFolders(atlas, "probe_runs", "ckpt"));
         assertEquals(expected(30, 4), probeValues(atlas, "ckpt"));
     }
 }
