@@ -1,8 +1,5 @@
 package io.neuronatlas.checkpoint;
 
-import io.neuronatlas.checkpoint.Architecture;
-import io.neuronatlas.checkpoint.Checkpoint;
-import io.neuronatlas.checkpoint.MlpMatrix;
 import io.neuronatlas.checkpoint.safetensors.TensorInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,8 +11,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -92,24 +87,9 @@ public record Fingerprint(String value, long bytesHashed, double seconds) {
                 (System.nanoTime() - t0) / 1e9);
     }
 
-    /** MLP matrices of every layer, the LM head and the final norm (when present), in a fixed order. */
+    /** MLP matrices of every layer and expert, the LM head and the final norm (when present), in a fixed order. */
     public static List<TensorInfo> tensorsTheMapReads(Checkpoint checkpoint) throws IOException {
-        Architecture arch = checkpoint.architecture();
-        Set<String> names = new TreeSet<>();
-        for (int layer = 0; layer < checkpoint.config().layers(); layer++) {
-            for (MlpMatrix matrix : MlpMatrix.values()) {
-                names.add(arch.mlpWeight(matrix, layer));
-            }
-        }
-        names.add(checkpoint.lmHeadTensor());
-        if (checkpoint.weights().find(arch.finalNorm()).isPresent()) {
-            names.add(arch.finalNorm());
-        }
-        List<TensorInfo> tensors = new ArrayList<>();
-        for (String name : names) {
-            tensors.add(checkpoint.weights().require(name));
-        }
-        return tensors;
+        return checkpoint.tensorsTheMapReads();
     }
 
     /** One byte range streamed through its own hash. */

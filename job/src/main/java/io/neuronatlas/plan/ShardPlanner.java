@@ -1,5 +1,6 @@
 package io.neuronatlas.plan;
 
+import io.neuronatlas.checkpoint.MlpBlock;
 import io.neuronatlas.checkpoint.MlpMatrix;
 import io.neuronatlas.checkpoint.ModelConfig;
 import java.util.ArrayList;
@@ -16,6 +17,11 @@ public final class ShardPlanner {
     private ShardPlanner() {
     }
 
+    /**
+     * Cuts every layer's neurons of each matrix into shards of shardSize (the last of a layer smaller), walking the
+     * layer's MLPs in order: a shard may end inside one expert and the next go on from there, or hold several small
+     * experts whole, so shard sizes do not depend on how the neurons are split among experts.
+     */
     public static List<Shard> plan(ModelConfig config, List<MlpMatrix> matrices, List<Integer> layers,
                                    int shardSize) {
         if (shardSize < 1) {
@@ -24,23 +30,38 @@ public final class ShardPlanner {
         List<Shard> shards = new ArrayList<>();
         for (MlpMatrix matrix : matrices) {
             for (int layer : layers) {
-                for (int first = 0; first < config.dMlp(); first += shardSize) {
-                    int count = Math.min(shardSize, config.dMlp() - first);
-                    shards.add(new Shard(shards.size(), matrix, layer, first, count));
+                List<NeuronRange> ranges = new ArrayList<>();
+                int size = 0;
+                for (MlpBlock block : config.mlpBlocks(layer)) {
+                    for (int first = 0; first < block.width(); ) {
+                        int count = Math.min(shardSize - size, block.width() - first);
+                        ranges.add(new NeuronRange(block.expert(), first, count));
+                        size += count;
+                        first += count;
+                        if (size == shardSize) {
+                            shards.add(new Shard(shards.size(), matrix, layer, ranges));
+                            ranges = new ArrayList<>();
+                            size = 0;
+                        }
+                    }
+                }
+                if (!ranges.isEmpty()) {
+                    shards.add(new Shard(shards.size(), matrix, layer, ranges));
                 }
             }
         }
         return shards;
     }
 
-    /** The default --shard-size for this model on this kind of device. */
+    /** The default --shard-size for this model on this kind of device: a GPU gets whole layers of all experts. */
     public static int defaultShardSize(ModelConfig config, boolean gpu) {
+        int layer = config.maxNeuronsPerLayer();
         if (gpu) {
-            return config.dMlp();
+            return layer;
         }
         double neurons = CPU_SHARD_FLOPS / (2.0 * config.dModel() * config.vocab());
-        if (neurons >= config.dMlp()) {
-            return config.dMlp();
+        if (neurons >= layer) {
+            return layer;
         }
         return Integer.highestOneBit((int) Math.max(64, neurons));
     }

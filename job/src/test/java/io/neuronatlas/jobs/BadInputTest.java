@@ -84,8 +84,10 @@ class BadInputTest {
     @Test
     void unsupportedArchitecture() throws IOException {
         Path model = model();
-        editConfig(model, c -> c.put("model_type", "gpt2"));
-        assertMentions(failingMap(model), "config.json", "gpt2", "not supported");
+        editConfig(model, c -> c.put("model_type", "falcon"));
+        assertMentions(failingMap(model), "config.json", "'falcon'", "not supported",
+                "gemma, gemma2, gemma3, gemma3_text, gpt2, gpt_neox, gpt_oss, llama, mistral, mixtral, olmo2, phi3, "
+                        + "qwen2, qwen2_moe, qwen3, qwen3_moe");
     }
 
     @Test
