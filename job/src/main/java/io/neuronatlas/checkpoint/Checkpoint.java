@@ -84,7 +84,9 @@ public final class Checkpoint implements Closeable {
             }
         }
         List<MlpBlock> beyond = new ArrayList<>(config.mlpBlocks(config.layers()).subList(0, 1));
-        beyond.add(MlpBlock.dense(config.dMlp()));
+        if (!config.experts().denseLayers().isEmpty()) {
+            beyond.add(MlpBlock.dense(config.dMlp())); // the layer after the last might be a dense one
+        }
         for (MlpBlock block : beyond) {
             String extraLayer = architecture.neurons(config, MlpMatrix.UP, config.layers(), block).tensor();
             if (weights.find(extraLayer).isPresent()) {

@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.neuronatlas.atlas.RunRecord;
 import io.neuronatlas.checkpoint.MlpBlock;
 import io.neuronatlas.checkpoint.MlpMatrix;
-import io.neuronatlas.checkpoint.synthetic.PlantedNeuron;
 import io.neuronatlas.checkpoint.synthetic.SyntheticCheckpoint;
 import io.neuronatlas.checkpoint.synthetic.SyntheticFamily;
 import io.neuronatlas.compute.ShardReport;
 import io.neuronatlas.testing.AtlasReference;
+import io.neuronatlas.testing.FamilyModels;
 import io.neuronatlas.testing.Maps;
 import io.neuronatlas.testing.TestSpark;
 import java.io.IOException;
@@ -27,36 +27,15 @@ import org.junit.jupiter.params.provider.EnumSource;
  * expert boundaries (shards of 20 over experts of 16 or 24 neurons), and the planted neurons come out first.
  */
 class ArchitectureMapTest {
-    static final int D_MLP = 24;
-    static final int EXPERT_D_MLP = 16;
-    static final int SHARED_D_MLP = 20;
     static final int TOP_K = 8;
 
     @TempDir
     Path dir;
 
-    /** A two-layer checkpoint of the family with a " dog" neuron in layer 1's up and an anti-" California" in down. */
-    static SyntheticCheckpoint.Written write(SyntheticFamily family, Path dir) throws IOException {
-        SyntheticCheckpoint writer = new SyntheticCheckpoint().family(family).layers(2).dModel(32).dMlp(D_MLP)
-                .experts(3).expertDMlp(EXPERT_D_MLP).sharedExpertDMlp(SHARED_D_MLP).vocab(300).seed(17);
-        if (family == SyntheticFamily.QWEN2_MOE) {
-            writer.denseLayers(0); // mlp_only_layers: a dense MLP of intermediate_size in a mixture of experts
-        }
-        String dogExpert = family.mixtureOfExperts() ? "1" : null;
-        String californiaExpert = family == SyntheticFamily.QWEN2_MOE ? null
-                : family.mixtureOfExperts() ? "2" : null;
-        writer.plant(PlantedNeuron.dog(1, 5).inExpert(dogExpert));
-        writer.plant(PlantedNeuron.antiCalifornia(0, 11).inExpert(californiaExpert));
-        if (family == SyntheticFamily.QWEN2_MOE) {
-            writer.plant(PlantedNeuron.dog(1, 7).inExpert(MlpBlock.SHARED).inMatrix(MlpMatrix.GATE));
-        }
-        return writer.write(dir.resolve(family.name().toLowerCase(java.util.Locale.ROOT)));
-    }
-
     @ParameterizedTest
     @EnumSource(SyntheticFamily.class)
     void everyNeuronOfEveryMatrixAndExpertMatchesTheReference(SyntheticFamily family) throws IOException {
-        SyntheticCheckpoint.Written model = write(family, dir);
+        SyntheticCheckpoint.Written model = FamilyModels.write(family, dir);
         String name = model.dir().getFileName().toString();
         Path atlas = dir.resolve("atlas");
         RunRecord record = Maps.of(model.dir(), atlas).topK(TOP_K).shardSize(20).batchSize(7).run();
@@ -87,7 +66,7 @@ class ArchitectureMapTest {
                 + (family.mixtureOfExperts() ? "'1'" : "NULL") + " AND polarity = '+' AND rank = 1").first();
         assertEquals(" dog", dog.getString(0));
         assertEquals(family.mixtureOfExperts() ? "L1.e1.up.5" : "L1.up.5", dog.getString(1));
-        String californiaExpert = family.mixtureOfExperts() && family != SyntheticFamily.QWEN2_MOE ? "'2'" : "NULL";
+        String californiaExpert = FamilyModels.sql(FamilyModels.californiaExpert(family));
         Row california = TestSpark.session().sql("SELECT bottom_token FROM parquet.`" + atlas + "/neurons` WHERE "
                 + "matrix = 'down' AND layer = 0 AND neuron = 11 AND expert <=> " + californiaExpert).first();
         assertEquals(" California", california.getString(0));

@@ -131,6 +131,22 @@ public final class AtlasReference implements AutoCloseable {
         return out;
     }
 
+    /** The reference projections of one MLP's neurons with the given softcap (0: the raw scores as logits). */
+    public ReferenceProjection.Neuron[] projections(MlpMatrix matrix, int layer, String expert, int k,
+                                                    double cap) throws IOException {
+        float[] x = neurons(matrix, layer, expert);
+        return ReferenceProjection.compute(head, vocab, d, x, x.length / d, k, bias, cap);
+    }
+
+    /** The largest |U[t]·b| a folded LayerNorm bias adds to a score; 0 without one. */
+    public double largestBias() {
+        double largest = 0;
+        for (int t = 0; bias != null && t < vocab; t++) {
+            largest = Math.max(largest, Math.abs(bias[t]));
+        }
+        return largest;
+    }
+
     /** Asserts every row of both tables for one checkpoint, matrix and layer of a dense model. */
     public int check(String atlas, String checkpoint, MlpMatrix matrix, int layer, int k) throws IOException {
         return check(atlas, checkpoint, matrix, layer, null, k);
