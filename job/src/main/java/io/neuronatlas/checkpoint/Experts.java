@@ -24,6 +24,16 @@ public record Experts(int count, int width, int sharedWidth, List<Integer> dense
         denseLayers = denseLayers.stream().sorted().distinct().toList();
     }
 
+    /**
+     * Experts of intermediate_size neurons in every layer, countField of them (Mixtral's and gpt-oss's
+     * num_local_experts), defaultCount when the field is absent.
+     */
+    public static Experts inEveryLayer(ConfigFile config, String countField, int defaultCount)
+            throws CheckpointException {
+        return new Experts(config.integer(countField, defaultCount), config.integer("intermediate_size"), 0,
+                List.of());
+    }
+
     public boolean any() {
         return count > 0;
     }

@@ -2,7 +2,6 @@ package io.neuronatlas.checkpoint;
 
 import io.neuronatlas.checkpoint.safetensors.WeightFiles;
 import java.io.IOException;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -14,7 +13,7 @@ import java.util.Set;
  * The experts' GLU is gpt-oss's own: gate·σ(1.702·gate)·(up + 1), both clamped at 7. The published checkpoints
  * store the experts in MXFP4 (gate_up_proj_blocks and _scales); those must be dequantized first.
  */
-public final class GptOssArchitecture implements Architecture {
+public final class GptOssArchitecture extends LlamaHeadArchitecture {
     public static final GptOssArchitecture INSTANCE = new GptOssArchitecture();
     private static final long serialVersionUID = 1L;
     /** GptOssConfig's num_local_experts. */
@@ -36,9 +35,8 @@ public final class GptOssArchitecture implements Architecture {
 
     @Override
     public ModelConfig readConfig(ConfigFile config) throws CheckpointException {
-        Experts experts = new Experts(config.integer("num_local_experts", DEFAULT_EXPERTS),
-                config.integer("intermediate_size"), 0, List.of());
-        return ModelConfig.standard(config, false, "silu", experts, 0);
+        return ModelConfig.standard(config, false, "silu",
+                Experts.inEveryLayer(config, "num_local_experts", DEFAULT_EXPERTS), 0);
     }
 
     @Override
@@ -70,26 +68,6 @@ public final class GptOssArchitecture implements Architecture {
         return new NeuronSource(experts(layer) + "gate_up_proj", new long[] {count, d, 2L * m}, block.index(), false,
                 matrix == MlpMatrix.GATE ? 0 : 1, 2, m, because + "; gate and up interleaved: 2·intermediate_size "
                 + "columns");
-    }
-
-    @Override
-    public String lmHead() {
-        return "lm_head.weight";
-    }
-
-    @Override
-    public String embedTokens() {
-        return "model.embed_tokens.weight";
-    }
-
-    @Override
-    public String finalNorm() {
-        return "model.norm.weight";
-    }
-
-    @Override
-    public NormKind norm() {
-        return NormKind.RMS;
     }
 
     private Object readResolve() {

@@ -8,7 +8,7 @@ import java.util.Set;
  * tie_word_embeddings. Qwen3's q/k norms and OLMo-2's post-norms sit in attention and around the MLP, not in what the
  * map reads.
  */
-public final class LlamaArchitecture implements Architecture {
+public final class LlamaArchitecture extends LlamaHeadArchitecture {
     public static final LlamaArchitecture INSTANCE = new LlamaArchitecture();
     private static final long serialVersionUID = 1L;
 
@@ -39,26 +39,6 @@ public final class LlamaArchitecture implements Architecture {
     public NeuronSource neurons(ModelConfig config, MlpMatrix matrix, int layer, MlpBlock block) {
         return NeuronSource.linear(mlpWeight(matrix, layer), matrix, config.dModel(), block.width(),
                 "hidden_size=" + config.dModel() + ", intermediate_size=" + block.width());
-    }
-
-    @Override
-    public String lmHead() {
-        return "lm_head.weight";
-    }
-
-    @Override
-    public String embedTokens() {
-        return "model.embed_tokens.weight";
-    }
-
-    @Override
-    public String finalNorm() {
-        return "model.norm.weight";
-    }
-
-    @Override
-    public NormKind norm() {
-        return NormKind.RMS;
     }
 
     private Object readResolve() {

@@ -1,6 +1,5 @@
 package io.neuronatlas.checkpoint;
 
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -9,7 +8,7 @@ import java.util.Set;
  * (down): MixtralBlockSparseTop2MLP computes w2(act(w1(x)) · w3(x)). The router block_sparse_moe.gate is not a
  * neuron matrix. Otherwise Llama's names.
  */
-public final class MixtralArchitecture implements Architecture {
+public final class MixtralArchitecture extends LlamaHeadArchitecture {
     public static final MixtralArchitecture INSTANCE = new MixtralArchitecture();
     private static final long serialVersionUID = 1L;
     /** MixtralConfig's num_local_experts. */
@@ -30,9 +29,8 @@ public final class MixtralArchitecture implements Architecture {
 
     @Override
     public ModelConfig readConfig(ConfigFile config) throws CheckpointException {
-        Experts experts = new Experts(config.integer("num_local_experts", DEFAULT_EXPERTS),
-                config.integer("intermediate_size"), 0, List.of());
-        return ModelConfig.standard(config, false, "silu", experts, 0);
+        return ModelConfig.standard(config, false, "silu",
+                Experts.inEveryLayer(config, "num_local_experts", DEFAULT_EXPERTS), 0);
     }
 
     @Override
@@ -45,26 +43,6 @@ public final class MixtralArchitecture implements Architecture {
         return NeuronSource.linear("model.layers." + layer + ".block_sparse_moe.experts." + block.expert() + "." + w
                 + ".weight", matrix, config.dModel(), block.width(), "hidden_size=" + config.dModel()
                 + ", intermediate_size=" + block.width() + ", num_local_experts=" + config.experts().count());
-    }
-
-    @Override
-    public String lmHead() {
-        return "lm_head.weight";
-    }
-
-    @Override
-    public String embedTokens() {
-        return "model.embed_tokens.weight";
-    }
-
-    @Override
-    public String finalNorm() {
-        return "model.norm.weight";
-    }
-
-    @Override
-    public NormKind norm() {
-        return NormKind.RMS;
     }
 
     private Object readResolve() {

@@ -7,7 +7,7 @@ import java.util.Set;
  * [2·intermediate_size, hidden_size], whose output Phi3MLP splits with {@code chunk(2, dim=-1)}: rows
  * [0, intermediate_size) are gate, the rest up.
  */
-public final class Phi3Architecture implements Architecture {
+public final class Phi3Architecture extends LlamaHeadArchitecture {
     public static final Phi3Architecture INSTANCE = new Phi3Architecture();
     private static final long serialVersionUID = 1L;
 
@@ -40,26 +40,6 @@ public final class Phi3Architecture implements Architecture {
         }
         return new NeuronSource(mlp + "gate_up_proj.weight", new long[] {2L * m, d}, -1, true,
                 matrix == MlpMatrix.GATE ? 0 : m, 1, m, because + "; gate and up fused: 2·intermediate_size rows");
-    }
-
-    @Override
-    public String lmHead() {
-        return "lm_head.weight";
-    }
-
-    @Override
-    public String embedTokens() {
-        return "model.embed_tokens.weight";
-    }
-
-    @Override
-    public String finalNorm() {
-        return "model.norm.weight";
-    }
-
-    @Override
-    public NormKind norm() {
-        return NormKind.RMS;
     }
 
     private Object readResolve() {

@@ -12,7 +12,7 @@ import java.util.Set;
  * mlp_only_layers or (layer + 1) is not a multiple of decoder_sparse_step; a dense layer has one MLP of
  * intermediate_size neurons under Llama's names.
  */
-public final class QwenMoeArchitecture implements Architecture {
+public final class QwenMoeArchitecture extends LlamaHeadArchitecture {
     public static final QwenMoeArchitecture INSTANCE = new QwenMoeArchitecture();
     private static final long serialVersionUID = 1L;
     /** Qwen2MoeConfig's shared_expert_intermediate_size; Qwen3-MoE has no shared expert. */
@@ -68,26 +68,6 @@ public final class QwenMoeArchitecture implements Architecture {
         }
         return NeuronSource.linear(where + matrix.label() + "_proj.weight", matrix, config.dModel(), block.width(),
                 because);
-    }
-
-    @Override
-    public String lmHead() {
-        return "lm_head.weight";
-    }
-
-    @Override
-    public String embedTokens() {
-        return "model.embed_tokens.weight";
-    }
-
-    @Override
-    public String finalNorm() {
-        return "model.norm.weight";
-    }
-
-    @Override
-    public NormKind norm() {
-        return NormKind.RMS;
     }
 
     private Object readResolve() {

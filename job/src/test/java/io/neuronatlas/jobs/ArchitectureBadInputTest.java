@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.neuronatlas.checkpoint.MlpMatrix;
 import io.neuronatlas.checkpoint.synthetic.SyntheticCheckpoint;
 import io.neuronatlas.checkpoint.synthetic.SyntheticFamily;
@@ -97,10 +95,7 @@ class ArchitectureBadInputTest {
     @Test
     void moreExpertsThanConfigCounts() throws IOException {
         Path model = model(SyntheticFamily.QWEN3_MOE);
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode config = (ObjectNode) json.readTree(model.resolve("config.json").toFile());
-        config.put("num_experts", 2);
-        json.writeValue(model.resolve("config.json").toFile(), config);
+        CheckpointSurgery.editConfig(model, c -> c.put("num_experts", 2));
         assertMentions(failingMap(model), "'model.layers.0.mlp.experts.2.up_proj.weight' exists",
                 "num_experts=2", "counts 2 experts");
     }
@@ -108,10 +103,7 @@ class ArchitectureBadInputTest {
     @Test
     void aMultimodalGemma3WithoutATextModel() throws IOException {
         Path noTextConfig = model(SyntheticFamily.GEMMA3);
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode config = (ObjectNode) json.readTree(noTextConfig.resolve("config.json").toFile());
-        config.remove("text_config");
-        json.writeValue(noTextConfig.resolve("config.json").toFile(), config);
+        CheckpointSurgery.editConfig(noTextConfig, c -> c.remove("text_config"));
         assertMentions(failingMap(noTextConfig), "config.json", "'text_config' is missing",
                 "multimodal Gemma-3", "no text model to map");
 
@@ -153,10 +145,7 @@ class ArchitectureBadInputTest {
     @Test
     void anUnsupportedModelTypeListsTheSupportedOnes() throws IOException {
         Path model = model(SyntheticFamily.LLAMA);
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode config = (ObjectNode) json.readTree(model.resolve("config.json").toFile());
-        config.put("model_type", "deepseek_v3");
-        json.writeValue(model.resolve("config.json").toFile(), config);
+        CheckpointSurgery.editConfig(model, c -> c.put("model_type", "deepseek_v3"));
         assertMentions(failingMap(model), "config.json", "model_type 'deepseek_v3' is not supported",
                 "gemma3", "gpt2", "gpt_neox", "gpt_oss", "mixtral", "olmo2", "phi3", "qwen2_moe", "qwen3_moe");
     }

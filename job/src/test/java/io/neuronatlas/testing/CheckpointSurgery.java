@@ -17,9 +17,9 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Rewrites a one-file checkpoint's model.safetensors byte for byte, after an edit of its tensors: drop one, give one
- * another shape, add one of any dtype (MXFP4's U8 blocks, which the writer refuses). New or reshaped tensors hold
- * zero bytes. For the bad checkpoints real ones sometimes are.
+ * Edits a written checkpoint into the bad ones real folders sometimes are: config.json changed, or a one-file
+ * model.safetensors rewritten byte for byte after an edit of its tensors (drop one, give one another shape, add one of
+ * any dtype, such as MXFP4's U8 blocks, which the writer refuses; new or reshaped tensors hold zero bytes).
  */
 public final class CheckpointSurgery {
     /** A tensor as stored: its dtype's header name, shape and raw little-endian bytes. */
@@ -35,6 +35,14 @@ public final class CheckpointSurgery {
     }
 
     private CheckpointSurgery() {
+    }
+
+    /** Rewrites config.json after an edit. */
+    public static void editConfig(Path model, Consumer<ObjectNode> edit) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode config = (ObjectNode) json.readTree(model.resolve("config.json").toFile());
+        edit.accept(config);
+        json.writeValue(model.resolve("config.json").toFile(), config);
     }
 
     /** Reads every tensor of model.safetensors, lets edit change the map (in file order), writes the file anew. */
