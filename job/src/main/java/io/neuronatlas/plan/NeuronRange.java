@@ -19,6 +19,7 @@ public record NeuronRange(String expert, int first, int count) implements Serial
 
     @Override
     public String toString() {
-        return (expert == null ? "" : "e" + expert + ":") + first + "-" + (first + count - 1);
+        String where = expert == null ? "" : MlpBlock.SHARED.equals(expert) ? expert + ":" : "e" + expert + ":";
+        return where + first + "-" + (first + count - 1);
     }
 }

@@ -13,6 +13,13 @@ public final class ShardPlanner {
      * layers, which it maps in well under a second each for 8B-sized models.
      */
     static final double CPU_SHARD_FLOPS = 1e12;
+    /**
+     * Most neurons in a GPU shard. A shard's neuron_tokens rows wait in its task until it ends (the file is in token
+     * order): 2·top-k rows of 32 bytes a neuron, 80 MiB at top-20 for this many neurons. A dense layer fits whole
+     * (Llama-3.1-405B's 53,248); a layer of a mixture of experts may not (Qwen3-30B-A3B: 128 × 768 = 98,304 neurons,
+     * gpt-oss-120b: 128 × 2,880 = 368,640), and is cut into a few shards.
+     */
+    static final int GPU_SHARD_NEURONS = 1 << 16;
 
     private ShardPlanner() {
     }
@@ -53,11 +60,14 @@ public final class ShardPlanner {
         return shards;
     }
 
-    /** The default --shard-size for this model on this kind of device: a GPU gets whole layers of all experts. */
+    /**
+     * The default --shard-size for this model on this kind of device: a GPU gets whole layers (all experts), up to
+     * {@value #GPU_SHARD_NEURONS} neurons.
+     */
     public static int defaultShardSize(ModelConfig config, boolean gpu) {
         int layer = config.maxNeuronsPerLayer();
         if (gpu) {
-            return layer;
+            return Math.min(layer, GPU_SHARD_NEURONS);
         }
         double neurons = CPU_SHARD_FLOPS / (2.0 * config.dModel() * config.vocab());
         if (neurons >= layer) {

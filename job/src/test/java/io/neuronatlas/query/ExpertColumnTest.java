@@ -44,7 +44,7 @@ class ExpertColumnTest {
             dropExpertColumn(atlas.resolve(table).resolve("checkpoint=old"));
         }
         SyntheticCheckpoint.Written moe = FamilyModels.write(SyntheticFamily.MIXTRAL, dir);
-        Maps.of(moe.dir(), atlas).topK(6).run();
+        Maps.of(moe.dir(), atlas).topK(6).watch(" dog").run();
     }
 
     /** Rewrites every Parquet file under the folder without the expert column, as the map wrote them before. */
@@ -102,6 +102,16 @@ class ExpertColumnTest {
             String id = row.getAs("neuron_id");
             assertEquals("L1.e" + row.getAs("expert") + ".up." + row.getAs("neuron"), id);
         }
+    }
+
+    @Test
+    void aWatchedTokensProfileCoversEveryExpert() throws IOException {
+        Atlas opened = Atlas.open(TestSpark.session(), atlas.toString());
+        List<Row> profile = opened.profile(" dog").where("checkpoint = 'mixtral'")
+                .orderBy(org.apache.spark.sql.functions.desc("normalized_prob")).collectAsList();
+        assertEquals(432, profile.size(), "every neuron of every expert");
+        assertEquals("L1.e1.up.5", profile.get(0).getAs("neuron_id"));
+        assertEquals(3, profile.stream().map(r -> (String) r.getAs("expert")).distinct().count());
     }
 
     @Test
