@@ -14,7 +14,6 @@ import io.neuronatlas.checkpoint.ModelConfig;
 import io.neuronatlas.checkpoint.tokenizer.TokenTable;
 import io.neuronatlas.compute.projection.BatchResult;
 import io.neuronatlas.jobs.AtlasWrite;
-import io.neuronatlas.plan.MapOptions;
 import io.neuronatlas.plan.Shard;
 import io.neuronatlas.plan.ShardPlanner;
 import java.io.IOException;
@@ -43,6 +42,8 @@ import org.apache.spark.sql.SparkSession;
  */
 public record SyntheticAtlas(String checkpoint, int layers, int dMlp, int topK, int shardSize, long seed,
                              TokenLayout layout) implements Serializable {
+    /** A Llama-shaped atlas has all three matrices. */
+    static final List<MlpMatrix> MATRICES = List.of(MlpMatrix.values());
 
     public SyntheticAtlas {
         if (layers < 1 || dMlp < 1 || topK < 1 || shardSize < 1) {
@@ -65,7 +66,7 @@ public record SyntheticAtlas(String checkpoint, int layers, int dMlp, int topK, 
 
     /** The shards of every matrix and layer, as the map's planner cuts them. */
     public List<Shard> shards() {
-        return ShardPlanner.plan(config(1), MapOptions.DEFAULT_MATRICES,
+        return ShardPlanner.plan(config(1), MATRICES,
                 IntStream.range(0, layers).boxed().toList(), shardSize);
     }
 
@@ -78,7 +79,7 @@ public record SyntheticAtlas(String checkpoint, int layers, int dMlp, int topK, 
         SyntheticAtlas self = this;
         List<Shard> shards = shards();
         String fingerprint = "synthetic-seed-" + seed;
-        OutputParameters parameters = new OutputParameters(MapOptions.DEFAULT_MATRICES.stream()
+        OutputParameters parameters = new OutputParameters(MATRICES.stream()
                 .map(MlpMatrix::label).toList(), IntStream.range(0, layers).boxed().toList(), topK, false,
                 "generated", List.of());
         try (AtlasWrite write = AtlasWrite.begin(spark, atlas, OutputKind.MAP, checkpoint, PublishListener.NONE)) {

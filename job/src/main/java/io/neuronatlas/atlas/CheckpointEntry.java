@@ -24,9 +24,22 @@ public record CheckpointEntry(@JsonProperty("checkpoint") String checkpoint,
                               @JsonProperty("parameters") OutputParameters parameters) implements CatalogEntry {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** The model's dimensions, from config.json (checked against the tensors when the checkpoint was opened). */
+    /**
+     * The model's dimensions, from config.json (checked against the tensors when the checkpoint was opened).
+     *
+     * @param dMlp      neurons of a dense MLP layer
+     * @param experts   routed experts per sparse layer; 0 for a dense model (and in entries written before experts)
+     * @param dExpert   neurons per routed expert, 0 for a dense model
+     * @param dShared   neurons of the shared expert, 0 without one
+     */
     public record Shapes(@JsonProperty("layers") int layers, @JsonProperty("d_model") int dModel,
-                         @JsonProperty("d_mlp") int dMlp, @JsonProperty("vocab") int vocab) {
+                         @JsonProperty("d_mlp") int dMlp, @JsonProperty("vocab") int vocab,
+                         @JsonProperty("experts") int experts, @JsonProperty("d_expert") int dExpert,
+                         @JsonProperty("d_shared_expert") int dShared) {
+        /** A dense model's shapes. */
+        public Shapes(int layers, int dModel, int dMlp, int vocab) {
+            this(layers, dModel, dMlp, vocab, 0, 0, 0);
+        }
     }
 
     public CheckpointEntry {

@@ -6,6 +6,7 @@ import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.FLOAT;
 import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.INT32;
 
 import java.util.List;
+import java.util.Map;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Types;
 
@@ -13,6 +14,12 @@ import org.apache.parquet.schema.Types;
  * The map's tables. The row tables are partitioned by checkpoint, run, matrix and layer
  * ({@link AtlasPaths#partitionPath}); the tokens table by checkpoint and run only. Which run of a checkpoint is its
  * map is said by the checkpoints table, the map's {@link Catalog}.
+ *
+ * <p>A mixture-of-experts model's neurons are told apart by the expert column, stored in the files rather than as a
+ * partition folder: a layer of Qwen3-30B-A3B has 128 experts of 768 neurons, and folders (and so files) per expert
+ * would multiply the files a token lookup opens by 128 for no pruning any query needs. The column is null for a
+ * dense model's rows, and absent from files written before it existed, which read as null
+ * ({@link #FILE_SCHEMAS}).
  */
 public final class MapTables {
     public static final String NEURON_TOKENS = "neuron_tokens";
@@ -23,6 +30,8 @@ public final class MapTables {
     public static final String TOKENS = "tokens";
     /** Every table of rows a map run may write into its run folders; a run without --watch has no token_profiles. */
     public static final List<String> TABLES = List.of(NEURON_TOKENS, NEURONS, TOKEN_PROFILES, TOKENS);
+    /** A mixture-of-experts neuron's expert: "0", "1", ..., or "shared"; null for a dense model. */
+    public static final String EXPERT = "expert";
 
     /**
      * A neuron's top-k tokens per polarity: 2·k rows a neuron. Each file's rows are ordered by token_id (then
@@ -30,6 +39,7 @@ public final class MapTables {
      * token ids reads only the row groups whose token_id range or bloom filter can hold them.
      */
     public static final MessageType NEURON_TOKENS_FILE = Types.buildMessage()
+            .optional(BINARY).as(stringType()).named(EXPERT)
             .required(INT32).named("neuron")
             .required(BINARY).as(stringType()).named("polarity")
             .required(INT32).named("rank")
@@ -42,6 +52,7 @@ public final class MapTables {
 
     /** One row a neuron: its vector's norm and the statistics of its scores over the whole vocabulary. */
     public static final MessageType NEURONS_FILE = Types.buildMessage()
+            .optional(BINARY).as(stringType()).named(EXPERT)
             .required(INT32).named("neuron")
             .required(FLOAT).named("norm")
             .required(FLOAT).named("max_score")
@@ -61,6 +72,7 @@ public final class MapTables {
 
     /** The '+' polarity values of each watched token (map --watch) for every neuron: neurons × watched rows. */
     public static final MessageType TOKEN_PROFILES_FILE = Types.buildMessage()
+            .optional(BINARY).as(stringType()).named(EXPERT)
             .required(INT32).named("neuron")
             .required(INT32).named("token_id")
             .required(BINARY).as(stringType()).named("token")
@@ -78,6 +90,13 @@ public final class MapTables {
             .required(BINARY).as(stringType()).named("token")
             .required(BINARY).as(stringType()).named("norm")
             .named(TOKENS);
+
+    /**
+     * The schema of each table's files, which readers should state rather than infer from whichever file comes first:
+     * files written before the expert column existed then read with a null expert.
+     */
+    public static final Map<String, MessageType> FILE_SCHEMAS = Map.of(NEURON_TOKENS, NEURON_TOKENS_FILE, NEURONS,
+            NEURONS_FILE, TOKEN_PROFILES, TOKEN_PROFILES_FILE, TOKENS, TOKENS_FILE);
 
     private MapTables() {
     }

@@ -67,6 +67,15 @@ public final class RecordWriteSupport extends WriteSupport<RecordWriteSupport.Re
             return end(name);
         }
 
+        /** An optional string field: null leaves it unset, which Parquet stores as a null. */
+        public Fields addNullable(String value) {
+            if (value == null) {
+                index++;
+                return this;
+            }
+            return add(value);
+        }
+
         private String start() {
             String name = schema.getFieldName(index);
             consumer.startField(name, index);

@@ -77,8 +77,13 @@ public final class ShardWriter implements Closeable {
         return TableFile.open(conf, dir, fileName(shard), attempt, schema, layout, tuning);
     }
 
-    /** Appends the rows of one batch whose first neuron is firstNeuron. */
+    /** Appends the rows of one batch of a dense MLP whose first neuron is firstNeuron. */
     public void append(BatchResult b, int firstNeuron) throws IOException {
+        append(b, null, firstNeuron);
+    }
+
+    /** Appends the rows of one batch of an expert (null: a dense MLP) whose first neuron is firstNeuron. */
+    public void append(BatchResult b, String expert, int firstNeuron) throws IOException {
         if (neuronsFile == null) {
             tokensFile = open(tokensDir, MapTables.NEURON_TOKENS_FILE, layout::lookup);
             neuronsFile = open(neuronsDir, MapTables.NEURONS_FILE, UnaryOperator.identity());
@@ -88,15 +93,16 @@ public final class ShardWriter implements Closeable {
         for (int n = 0; n < b.count(); n++) {
             int neuron = firstNeuron + n;
             int row = n;
+            int expertCode = rows.code(expert);
             for (int p = 0; p < 2; p++) {
                 for (int r = 0; r < b.topK(); r++) {
-                    rows.add(neuron, p, r + 1, b.tokenId(n, p, r), b.score(n, p, r), b.prob(n, p, r),
+                    rows.add(expertCode, neuron, p, r + 1, b.tokenId(n, p, r), b.score(n, p, r), b.prob(n, p, r),
                             b.normalizedProb(n, p, r));
                 }
             }
             int top = b.tokenId(n, 0, 0);
             int bottom = b.tokenId(n, 1, 0);
-            neuronsFile.write(f -> f.add(neuron).add(b.norm(row)).add(b.maxScore(row))
+            neuronsFile.write(f -> f.addNullable(expert).add(neuron).add(b.norm(row)).add(b.maxScore(row))
                     .add(b.minScore(row)).add(b.meanScore(row)).add(b.stdScore(row)).add(b.maxAbsScore(row))
                     .add(b.logsumexp(row)).add(b.entropy(row)).add(top).add(tokens.token(top))
                     .add(b.normalizedProb(row, 0, 0)).add(bottom).add(tokens.token(bottom))
@@ -104,7 +110,7 @@ public final class ShardWriter implements Closeable {
             for (int w = 0; w < b.watched(); w++) {
                 int watched = w;
                 int id = b.watchedToken(watched);
-                profilesFile.write(f -> f.add(neuron).add(id).add(tokens.token(id))
+                profilesFile.write(f -> f.addNullable(expert).add(neuron).add(id).add(tokens.token(id))
                         .add(b.watchedScore(row, watched)).add(b.watchedProb(row, watched))
                         .add(b.watchedNormalizedProb(row, watched)));
             }
@@ -116,13 +122,14 @@ public final class ShardWriter implements Closeable {
         for (int i = 0; i < rows.size; i++) {
             int at = order == null ? i : order[i];
             int id = rows.tokenId[at];
+            String expert = rows.experts.get(rows.expert[at]);
             int neuron = rows.neuron[at];
             int polarity = rows.polarity[at];
             int rank = rows.rank[at];
             float score = rows.score[at];
             float prob = rows.prob[at];
             float normalized = rows.normalizedProb[at];
-            tokensFile.write(f -> f.add(neuron).add(POLARITY[polarity]).add(rank).add(id)
+            tokensFile.write(f -> f.addNullable(expert).add(neuron).add(POLARITY[polarity]).add(rank).add(id)
                     .add(tokens.token(id)).add(score).add(prob).add(normalized));
         }
     }
@@ -162,9 +169,14 @@ public final class ShardWriter implements Closeable {
         }
     }
 
-    /** A shard's neuron_tokens rows as growable primitive columns, in the order they were computed. */
+    /**
+     * A shard's neuron_tokens rows as growable primitive columns, in the order they were computed; a row's expert is
+     * an index into the shard's few distinct experts.
+     */
     private static final class TokenRows {
+        final List<String> experts = new ArrayList<>();
         int size;
+        int[] expert = new int[1024];
         int[] neuron = new int[1024];
         int[] polarity = new int[1024];
         int[] rank = new int[1024];
@@ -173,9 +185,20 @@ public final class ShardWriter implements Closeable {
         float[] prob = new float[1024];
         float[] normalizedProb = new float[1024];
 
-        void add(int n, int p, int r, int id, float s, float pr, float np) {
+        /** The code of an expert (null: dense) in {@link #experts}. */
+        int code(String label) {
+            int code = experts.indexOf(label);
+            if (code < 0) {
+                experts.add(label);
+                code = experts.size() - 1;
+            }
+            return code;
+        }
+
+        void add(int e, int n, int p, int r, int id, float s, float pr, float np) {
             if (size == neuron.length) {
                 int capacity = size * 2;
+                expert = Arrays.copyOf(expert, capacity);
                 neuron = Arrays.copyOf(neuron, capacity);
                 polarity = Arrays.copyOf(polarity, capacity);
                 rank = Arrays.copyOf(rank, capacity);
@@ -184,6 +207,7 @@ public final class ShardWriter implements Closeable {
                 prob = Arrays.copyOf(prob, capacity);
                 normalizedProb = Arrays.copyOf(normalizedProb, capacity);
             }
+            expert[size] = e;
             neuron[size] = n;
             polarity[size] = p;
             rank[size] = r;
@@ -194,7 +218,7 @@ public final class ShardWriter implements Closeable {
             size++;
         }
 
-        /** Row positions ordered by (token_id, then computed order = neuron, polarity, rank). */
+        /** Row positions ordered by (token_id, then computed order = expert, neuron, polarity, rank). */
         int[] byToken() {
             long[] keys = new long[size];
             for (int i = 0; i < size; i++) {

@@ -1,8 +1,5 @@
 package io.neuronatlas.checkpoint;
 
-import io.neuronatlas.checkpoint.Architecture;
-import io.neuronatlas.checkpoint.Checkpoint;
-import io.neuronatlas.checkpoint.MlpMatrix;
 import io.neuronatlas.checkpoint.safetensors.TensorInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,7 +12,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
@@ -146,24 +142,9 @@ public record Fingerprint(String value, long bytesHashed, double seconds, Map<St
                 .map(part -> part.equals(WEIGHTS) ? part : part + ".json").toList()) + " changed";
     }
 
-    /** MLP matrices of every layer, the LM head and the final norm (when present), in a fixed order. */
+    /** MLP matrices of every layer and expert, the LM head and the final norm (when present), in a fixed order. */
     public static List<TensorInfo> tensorsTheMapReads(Checkpoint checkpoint) throws IOException {
-        Architecture arch = checkpoint.architecture();
-        Set<String> names = new TreeSet<>();
-        for (int layer = 0; layer < checkpoint.config().layers(); layer++) {
-            for (MlpMatrix matrix : MlpMatrix.values()) {
-                names.add(arch.mlpWeight(matrix, layer));
-            }
-        }
-        names.add(checkpoint.lmHeadTensor());
-        if (checkpoint.weights().find(arch.finalNorm()).isPresent()) {
-            names.add(arch.finalNorm());
-        }
-        List<TensorInfo> tensors = new ArrayList<>();
-        for (String name : names) {
-            tensors.add(checkpoint.weights().require(name));
-        }
-        return tensors;
+        return checkpoint.tensorsTheMapReads();
     }
 
     /** One byte range streamed through its own hash; a tensor's is also checked to hold finite values. */

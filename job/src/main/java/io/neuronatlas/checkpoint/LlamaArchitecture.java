@@ -2,8 +2,13 @@ package io.neuronatlas.checkpoint;
 
 import java.util.Set;
 
-/** Hugging Face's Llama naming, shared by Mistral and Qwen2. */
-public final class LlamaArchitecture implements Architecture {
+/**
+ * Hugging Face's Llama naming, which Mistral, Qwen2, Qwen3 and OLMo-2 share: a gated SiLU MLP of three nn.Linear
+ * matrices (model.layers.{l}.mlp.{gate,up,down}_proj.weight), an RMSNorm model.norm and an untied lm_head unless
+ * tie_word_embeddings. Qwen3's q/k norms and OLMo-2's post-norms sit in attention and around the MLP, not in what the
+ * map reads.
+ */
+public final class LlamaArchitecture extends LlamaHeadArchitecture {
     public static final LlamaArchitecture INSTANCE = new LlamaArchitecture();
     private static final long serialVersionUID = 1L;
 
@@ -12,27 +17,28 @@ public final class LlamaArchitecture implements Architecture {
 
     @Override
     public Set<String> modelTypes() {
-        return Set.of("llama", "mistral", "qwen2");
+        return Set.of("llama", "mistral", "qwen2", "qwen3", "olmo2");
     }
 
     @Override
+    public String description() {
+        return "Llama family: gated MLP of nn.Linear gate_proj, up_proj, down_proj";
+    }
+
+    @Override
+    public ModelConfig readConfig(ConfigFile config) throws CheckpointException {
+        return ModelConfig.standard(config, false, "silu", Experts.NONE, 0);
+    }
+
+    /** The tensor of one matrix of layer l. */
     public String mlpWeight(MlpMatrix matrix, int layer) {
         return "model.layers." + layer + ".mlp." + matrix.label() + "_proj.weight";
     }
 
     @Override
-    public String lmHead() {
-        return "lm_head.weight";
-    }
-
-    @Override
-    public String embedTokens() {
-        return "model.embed_tokens.weight";
-    }
-
-    @Override
-    public String finalNorm() {
-        return "model.norm.weight";
+    public NeuronSource neurons(ModelConfig config, MlpMatrix matrix, int layer, MlpBlock block) {
+        return NeuronSource.linear(mlpWeight(matrix, layer), matrix, config.dModel(), block.width(),
+                "hidden_size=" + config.dModel() + ", intermediate_size=" + block.width());
     }
 
     private Object readResolve() {

@@ -52,7 +52,9 @@ final class DemoCommand implements Command {
             checkpoint.plantDogAndCalifornia();
         }
         SyntheticCheckpoint.Written written = checkpoint.write(dir);
-        out.println("Wrote a synthetic checkpoint to " + dir.toAbsolutePath() + " (" + written.config() + ")");
+        var c = written.config();
+        out.printf("Wrote a synthetic checkpoint to %s (%s: %d layers, d_model %d, d_mlp %d, vocab %d, %s)%n",
+                dir.toAbsolutePath(), c.modelType(), c.layers(), c.dModel(), c.dMlp(), c.vocab(), c.torchDtype());
         for (PlantedNeuron p : written.planted()) {
             out.printf("  planted: %s layer %d neuron %d -> %s%n", p.matrix().label(), p.layer(), p.neuron(),
                     p.weights().keySet());

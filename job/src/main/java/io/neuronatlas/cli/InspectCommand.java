@@ -1,6 +1,10 @@
 package io.neuronatlas.cli;
 
+import io.neuronatlas.checkpoint.Architecture;
 import io.neuronatlas.checkpoint.Checkpoint;
+import io.neuronatlas.checkpoint.Experts;
+import io.neuronatlas.checkpoint.MlpBlock;
+import io.neuronatlas.checkpoint.MlpMatrix;
 import io.neuronatlas.checkpoint.ModelConfig;
 import io.neuronatlas.checkpoint.safetensors.TensorInfo;
 import io.neuronatlas.compute.device.Calibration;
@@ -65,11 +69,14 @@ final class InspectCommand implements Command {
             ModelConfig c = checkpoint.config();
             MapPlan plan = MapPlanner.plan(checkpoint, mapOptions, gpus, MemoryBudget.of(new SparkConf(), gpus));
             out.printf("model        %s%n", checkpoint.dir().toAbsolutePath());
-            out.printf("architecture %s (%s)%n", c.modelType(), checkpoint.architecture().getClass().getSimpleName());
+            out.printf("architecture %s (%s)%n", c.modelType(), checkpoint.architecture().description());
             out.printf("shapes       layers=%d d_model=%d d_mlp=%d vocab=%d%n", c.layers(), c.dModel(), c.dMlp(),
                     c.vocab());
+            printMlp(checkpoint, out);
             out.printf("lm head      %s %s%n", checkpoint.lmHeadTensor(),
-                    c.tieWordEmbeddings() ? "(tied to the embedding)" : "");
+                    checkpoint.lmHeadTensor().equals(checkpoint.architecture().embedTokens())
+                            ? "(tied to the embedding)" : "");
+            printNormAndLogits(checkpoint, out);
             Map<String, Integer> dtypes = new TreeMap<>();
             for (TensorInfo t : checkpoint.weights().tensors()) {
                 dtypes.merge(t.dtype().toString(), 1, Integer::sum);
@@ -90,6 +97,45 @@ final class InspectCommand implements Command {
                     source, duration(flops / (rate * 1e9)));
         }
         return 0;
+    }
+
+    /** Where layer 0's neurons are, and how many neurons the model has. */
+    private static void printMlp(Checkpoint checkpoint, PrintStream out) {
+        ModelConfig c = checkpoint.config();
+        MlpBlock first = c.mlpBlocks(0).get(0);
+        String label = "mlp";
+        for (MlpMatrix m : checkpoint.architecture().matrices()) {
+            out.printf("%-12s %-5s %s%n", label, m.label(), checkpoint.neurons(m, 0, first.expert()).describe());
+            label = "";
+        }
+        Experts experts = c.experts();
+        if (experts.any()) {
+            out.printf("experts      %d per sparse layer of %,d neurons%s%s%n", experts.count(), experts.width(),
+                    experts.sharedWidth() > 0 ? ", and a shared expert of " + String.format(Locale.ROOT, "%,d",
+                            experts.sharedWidth()) : "",
+                    experts.denseLayers().isEmpty() ? "" : "; dense layers " + experts.denseLayers() + " of "
+                            + String.format(Locale.ROOT, "%,d", c.dMlp()));
+        }
+        long perMatrix = 0;
+        for (int layer = 0; layer < c.layers(); layer++) {
+            perMatrix += c.neuronsPerLayer(layer);
+        }
+        int matrices = checkpoint.architecture().matrices().size();
+        out.printf(Locale.ROOT, "neurons      %,d per matrix and layer%s, %,d per matrix, %,d in %d matrices%n",
+                c.neuronsPerLayer(c.layers() - 1), experts.any() ? " (all experts)" : "", perMatrix,
+                perMatrix * matrices, matrices);
+    }
+
+    private static void printNormAndLogits(Checkpoint checkpoint, PrintStream out) {
+        Architecture a = checkpoint.architecture();
+        out.printf("final norm   %s%s (%s)%s%n", a.finalNorm(), a.finalNormBias() == null ? "" : " + "
+                + a.finalNormBias(), a.norm().formula(), a.norm().hasBias()
+                ? "; --fold-norm adds U·b to every score" : "");
+        double cap = checkpoint.config().logitSoftcap();
+        if (cap > 0) {
+            out.printf(Locale.ROOT, "logits       final_logit_softcapping %g: prob and normalized_prob from "
+                    + "%g·tanh(score/%g); scores stay the dot product%n", cap, cap, cap);
+        }
     }
 
     static String duration(double seconds) {

@@ -42,8 +42,8 @@ final class MapCommand implements Command {
     /** The options that say what to map; inspect shares them, so it plans exactly what map would. */
     static List<OParser<?, Args>> planOptions(Scopt<Args> s) {
         return List.of(
-                s.string("matrices", "LIST", "comma list of gate, up, down (default "
-                        + String.join(",", MapOptions.DEFAULT_MATRICES.stream().map(m -> m.label()).toList()) + ")",
+                s.string("matrices", "LIST", "comma list of gate, up, down (default: every matrix the model has; "
+                        + "an MLP that is not gated, GPT-2's or GPT-NeoX's, has up and down only)",
                         (a, v) -> a.options.matrices(v)),
                 s.string("layers", "LIST", "layers and ranges, e.g. 0-15,20 (default " + MapOptions.ALL_LAYERS + ")",
                         (a, v) -> a.options.layers(v)),
@@ -71,8 +71,9 @@ final class MapCommand implements Command {
         all.addAll(List.of(
                 s.integer("top-k", "K", "tokens kept per neuron and polarity (default " + MapOptions.DEFAULT_TOP_K
                         + ")", (a, v) -> a.options.topK(v)),
-                s.flag("fold-norm", "multiply the LM head by the final RMSNorm weight first (TransformerLens "
-                        + "fold_ln); off by default, as the paper decodes with the raw head",
+                s.flag("fold-norm", "fold the final norm into the LM head first (TransformerLens fold_ln): "
+                        + "RMSNorm weight w, Gemma's 1 + w, a LayerNorm's weight, and its bias as U·b added to every "
+                        + "score; off by default, as the paper decodes with the raw head",
                         a -> a.options.foldNorm(true)),
                 s.integer("batch-size", "N", "neurons per matrix product; memory is batch x vocab x 4 bytes "
                         + "of logits (default " + MapOptions.DEFAULT_BATCH_SIZE + ")",

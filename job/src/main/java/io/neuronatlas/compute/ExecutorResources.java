@@ -6,6 +6,7 @@ import io.neuronatlas.checkpoint.CheckpointException;
 import io.neuronatlas.checkpoint.CheckpointRef;
 import io.neuronatlas.compute.projection.HeadSpec;
 import io.neuronatlas.compute.projection.LmHead;
+import io.neuronatlas.compute.projection.Logits;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -114,7 +115,8 @@ public final class ExecutorResources {
         private synchronized void loadOnce(CheckpointRef source, HeadSpec spec, Device device) throws IOException {
             if (head == null) {
                 Checkpoint checkpoint = checkpoint(source);
-                head = LmHead.load(device, spec.vocab(), spec.dModel(), checkpoint.lmHeadRows(spec.foldNorm()));
+                Logits logits = new Logits(checkpoint.lmHeadBias(spec.foldNorm()), spec.softcap());
+                head = LmHead.load(device, spec.vocab(), spec.dModel(), checkpoint.lmHeadRows(spec.foldNorm()), logits);
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.neuronatlas.compute;
 
 import io.neuronatlas.checkpoint.CheckpointException;
+import io.neuronatlas.checkpoint.NeuronSource;
 import io.neuronatlas.compute.projection.BatchResult;
 import io.neuronatlas.plan.Shard;
 import java.util.Locale;
@@ -15,19 +16,23 @@ final class FiniteResults {
     }
 
     /**
+     * @param expert      the expert the batch was read from, null in a dense model
      * @param firstNeuron the neuron of the batch's row 0
-     * @param tensor      the weight tensor the batch was read from, for the message
+     * @param source      where the batch was read from, for the message
      * @throws CheckpointException naming matrix, layer, neuron, the first non-finite value and the tensor
      */
-    static void check(BatchResult b, Shard shard, int firstNeuron, String tensor) throws CheckpointException {
+    static void check(BatchResult b, Shard shard, String expert, int firstNeuron, NeuronSource source)
+            throws CheckpointException {
         for (int n = 0; n < b.count(); n++) {
             String bad = firstNonFinite(b, n);
             if (bad != null) {
-                throw new CheckpointException(String.format(Locale.ROOT, "%s layer %d neuron %d: %s; its scores "
+                int neuron = firstNeuron + n;
+                throw new CheckpointException(String.format(Locale.ROOT, "%s layer %d%s neuron %d: %s; its scores "
                                 + "overflow float32 (the neuron's vector has norm %s), and the map writes finite "
-                                + "numbers only: check %s %d of tensor '%s'", shard.matrix().label(), shard.layer(),
-                        firstNeuron + n, bad, b.norm(n), shard.matrix().neuronIsRow() ? "row" : "column",
-                        firstNeuron + n, tensor));
+                                + "numbers only: check %s %d of tensor '%s'%s", shard.matrix().label(), shard.layer(),
+                        expert == null ? "" : " expert " + expert, neuron, bad, b.norm(n),
+                        source.neuronIsRow() ? "row" : "column", source.position(neuron), source.tensor(),
+                        source.slab() < 0 ? "" : " (slab " + source.slab() + ")"));
             }
         }
     }

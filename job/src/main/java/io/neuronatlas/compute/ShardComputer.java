@@ -6,6 +6,7 @@ import io.neuronatlas.compute.device.Engines;
 import io.neuronatlas.compute.projection.BatchResult;
 import io.neuronatlas.compute.projection.Projector;
 import io.neuronatlas.plan.MapTask;
+import io.neuronatlas.plan.NeuronRange;
 import io.neuronatlas.plan.Shard;
 import java.io.IOException;
 
@@ -20,10 +21,11 @@ public final class ShardComputer {
         this.devices = devices;
     }
 
-    /** Receives each batch's results as soon as they are computed. */
+    /** Receives each batch's results as soon as they are computed; a batch is neurons of one MLP or expert. */
     @FunctionalInterface
     public interface BatchSink {
-        void accept(BatchResult batch, int firstNeuron) throws IOException;
+        /** @param expert the expert the neurons belong to, null for a dense MLP */
+        void accept(BatchResult batch, String expert, int firstNeuron) throws IOException;
     }
 
     public ShardReport compute(Shard shard, MapTask task, TaskEnvironment env, BatchSink sink) throws IOException {
@@ -39,24 +41,28 @@ public final class ShardComputer {
         long writeNanos = 0;
         try (ExecutorResources.HeadLease lease = ExecutorResources.lmHead(task.source(), task.head(), choice.device());
              Projector projector = new Projector(lease.head(), task.topK(), task.watchTokenIdArray())) {
-            for (int done = 0; done < shard.count(); done += batch) {
-                int n = Math.min(batch, shard.count() - done);
-                long t0 = System.nanoTime();
-                checkpoint.readNeurons(shard.matrix(), shard.layer(), shard.firstNeuron() + done, n, vectors);
-                long t1 = System.nanoTime();
-                BatchResult result = projector.project(vectors, n);
-                FiniteResults.check(result, shard, shard.firstNeuron() + done,
-                        checkpoint.architecture().mlpWeight(shard.matrix(), shard.layer()));
-                long t2 = System.nanoTime();
-                sink.accept(result, shard.firstNeuron() + done);
-                readNanos += t1 - t0;
-                computeNanos += t2 - t1;
-                writeNanos += System.nanoTime() - t2;
+            for (NeuronRange range : shard.ranges()) {
+                for (int done = 0; done < range.count(); done += batch) {
+                    int n = Math.min(batch, range.count() - done);
+                    int first = range.first() + done;
+                    long t0 = System.nanoTime();
+                    checkpoint.readNeurons(shard.matrix(), shard.layer(), range.expert(), first, n, vectors);
+                    long t1 = System.nanoTime();
+                    BatchResult result = projector.project(vectors, n);
+                    FiniteResults.check(result, shard, range.expert(), first,
+                            checkpoint.neurons(shard.matrix(), shard.layer(), range.expert()));
+                    long t2 = System.nanoTime();
+                    sink.accept(result, range.expert(), first);
+                    readNanos += t1 - t0;
+                    computeNanos += t2 - t1;
+                    writeNanos += System.nanoTime() - t2;
+                }
             }
         }
         return new ShardReport(shard.index(), shard.matrix().label(), shard.layer(), shard.firstNeuron(),
-                shard.count(), env.executorId(), env.host(), choice.label(), env.gpuAddress().orElse(null), engine(),
-                readNanos / 1e9, computeNanos / 1e9, writeNanos / 1e9, ProcessMemory.peakRssBytes());
+                shard.count(), shard.toString(), env.executorId(), env.host(), choice.label(),
+                env.gpuAddress().orElse(null), engine(), readNanos / 1e9, computeNanos / 1e9, writeNanos / 1e9,
+                ProcessMemory.peakRssBytes());
     }
 
     private static String engine() {

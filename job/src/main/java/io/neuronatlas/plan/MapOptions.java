@@ -14,6 +14,8 @@ import java.util.Objects;
  *
  * @param atlas       the atlas folder the map is written to; null when the options only plan (inspect)
  * @param checkpoint  the checkpoint's name in the atlas (default: the model folder's name)
+ * @param matrices    the matrices to map; empty (the default) maps every matrix the architecture has: gate, up and
+ *                    down, or up and down for an MLP that is not gated
  * @param layers      a layer list such as "0-15,20", or "all"; resolved against the model by {@link MapPlanner}
  * @param shardSize   neurons per task; 0 sizes shards for the device
  * @param watchTokens token strings (" dog") whose score, prob and normalized_prob are written for every neuron into
@@ -23,7 +25,8 @@ import java.util.Objects;
 public record MapOptions(Path modelDir, String atlas, String checkpoint, List<MlpMatrix> matrices, String layers,
                          int topK, boolean foldNorm, int shardSize, int batchSize, DeviceMode device,
                          List<String> watchTokens, boolean force) {
-    public static final List<MlpMatrix> DEFAULT_MATRICES = List.of(MlpMatrix.values());
+    /** Every matrix the model's architecture has. */
+    public static final List<MlpMatrix> DEFAULT_MATRICES = List.of();
     public static final String ALL_LAYERS = "all";
     public static final int DEFAULT_TOP_K = 20;
     public static final int DEFAULT_BATCH_SIZE = 256;
@@ -32,9 +35,6 @@ public record MapOptions(Path modelDir, String atlas, String checkpoint, List<Ml
     public MapOptions {
         Objects.requireNonNull(modelDir, "modelDir");
         AtlasPaths.checkCheckpointName(checkpoint);
-        if (matrices.isEmpty()) {
-            throw new IllegalArgumentException("--matrices must name at least one of gate, up, down");
-        }
         matrices = List.copyOf(matrices);
         if (topK < 1) {
             throw new IllegalArgumentException("--top-k must be at least 1, found " + topK);
@@ -98,6 +98,9 @@ public record MapOptions(Path modelDir, String atlas, String checkpoint, List<Ml
         /** "gate,up,down" or a part of it, in any order and with repeats. */
         public Builder matrices(String list) {
             List<MlpMatrix> parsed = new ArrayList<>();
+            if (list.isBlank()) {
+                throw new IllegalArgumentException("--matrices must name at least one of gate, up, down");
+            }
             for (String m : list.split(",")) {
                 MlpMatrix matrix = MlpMatrix.fromLabel(m);
                 if (!parsed.contains(matrix)) {

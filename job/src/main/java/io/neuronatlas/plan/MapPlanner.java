@@ -2,6 +2,7 @@ package io.neuronatlas.plan;
 
 import io.neuronatlas.checkpoint.Checkpoint;
 import io.neuronatlas.checkpoint.Fingerprint;
+import io.neuronatlas.checkpoint.MlpMatrix;
 import io.neuronatlas.checkpoint.ModelConfig;
 import io.neuronatlas.checkpoint.tokenizer.TokenTable;
 import java.io.IOException;
@@ -31,14 +32,15 @@ public final class MapPlanner {
             throws IOException {
         ModelConfig config = checkpoint.config();
         List<Integer> layers = LayerSelection.parse(options.layers(), config.layers());
+        List<MlpMatrix> matrices = matrices(checkpoint, options);
         int shardSize = options.shardSize() > 0 ? options.shardSize()
                 : ShardPlanner.defaultShardSize(config, gpus);
         // A task never multiplies more neurons at once than its shard holds.
-        memory.check(Math.min(options.batchSize(), Math.min(shardSize, config.dMlp())), config.vocab(),
+        memory.check(Math.min(options.batchSize(), Math.min(shardSize, config.maxNeuronsPerLayer())), config.vocab(),
                 config.dModel(), options.batchSize());
-        List<Shard> shards = ShardPlanner.plan(config, options.matrices(), layers, shardSize);
+        List<Shard> shards = ShardPlanner.plan(config, matrices, layers, shardSize);
         if (options.foldNorm()) {
-            checkpoint.lmHeadRows(true);
+            checkpoint.requireFinalNorm();
         }
         if (options.topK() > config.vocab()) {
             throw new IllegalArgumentException("--top-k must be between 1 and the vocabulary size " + config.vocab()
@@ -54,6 +56,23 @@ public final class MapPlanner {
         String dtype = Fingerprint.tensorsTheMapReads(checkpoint).stream().map(t -> t.dtype().toString())
                 .distinct().sorted().collect(Collectors.joining(","));
         return new MapPlan(options, options.modelDir().toAbsolutePath().normalize().toString(), checkpoint.stamp(),
-                config, checkpoint.lmHeadTensor(), dtype, layers, shards, shardSize, tokens, watch);
+                config, checkpoint.lmHeadTensor(), dtype, matrices, layers, shards, shardSize, tokens, watch);
+    }
+
+    /** The asked matrices in gate, up, down order, or all the architecture has; one it lacks is an error. */
+    static List<MlpMatrix> matrices(Checkpoint checkpoint, MapOptions options) {
+        List<MlpMatrix> has = checkpoint.architecture().matrices();
+        if (options.matrices().isEmpty()) {
+            return has;
+        }
+        for (MlpMatrix m : options.matrices()) {
+            if (!has.contains(m)) {
+                throw new IllegalArgumentException("--matrices " + m.label() + ": " + checkpoint.config().modelType()
+                        + " has no " + m.label() + " matrix; its MLP is not gated, and the atlas calls its matrices "
+                        + has.stream().map(MlpMatrix::label).toList() + " (" + checkpoint.architecture().description()
+                        + ")");
+            }
+        }
+        return has.stream().filter(options.matrices()::contains).toList();
     }
 }

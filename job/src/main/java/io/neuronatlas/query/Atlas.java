@@ -17,11 +17,13 @@ import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.parquet.schema.MessageType;
 import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.execution.datasources.parquet.ParquetToSparkSchemaConverter;
 import org.apache.spark.sql.functions;
 
 /**
@@ -91,7 +93,11 @@ public final class Atlas {
         return new Atlas(spark, dir, checkpoints, views);
     }
 
-    /** Registers a view over the table's published run folders; drops a stale view when there are none. */
+    /**
+     * Registers a view over the table's published run folders; drops a stale view when there are none. A map table's
+     * files are read with the schema this version writes, not one inferred from whichever file Spark opens first, so
+     * that an atlas mixing runs from before the expert column existed reads them with a null expert.
+     */
     private static boolean register(SparkSession spark, FileSystem fs, Path tableDir, String table, boolean records,
                                     List<PublishedRun> published) throws IOException {
         List<String> runs = new ArrayList<>();
@@ -107,6 +113,11 @@ public final class Atlas {
         }
         // basePath keeps checkpoint, run (and the table's own partitions) as columns of the listed run folders.
         DataFrameReader reader = spark.read().option("basePath", tableDir.toString());
+        MessageType fileSchema = MapTables.FILE_SCHEMAS.get(table);
+        if (fileSchema != null) {
+            // Atlases written before a column existed (expert) read it as null.
+            reader = reader.schema(new ParquetToSparkSchemaConverter(spark.sessionState().conf()).convert(fileSchema));
+        }
         String inference = spark.conf().get(AtlasPaths.PARTITION_TYPE_INFERENCE, "true");
         Dataset<Row> rows;
         // Partition values are typed when the reader lists the folders, here: with inference off a checkpoint

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class RunRecordExecutorsTest {
 
     private static ShardReport report(int shard, String executor, String device, String gpu, long rss) {
-        return new ShardReport(shard, "up", 0, shard * 10, 10, executor, "host-" + executor, device, gpu,
+        return new ShardReport(shard, "up", 0, shard * 10, 10, "up/L0/" + shard * 10 + "-" + (shard * 10 + 9), executor,
+                "host-" + executor, device, gpu,
                 "engine", 0.5, 1.0, 0.25, rss);
     }
 

@@ -59,7 +59,7 @@ class ShardComputerTest {
         TaskEnvironment env = new TaskEnvironment(Optional.of("1"), 1, true, 42, "7", "host-a");
         List<BatchResult> batches = new ArrayList<>();
         List<Integer> firsts = new ArrayList<>();
-        ShardReport report = new ShardComputer(cpuEngine()).compute(shard, task, env, (b, first) -> {
+        ShardReport report = new ShardComputer(cpuEngine()).compute(shard, task, env, (b, expert, first) -> {
             batches.add(b);
             firsts.add(first);
         });
@@ -94,7 +94,7 @@ class ShardComputerTest {
         // Without the simulation, an assigned GPU on a CPU-only engine fails instead of computing on the CPU.
         TaskEnvironment real = new TaskEnvironment(Optional.of("0"), 1, false, 43, "7", "host-a");
         var e = assertThrows(DeviceRule.DeviceUnavailableException.class,
-                () -> new ShardComputer(cpuEngine()).compute(shard, task, real, (b, first) -> { }));
+                () -> new ShardComputer(cpuEngine()).compute(shard, task, real, (b, expert, first) -> { }));
         assertTrue(e.getMessage().contains("Spark assigned this task GPU 0"), e.getMessage());
         assertEquals(DeviceMode.AUTO, task.device());
     }

@@ -4,16 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.neuronatlas.checkpoint.synthetic.SyntheticCheckpoint;
 import io.neuronatlas.compute.device.DeviceMode;
+import io.neuronatlas.testing.CheckpointSurgery;
 import io.neuronatlas.testing.Maps;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,13 +24,6 @@ class BadInputTest {
     private Path model() throws IOException {
         return new SyntheticCheckpoint().layers(2).dModel(32).dMlp(48).vocab(300).seed(3).write(dir.resolve("model"))
                 .dir();
-    }
-
-    private static void editConfig(Path model, Consumer<ObjectNode> edit) throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode config = (ObjectNode) json.readTree(model.resolve("config.json").toFile());
-        edit.accept(config);
-        json.writeValue(model.resolve("config.json").toFile(), config);
     }
 
     /** Runs the map, expects it to fail, returns the message; asserts the atlas holds nothing. */
@@ -56,36 +47,38 @@ class BadInputTest {
     @Test
     void hiddenSizeDisagreeingWithTensors() throws IOException {
         Path model = model();
-        editConfig(model, c -> c.put("hidden_size", 40));
+        CheckpointSurgery.editConfig(model, c -> c.put("hidden_size", 40));
         assertMentions(failingMap(model), "model.safetensors", "lm_head.weight", "[300, 32]", "[300, 40]");
     }
 
     @Test
     void vocabDisagreeingWithTheHead() throws IOException {
         Path model = model();
-        editConfig(model, c -> c.put("vocab_size", 512));
+        CheckpointSurgery.editConfig(model, c -> c.put("vocab_size", 512));
         assertMentions(failingMap(model), "lm_head.weight", "[300, 32]", "vocab_size=512");
     }
 
     @Test
     void configWithMoreLayersThanTheWeights() throws IOException {
         Path model = model();
-        editConfig(model, c -> c.put("num_hidden_layers", 3));
+        CheckpointSurgery.editConfig(model, c -> c.put("num_hidden_layers", 3));
         assertMentions(failingMap(model), "model.layers.2.mlp.gate_proj.weight", "missing");
     }
 
     @Test
     void configWithFewerLayersThanTheWeights() throws IOException {
         Path model = model();
-        editConfig(model, c -> c.put("num_hidden_layers", 1));
+        CheckpointSurgery.editConfig(model, c -> c.put("num_hidden_layers", 1));
         assertMentions(failingMap(model), "model.layers.1.mlp.up_proj.weight", "num_hidden_layers=1");
     }
 
     @Test
     void unsupportedArchitecture() throws IOException {
         Path model = model();
-        editConfig(model, c -> c.put("model_type", "gpt2"));
-        assertMentions(failingMap(model), "config.json", "gpt2", "not supported");
+        CheckpointSurgery.editConfig(model, c -> c.put("model_type", "falcon"));
+        assertMentions(failingMap(model), "config.json", "'falcon'", "not supported",
+                "gemma, gemma2, gemma3, gemma3_text, gpt2, gpt_neox, gpt_oss, llama, mistral, mixtral, olmo2, phi3, "
+                        + "qwen2, qwen2_moe, qwen3, qwen3_moe");
     }
 
     @Test

@@ -47,10 +47,14 @@ class MapPlannerTest {
     }
 
     @Test
-    void theDefaultsAreTheCommandsAndTheNameIsTheFoldersName() {
+    void theDefaultsAreTheCommandsAndTheNameIsTheFoldersName() throws IOException {
         MapOptions options = MapOptions.builder(model, "atlas").build();
         assertEquals("tiny", options.checkpoint());
-        assertEquals(List.of(MlpMatrix.GATE, MlpMatrix.UP, MlpMatrix.DOWN), options.matrices());
+        assertEquals(List.of(), options.matrices(), "by default, every matrix the model has");
+        try (Checkpoint checkpoint = Checkpoint.open(model)) {
+            assertEquals(List.of(MlpMatrix.GATE, MlpMatrix.UP, MlpMatrix.DOWN),
+                    MapPlanner.plan(checkpoint, options, false).matrices());
+        }
         assertEquals(MapOptions.DEFAULT_TOP_K, options.topK());
         assertEquals(MapOptions.DEFAULT_BATCH_SIZE, options.batchSize());
         assertEquals(DeviceMode.AUTO, options.device());

@@ -4,9 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.neuronatlas.checkpoint.Experts;
+import io.neuronatlas.checkpoint.MlpBlock;
 import io.neuronatlas.checkpoint.MlpMatrix;
 import io.neuronatlas.checkpoint.ModelConfig;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +55,56 @@ class ShardPlannerTest {
         assertEquals(LLAMA_8B.dMlp(), ShardPlanner.defaultShardSize(LLAMA_8B, true));
         ModelConfig tiny = new ModelConfig("llama", 64, 96, 2, 700, false, "bfloat16");
         assertEquals(96, ShardPlanner.defaultShardSize(tiny, false), "a small model gets whole layers");
+    }
+
+    /** Qwen2-MoE-like: 4 experts of 10 and a shared one of 7 in sparse layers, layer 1 dense with 25 neurons. */
+    static final ModelConfig MOE = new ModelConfig("qwen2_moe", 64, 25, 3, 700, false, "bfloat16",
+            new Experts(4, 10, 7, List.of(1)), 0, "silu");
+
+    @Test
+    void shardsOfAMixtureOfExpertsRunAcrossExpertsAndCoverEveryNeuronOnce() {
+        for (int shardSize = 1; shardSize <= 60; shardSize++) {
+            List<Shard> shards = ShardPlanner.plan(MOE, List.of(MlpMatrix.GATE), List.of(0, 1, 2), shardSize);
+            Map<String, int[]> seen = new HashMap<>(); // "layer/expert" → neuron → times
+            for (int layer = 0; layer < 3; layer++) {
+                for (MlpBlock block : MOE.mlpBlocks(layer)) {
+                    seen.put(layer + "/" + block.expert(), new int[block.width()]);
+                }
+            }
+            int layerOfPrevious = -1;
+            int sizeOfPrevious = shardSize;
+            for (Shard s : shards) {
+                assertTrue(s.count() <= shardSize);
+                if (s.layer() == layerOfPrevious) {
+                    assertEquals(shardSize, sizeOfPrevious, "only a layer's last shard is short");
+                }
+                layerOfPrevious = s.layer();
+                sizeOfPrevious = s.count();
+                for (NeuronRange r : s.ranges()) {
+                    for (int n = r.first(); n < r.first() + r.count(); n++) {
+                        seen.get(s.layer() + "/" + r.expert())[n]++;
+                    }
+                }
+            }
+            for (Map.Entry<String, int[]> e : seen.entrySet()) {
+                for (int count : e.getValue()) {
+                    assertEquals(1, count, e.getKey() + " with shards of " + shardSize);
+                }
+            }
+        }
+        List<Shard> twelves = ShardPlanner.plan(MOE, List.of(MlpMatrix.UP), List.of(0), 12);
+        assertEquals("[up/L0/e0:0-9,e1:0-1, up/L0/e1:2-9,e2:0-3, up/L0/e2:4-9,e3:0-5, up/L0/e3:6-9,shared:0-6]",
+                twelves.toString());
+    }
+
+    @Test
+    void aGpuGetsWholeLayersOfEveryExpertUpToACap() {
+        assertEquals(47, ShardPlanner.defaultShardSize(MOE, true), "4 · 10 + 7 neurons in a sparse layer");
+        ModelConfig qwen3 = new ModelConfig("qwen3_moe", 2048, 6144, 48, 151_936, false, "bfloat16",
+                new Experts(128, 768, 0, List.of()), 0, "silu");
+        assertEquals(ShardPlanner.GPU_SHARD_NEURONS, ShardPlanner.defaultShardSize(qwen3, true));
+        assertEquals(2, ShardPlanner.plan(qwen3, List.of(MlpMatrix.UP), List.of(0),
+                ShardPlanner.defaultShardSize(qwen3, true)).size(), "98,304 neurons a layer in two shards");
     }
 
     @Test

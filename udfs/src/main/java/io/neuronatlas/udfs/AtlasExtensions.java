@@ -26,9 +26,20 @@ import scala.runtime.BoxedUnit;
  */
 public final class AtlasExtensions implements scala.Function1<SparkSessionExtensions, BoxedUnit> {
 
-    /** One SQL function: its name, arguments and the method that computes it. */
-    record Definition(String name, String method, DataType result, List<DataType> arguments, boolean nullableResult,
-                      String usage, String examples) {
+    /**
+     * One SQL function: its name, arguments and the method that computes it.
+     *
+     * @param required      arguments that must be given; the rest are optional, in order, each arity a Java overload
+     * @param nullArguments NULL object arguments reach the method, which decides (NULL primitives still give NULL);
+     *                      otherwise any NULL argument gives NULL without a call
+     */
+    record Definition(String name, String method, DataType result, List<DataType> arguments, int required,
+                      boolean nullableResult, boolean nullArguments, String usage, String examples) {
+        Definition(String name, String method, DataType result, List<DataType> arguments, boolean nullableResult,
+                   String usage, String examples) {
+            this(name, method, result, arguments, arguments.size(), nullableResult, false, usage, examples);
+        }
+
         ExpressionInfo info() {
             // className, db, name, usage, arguments, examples, note, group, since, deprecated, source
             return new ExpressionInfo(AtlasFunctions.class.getName(), null, name, usage, "", examples, "",
@@ -36,14 +47,16 @@ public final class AtlasExtensions implements scala.Function1<SparkSessionExtens
         }
 
         Expression build(Seq<Expression> children) {
-            if (children.size() != arguments.size()) {
-                throw new IllegalArgumentException(name + " takes " + arguments.size() + " argument"
+            if (children.size() < required || children.size() > arguments.size()) {
+                String count = required == arguments.size() ? Integer.toString(required)
+                        : required + " or " + arguments.size();
+                throw new IllegalArgumentException(name + " takes " + count + " argument"
                         + (arguments.size() == 1 ? "" : "s") + ", got " + children.size() + ": " + usage);
             }
             Seq<AbstractDataType> inputTypes = CollectionConverters.asScala(
-                    List.<AbstractDataType>copyOf(arguments)).toSeq();
+                    List.<AbstractDataType>copyOf(arguments.subList(0, children.size()))).toSeq();
             // propagateNull: NULL in, NULL out; returnNullable: the parsers return null for malformed ids.
-            return new StaticInvoke(AtlasFunctions.class, result, method, children, inputTypes, true,
+            return new StaticInvoke(AtlasFunctions.class, result, method, children, inputTypes, !nullArguments,
                     nullableResult, true, Option.empty());
         }
     }
@@ -64,19 +77,30 @@ public final class AtlasExtensions implements scala.Function1<SparkSessionExtens
                             + "(combining marks allowed) and nothing else.",
                     "\n    Examples:\n      > SELECT _FUNC_(' dog'), _FUNC_(' 42');\n       true\tfalse\n  "),
             new Definition("neuron_id", "neuronId", DataTypes.StringType,
-                    List.of(DataTypes.StringType, DataTypes.IntegerType, DataTypes.IntegerType), true,
-                    "_FUNC_(matrix, layer, neuron) - A neuron's name for links and joins: 'L26.up.1442'. NULL for "
-                            + "a matrix other than gate/up/down or a negative number. Parse it back with "
-                            + "neuron_id_matrix, neuron_id_layer and neuron_id_neuron.",
-                    "\n    Examples:\n      > SELECT _FUNC_('up', 26, 1442);\n       L26.up.1442\n  "),
+                    List.of(DataTypes.StringType, DataTypes.IntegerType, DataTypes.IntegerType, DataTypes.StringType),
+                    3, true, true,
+                    "_FUNC_(matrix, layer, neuron[, expert]) - A neuron's name for links and joins: 'L26.up.1442'; "
+                            + "with a mixture of experts' expert column, 'L12.e5.up.300' (expert 5) or "
+                            + "'L12.shared.up.300' (the shared expert), and the dense form when expert is NULL. NULL "
+                            + "for a matrix other than gate/up/down, a negative number or an expert that is neither "
+                            + "an index nor 'shared'. Parse it back with neuron_id_matrix, neuron_id_layer, "
+                            + "neuron_id_expert and neuron_id_neuron.",
+                    "\n    Examples:\n      > SELECT _FUNC_('up', 26, 1442);\n       L26.up.1442\n"
+                            + "      > SELECT _FUNC_('up', 12, 300, '5');\n       L12.e5.up.300\n  "),
             new Definition("neuron_id_matrix", "neuronIdMatrix", DataTypes.StringType,
                     List.of(DataTypes.StringType), true,
-                    "_FUNC_(id) - The matrix of a neuron id ('L26.up.1442' -> 'up'); NULL if id is malformed.",
+                    "_FUNC_(id) - The matrix of a neuron id ('L26.up.1442' -> 'up', 'L12.e5.down.3' -> 'down'); "
+                            + "NULL if id is malformed.",
                     "\n    Examples:\n      > SELECT _FUNC_('L26.up.1442');\n       up\n  "),
             new Definition("neuron_id_layer", "neuronIdLayer", DataTypes.IntegerType,
                     List.of(DataTypes.StringType), true,
                     "_FUNC_(id) - The layer of a neuron id ('L26.up.1442' -> 26); NULL if id is malformed.",
                     "\n    Examples:\n      > SELECT _FUNC_('L26.up.1442');\n       26\n  "),
+            new Definition("neuron_id_expert", "neuronIdExpert", DataTypes.StringType,
+                    List.of(DataTypes.StringType), true,
+                    "_FUNC_(id) - The expert of a neuron id ('L12.e5.up.300' -> '5', 'L12.shared.up.300' -> "
+                            + "'shared'); NULL for a dense neuron's id or a malformed one.",
+                    "\n    Examples:\n      > SELECT _FUNC_('L12.e5.up.300');\n       5\n  "),
             new Definition("neuron_id_neuron", "neuronIdNeuron", DataTypes.IntegerType,
                     List.of(DataTypes.StringType), true,
                     "_FUNC_(id) - The neuron index of a neuron id ('L26.up.1442' -> 1442); NULL if id is "

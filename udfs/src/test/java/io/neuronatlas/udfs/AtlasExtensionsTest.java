@@ -85,6 +85,43 @@ class AtlasExtensionsTest {
     }
 
     @Test
+    void expertNeuronIdsAndTheirParsers() {
+        Row r = one("SELECT neuron_id('up', 12, 300, '5'), neuron_id('down', 0, 7, 'shared'), "
+                + "neuron_id('gate', 2, 9, NULL), neuron_id('up', 1, 2, 'e5'), neuron_id('up', 1, 2, '05'), "
+                + "neuron_id_expert('L12.e5.up.300'), neuron_id_expert('L12.shared.up.300'), "
+                + "neuron_id_expert('L26.up.1442'), neuron_id_layer('L12.e5.up.300'), "
+                + "neuron_id_matrix('L12.shared.down.3'), neuron_id_neuron('L12.e5.up.300'), "
+                + "neuron_id_neuron('L12.e05.up.300'), neuron_id_neuron('L12.x5.up.300'), neuron_id(NULL, 1, 2, '3')");
+        assertEquals("L12.e5.up.300", r.getString(0));
+        assertEquals("L0.shared.down.7", r.getString(1));
+        assertEquals("L2.gate.9", r.getString(2), "a NULL expert is a dense neuron");
+        assertNull(r.get(3), "'e5' is an id's spelling, not an expert column value");
+        assertNull(r.get(4));
+        assertEquals("5", r.getString(5));
+        assertEquals("shared", r.getString(6));
+        assertNull(r.get(7));
+        assertEquals(12, r.getInt(8));
+        assertEquals("down", r.getString(9));
+        assertEquals(300, r.getInt(10));
+        assertNull(r.get(11));
+        assertNull(r.get(12));
+        assertNull(r.get(13));
+        Exception arity = assertThrows(Exception.class, () -> one("SELECT neuron_id('up', 1, 2, '3', 4)"));
+        assertTrue(arity.getMessage().contains("takes 3 or 4 arguments"), arity.getMessage());
+    }
+
+    @Test
+    void expertIdsRoundTripOverGeneratedRows() {
+        long mismatches = spark.sql("SELECT * FROM (SELECT m, l, n, e, neuron_id(m, l, n, e) AS id FROM "
+                + "(SELECT element_at(array('gate','up','down'), CAST(id % 3 AS INT) + 1) AS m, "
+                + "CAST(id % 32 AS INT) AS l, CAST(id AS INT) AS n, "
+                + "CASE WHEN id % 7 = 0 THEN NULL WHEN id % 7 = 1 THEN 'shared' ELSE CAST(id % 128 AS STRING) END AS e "
+                + "FROM range(1000))) WHERE neuron_id_matrix(id) <> m OR neuron_id_layer(id) <> l "
+                + "OR neuron_id_neuron(id) <> n OR NOT (neuron_id_expert(id) <=> e)").count();
+        assertEquals(0, mismatches);
+    }
+
+    @Test
     void roundTripOverGeneratedRows() {
         long mismatches = spark.sql("SELECT * FROM (SELECT m, l, n, neuron_id(m, l, n) AS id FROM "
                 + "(SELECT element_at(array('gate','up','down'), CAST(id % 3 AS INT) + 1) AS m, "

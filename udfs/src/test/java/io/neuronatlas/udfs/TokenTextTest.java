@@ -92,6 +92,15 @@ class TokenTextTest {
         assertNull(NeuronId.parse(""));
         assertNull(NeuronId.parse("L99999999999.up.1"));
         assertThrows(IllegalArgumentException.class, () -> new NeuronId("mlp", 1, 1));
+        NeuronId expert = new NeuronId("up", 12, "5", 300);
+        assertEquals("L12.e5.up.300", expert.toString());
+        assertEquals(expert, NeuronId.parse("L12.e5.up.300"));
+        assertEquals(new NeuronId("down", 3, "shared", 0), NeuronId.parse("L3.shared.down.0"));
+        assertEquals("L3.shared.down.0", new NeuronId("down", 3, "shared", 0).toString());
+        assertNull(NeuronId.parse("L12.e05.up.300"));
+        assertNull(NeuronId.parse("L12.e.up.300"));
+        assertNull(NeuronId.parse("L12.up.e5.300"));
+        assertThrows(IllegalArgumentException.class, () -> new NeuronId("up", 1, "e5", 1));
         assertThrows(IllegalArgumentException.class, () -> new NeuronId("up", -1, 1));
     }
 }

@@ -90,13 +90,22 @@ public final class SafetensorsFile implements Closeable {
      * @throws IndexOutOfBoundsException when the rows are outside the tensor or do not fit {@code dst}
      */
     public void readRows(String name, long firstRow, int rowCount, float[] dst, int dstOffset) throws IOException {
-        TensorInfo tensor = floatMatrix(name);
-        long rows = tensor.dim(0);
-        long cols = tensor.dim(1);
-        checkRange(tensor, "rows", firstRow, rowCount, rows);
-        long values = checkDestination(tensor, Math.multiplyExact(rowCount, cols), dst, dstOffset);
-        long start = tensor.dataStart() + firstRow * cols * tensor.dtype().byteSize();
-        readContiguous(tensor, start, values, dst, dstOffset);
+        readRows(name, -1, firstRow, rowCount, dst, dstOffset);
+    }
+
+    /**
+     * Rows of one matrix: the 2-D tensor {@code name} when {@code slab} is -1, else matrix {@code slab} of the 3-D
+     * tensor {@code name} ({@code [slabs, rows, cols]}, e.g. experts stacked along the first dimension).
+     *
+     * @see #readRows(String, long, int, float[], int)
+     */
+    public void readRows(String name, int slab, long firstRow, int rowCount, float[] dst, int dstOffset)
+            throws IOException {
+        Matrix matrix = floatMatrix(name, slab);
+        checkRange(matrix.tensor, "rows", firstRow, rowCount, matrix.rows);
+        long values = checkDestination(matrix.tensor, Math.multiplyExact(rowCount, matrix.cols), dst, dstOffset);
+        long start = matrix.dataStart + firstRow * matrix.cols * matrix.tensor.dtype().byteSize();
+        readContiguous(matrix.tensor, start, values, dst, dstOffset);
     }
 
     /**
@@ -111,16 +120,25 @@ public final class SafetensorsFile implements Closeable {
      * @throws IndexOutOfBoundsException when the columns are outside the tensor or do not fit {@code dst}
      */
     public void readColumns(String name, long firstCol, int colCount, float[] dst, int dstOffset) throws IOException {
-        TensorInfo tensor = floatMatrix(name);
-        long rows = tensor.dim(0);
-        long cols = tensor.dim(1);
-        checkRange(tensor, "columns", firstCol, colCount, cols);
-        checkDestination(tensor, Math.multiplyExact(colCount, rows), dst, dstOffset);
+        readColumns(name, -1, firstCol, colCount, dst, dstOffset);
+    }
+
+    /**
+     * Columns of one matrix, transposed: of the 2-D tensor {@code name} when {@code slab} is -1, else of matrix
+     * {@code slab} of the 3-D tensor {@code name}.
+     *
+     * @see #readColumns(String, long, int, float[], int)
+     */
+    public void readColumns(String name, int slab, long firstCol, int colCount, float[] dst, int dstOffset)
+            throws IOException {
+        Matrix matrix = floatMatrix(name, slab);
+        checkRange(matrix.tensor, "columns", firstCol, colCount, matrix.cols);
+        checkDestination(matrix.tensor, Math.multiplyExact(colCount, matrix.rows), dst, dstOffset);
         // Blocks of columns narrow enough that one row segment fits a read; typically a single block.
-        int maxColsPerBlock = MAX_READ_BYTES / tensor.dtype().byteSize();
+        int maxColsPerBlock = MAX_READ_BYTES / matrix.tensor.dtype().byteSize();
         for (int c = 0; c < colCount; c += maxColsPerBlock) {
             int blockCols = Math.min(maxColsPerBlock, colCount - c);
-            readColumnBlock(tensor, firstCol + c, blockCols, dst, dstOffset + (int) (c * rows));
+            readColumnBlock(matrix, firstCol + c, blockCols, dst, dstOffset + (int) (c * matrix.rows));
         }
     }
 
@@ -171,15 +189,16 @@ public final class SafetensorsFile implements Closeable {
      * A column slice whose row segment fits one read ({@code colCount * elementBytes <= MAX_READ_BYTES}), read in
      * blocks of rows small enough to stay in cache while they are transposed.
      */
-    private void readColumnBlock(TensorInfo tensor, long firstCol, int colCount, float[] dst, int dstOffset)
+    private void readColumnBlock(Matrix matrix, long firstCol, int colCount, float[] dst, int dstOffset)
             throws IOException {
-        long rows = tensor.dim(0);
+        TensorInfo tensor = matrix.tensor;
+        long rows = matrix.rows;
         if (rows == 0 || colCount == 0) {
             return;
         }
         DType dtype = tensor.dtype();
         int elementBytes = dtype.byteSize();
-        long rowStride = tensor.dim(1) * elementBytes;
+        long rowStride = matrix.cols * elementBytes;
         int segmentBytes = colCount * elementBytes;
         // Reading the gaps between segments too at most doubles the bytes read, or wastes only a few KB per row.
         boolean wholeRows = rowStride - segmentBytes <= Math.max(segmentBytes, COALESCE_GAP_BYTES);
@@ -187,7 +206,7 @@ public final class SafetensorsFile implements Closeable {
         long bufferStride = wholeRows ? rowStride : segmentBytes;
         long rowsPerBlock = Math.max(1, Math.min(rows, (TRANSPOSE_BLOCK_BYTES - segmentBytes) / bufferStride + 1));
         ByteBuffer buffer = newBuffer((rowsPerBlock - 1) * bufferStride + segmentBytes);
-        long firstSegment = tensor.dataStart() + firstCol * elementBytes;
+        long firstSegment = matrix.dataStart + firstCol * elementBytes;
         for (long r = 0; r < rows; r += rowsPerBlock) {
             int blockRows = (int) Math.min(rowsPerBlock, rows - r);
             if (wholeRows) {
@@ -252,14 +271,34 @@ public final class SafetensorsFile implements Closeable {
         return channel;
     }
 
-    private TensorInfo floatMatrix(String name) throws SafetensorsFormatException {
+    /**
+     * One [rows, cols] float matrix of a tensor: the whole 2-D tensor, or one slab of a 3-D one.
+     *
+     * @param dataStart absolute byte position of the matrix's first element
+     */
+    private record Matrix(TensorInfo tensor, long dataStart, long rows, long cols) {
+    }
+
+    private Matrix floatMatrix(String name, int slab) throws SafetensorsFormatException {
         TensorInfo tensor = tensor(name);
-        if (tensor.rank() != 2) {
+        int rank = slab < 0 ? 2 : 3;
+        if (tensor.rank() != rank) {
             throw SafetensorsFormatException.inTensor(path, name, "has shape " + TensorInfo.formatShape(tensor.shape())
-                    + " of rank " + tensor.rank() + "; expected a 2-D [rows, cols] matrix");
+                    + " of rank " + tensor.rank() + "; expected " + (slab < 0 ? "a 2-D [rows, cols] matrix"
+                    : "a 3-D [slabs, rows, cols] stack of matrices"));
         }
         requireFloat(tensor);
-        return tensor;
+        if (slab < 0) {
+            return new Matrix(tensor, tensor.dataStart(), tensor.dim(0), tensor.dim(1));
+        }
+        if (slab >= tensor.dim(0)) {
+            throw new IndexOutOfBoundsException(path + ": tensor '" + name + "': matrix " + slab + " requested but shape "
+                    + TensorInfo.formatShape(tensor.shape()) + " stacks " + tensor.dim(0));
+        }
+        long rows = tensor.dim(1);
+        long cols = tensor.dim(2);
+        long start = tensor.dataStart() + slab * rows * cols * tensor.dtype().byteSize();
+        return new Matrix(tensor, start, rows, cols);
     }
 
     private void requireFloat(TensorInfo tensor) throws SafetensorsFormatException {

@@ -1,5 +1,6 @@
 package io.neuronatlas.checkpoint.synthetic;
 
+import io.neuronatlas.checkpoint.MlpBlock;
 import io.neuronatlas.checkpoint.MlpMatrix;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,14 +10,23 @@ import java.util.Map;
  * token t is about c · w_t while unrelated tokens score near zero. A negative weight makes the token rank first
  * in the '-' polarity.
  *
+ * @param expert  the expert it belongs to in a mixture of experts ("0", "shared"), null in a dense MLP
  * @param weights token text → weight, in rank order for the polarity of the weights' sign
  */
-public record PlantedNeuron(MlpMatrix matrix, int layer, int neuron, Map<String, Double> weights) {
+public record PlantedNeuron(MlpMatrix matrix, int layer, String expert, int neuron, Map<String, Double> weights) {
     public PlantedNeuron {
         weights = new LinkedHashMap<>(weights);
         if (weights.isEmpty()) {
             throw new IllegalArgumentException("a planted neuron needs at least one token");
         }
+        if (expert != null) {
+            new MlpBlock(expert, 1); // validates the label
+        }
+    }
+
+    /** A neuron of a dense MLP. */
+    public PlantedNeuron(MlpMatrix matrix, int layer, int neuron, Map<String, Double> weights) {
+        this(matrix, layer, null, neuron, weights);
     }
 
     /** The paper's up_proj " dog" neuron: " dog" first, " puppy" second in the '+' polarity. */
@@ -27,6 +37,16 @@ public record PlantedNeuron(MlpMatrix matrix, int layer, int neuron, Map<String,
     /** A down_proj neuron anti-aligned with " California": rank 1 of its '-' polarity. */
     public static PlantedNeuron antiCalifornia(int layer, int neuron) {
         return new PlantedNeuron(MlpMatrix.DOWN, layer, neuron, orderedMap(" California", -1.0));
+    }
+
+    /** The same neuron in another expert (null: the dense MLP). */
+    public PlantedNeuron inExpert(String label) {
+        return new PlantedNeuron(matrix, layer, label, neuron, weights);
+    }
+
+    /** The same tokens planted in another matrix. */
+    public PlantedNeuron inMatrix(MlpMatrix other) {
+        return new PlantedNeuron(other, layer, expert, neuron, weights);
     }
 
     private static Map<String, Double> orderedMap(Object... pairs) {

@@ -3,9 +3,11 @@ package io.neuronatlas.checkpoint.synthetic;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.neuronatlas.checkpoint.Checkpoint;
-import io.neuronatlas.checkpoint.LlamaArchitecture;
+import io.neuronatlas.checkpoint.Experts;
+import io.neuronatlas.checkpoint.MlpBlock;
 import io.neuronatlas.checkpoint.MlpMatrix;
 import io.neuronatlas.checkpoint.ModelConfig;
+import io.neuronatlas.checkpoint.NeuronSource;
 import io.neuronatlas.checkpoint.safetensors.DType;
 import io.neuronatlas.checkpoint.safetensors.SafetensorsWriter;
 import io.neuronatlas.checkpoint.tokenizer.TokenTable;
@@ -19,12 +21,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
- * Writes a Llama-layout Hugging Face folder (config.json, safetensors, tokenizer.json) with seeded random weights
- * and planted neurons whose right answers are known. Used by the tests at small sizes, by the demo, and by the
- * benchmark at real model shapes, so it streams tensors row by row and never holds a matrix in memory.
+ * Writes a Hugging Face model folder (config.json, safetensors, tokenizer.json) of one {@link SyntheticFamily}
+ * (Llama unless told otherwise) with seeded random weights and planted neurons whose right answers are known. Used by
+ * the tests at small sizes, by the demo, and by the benchmark at real model shapes, so it streams tensors row by row
+ * and never holds a matrix in memory.
  *
  * <p>Every value is a pure function of (seed, tensor, row), which lets a planted neuron be built from LM head rows
  * without keeping the head.
@@ -37,23 +41,35 @@ public final class SyntheticCheckpoint {
     static final double PLANT_SCALE = 12.0;
     private static final double UNIFORM_UNIT = Math.sqrt(3.0); // uniform on ±√3 has variance 1
 
+    private SyntheticFamily family = SyntheticFamily.LLAMA;
     private int dModel = 64;
     private int dMlp = 256;
     private int layers = 2;
-    private String modelType = "llama";
-    private DType dtype = DType.BF16;
-    private HeadLayout head = HeadLayout.UNTIED;
+    private int experts = 4;
+    private int expertDMlp;
+    private int sharedExpertDMlp;
+    private List<Integer> denseLayers = List.of();
+    private String modelType;
+    private DType dtype;
+    private HeadLayout head;
     private int files = 1;
     private long seed = 1;
     private int vocab = 1024;
     private Path tokenizerSource;
     private final List<PlantedNeuron> planted = new ArrayList<>();
 
+    /** The family whose names, layouts and config fields are written. */
+    public SyntheticCheckpoint family(SyntheticFamily v) {
+        family = v;
+        return this;
+    }
+
     public SyntheticCheckpoint dModel(int v) {
         dModel = v;
         return this;
     }
 
+    /** intermediate_size: a dense layer's neurons, and a Mixtral or gpt-oss expert's. */
     public SyntheticCheckpoint dMlp(int v) {
         dMlp = v;
         return this;
@@ -64,16 +80,43 @@ public final class SyntheticCheckpoint {
         return this;
     }
 
+    /** Routed experts per sparse layer of a mixture-of-experts family (default 4). */
+    public SyntheticCheckpoint experts(int v) {
+        experts = v;
+        return this;
+    }
+
+    /** A Qwen-MoE expert's neurons, moe_intermediate_size (default dMlp). */
+    public SyntheticCheckpoint expertDMlp(int v) {
+        expertDMlp = v;
+        return this;
+    }
+
+    /** Qwen2-MoE's shared expert's neurons, shared_expert_intermediate_size (default dMlp). */
+    public SyntheticCheckpoint sharedExpertDMlp(int v) {
+        sharedExpertDMlp = v;
+        return this;
+    }
+
+    /** Qwen-MoE layers with one dense MLP instead of experts (mlp_only_layers). */
+    public SyntheticCheckpoint denseLayers(Integer... v) {
+        denseLayers = List.of(v);
+        return this;
+    }
+
+    /** config.json's model_type, when it should differ from the family's (mistral, qwen2 for Llama's names). */
     public SyntheticCheckpoint modelType(String v) {
         modelType = v;
         return this;
     }
 
+    /** The dtype of every tensor (default: the family's). */
     public SyntheticCheckpoint dtype(DType v) {
         dtype = v;
         return this;
     }
 
+    /** Default: tied for the families whose published checkpoints tie the head, else untied. */
     public SyntheticCheckpoint head(HeadLayout v) {
         head = v;
         return this;
@@ -115,8 +158,27 @@ public final class SyntheticCheckpoint {
         return plant(PlantedNeuron.antiCalifornia(0, dMlp / 2));
     }
 
-    /** What was written. */
-    public record Written(Path dir, ModelConfig config, List<PlantedNeuron> planted, TokenTable tokens) {
+    /**
+     * What was written.
+     *
+     * @param headTensor the tensor the model unembeds with: its untied head, or the embedding it is tied to
+     */
+    public record Written(Path dir, ModelConfig config, List<PlantedNeuron> planted, TokenTable tokens,
+                          SyntheticFamily family, SyntheticFamily.Shape shape, String headTensor) {
+        /** The MLPs of a layer, as the family builds them. */
+        public List<MlpBlock> blocks(int layer) {
+            return family.blocks(layer, shape);
+        }
+
+        /** Where the family stores one matrix of one MLP of a layer (expert null for a dense MLP). */
+        public NeuronSource placement(MlpMatrix matrix, int layer, String expert) {
+            for (MlpBlock block : blocks(layer)) {
+                if (Objects.equals(block.expert(), expert)) {
+                    return family.placement(matrix, layer, block, shape);
+                }
+            }
+            throw new IllegalArgumentException("layer " + layer + " has no expert " + expert);
+        }
     }
 
     public Written write(Path dir) throws IOException {
@@ -129,52 +191,60 @@ public final class SyntheticCheckpoint {
             TokenizerJsonWriter.writeByteLevel(tokenizer, texts, List.of("<|endoftext|>"));
         }
         TokenTable tokens = TokenTable.load(tokenizer, vocab);
-        ModelConfig config = new ModelConfig(modelType, dModel, dMlp, layers, vocab, head == HeadLayout.TIED,
-                dtype == DType.F32 ? "float32" : dtype == DType.F16 ? "float16" : "bfloat16");
-        writeConfig(dir.resolve(Checkpoint.CONFIG), config);
-        writeWeights(dir, tokens);
-        return new Written(dir, config, List.copyOf(planted), tokens);
-    }
-
-    private void writeConfig(Path file, ModelConfig config) throws IOException {
+        DType type = dtype != null ? dtype : family.dtype();
+        HeadLayout layout = head != null ? head : family.tied() ? HeadLayout.TIED : HeadLayout.UNTIED;
+        boolean moe = family.mixtureOfExperts();
+        int expertWidth = expertDMlp > 0 ? expertDMlp : dMlp;
+        int sharedWidth = family == SyntheticFamily.QWEN2_MOE ? (sharedExpertDMlp > 0 ? sharedExpertDMlp : dMlp) : 0;
+        SyntheticFamily.Shape shape = new SyntheticFamily.Shape(dModel, dMlp, layers, vocab, moe ? experts : 0,
+                expertWidth, sharedWidth, moe ? denseLayers : List.of());
+        String torchDtype = type == DType.F32 ? "float32" : type == DType.F16 ? "float16" : "bfloat16";
+        Experts expertShape = !moe ? Experts.NONE : new Experts(experts, family == SyntheticFamily.QWEN2_MOE
+                || family == SyntheticFamily.QWEN3_MOE ? expertWidth : dMlp, sharedWidth, denseLayers);
+        ModelConfig config = new ModelConfig(modelType != null ? modelType : family.modelType(), dModel, dMlp, layers,
+                vocab, layout == HeadLayout.TIED, torchDtype, expertShape, family.logitSoftcap(), family.activation());
         ObjectMapper json = new ObjectMapper();
         ObjectNode root = json.createObjectNode();
-        root.putArray("architectures").add("LlamaForCausalLM");
+        family.config(root, shape, layout == HeadLayout.TIED, torchDtype);
         root.put("model_type", config.modelType());
-        root.put("hidden_size", config.dModel());
-        root.put("intermediate_size", config.dMlp());
-        root.put("num_hidden_layers", config.layers());
-        root.put("num_attention_heads", Math.max(1, config.dModel() / 64));
-        root.put("vocab_size", config.vocab());
-        root.put("rms_norm_eps", 1e-5);
-        root.put("tie_word_embeddings", config.tieWordEmbeddings());
-        root.put("torch_dtype", config.torchDtype());
-        json.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);
+        json.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(Checkpoint.CONFIG).toFile(), root);
+        String headTensor = layout == HeadLayout.UNTIED ? family.untiedHead() : family.embedTokens();
+        writeWeights(dir, tokens, shape, type, layout);
+        return new Written(dir, config, List.copyOf(planted), tokens, family, shape, headTensor);
     }
 
-    private void writeWeights(Path dir, TokenTable tokens) throws IOException {
-        LlamaArchitecture arch = LlamaArchitecture.INSTANCE;
-        Map<String, float[]> plantedVectors = plantedVectors(tokens); // key → (d_model)
+    private void writeWeights(Path dir, TokenTable tokens, SyntheticFamily.Shape shape, DType type,
+                              HeadLayout layout) throws IOException {
+        Map<PlantedNeuron, float[]> plantedVectors = plantedVectors(tokens, shape); // → (d_model)
         List<Tensor> tensors = new ArrayList<>();
-        tensors.add(new Tensor(arch.embedTokens(), new long[] {vocab, dModel},
-                (row, dst) -> fillUniform(head == HeadLayout.UNTIED ? "embed" : "head", row, dst, UNIFORM_UNIT)));
+        tensors.add(new Tensor(family.embedTokens(), new long[] {vocab, dModel},
+                (row, dst) -> fillUniform(layout == HeadLayout.UNTIED ? "embed" : "head", row, dst, UNIFORM_UNIT)));
+        for (SyntheticFamily.Extra extra : family.modelExtras(shape)) {
+            tensors.add(extraTensor(extra));
+        }
         for (int layer = 0; layer < layers; layer++) {
-            for (MlpMatrix m : MlpMatrix.values()) {
-                tensors.add(mlpTensor(arch.mlpWeight(m, layer), m, layer, plantedVectors));
+            tensors.addAll(mlpTensors(layer, shape, plantedVectors));
+            for (SyntheticFamily.Extra extra : family.extras(layer, shape)) {
+                tensors.add(extraTensor(extra));
             }
         }
-        tensors.add(new Tensor(arch.finalNorm(), new long[] {dModel}, (row, dst) -> {
+        tensors.add(new Tensor(family.finalNorm(), new long[] {dModel}, (row, dst) -> {
             SplittableRandom r = random("norm", 0);
             for (int i = 0; i < dst.length; i++) {
-                dst[i] = (float) (1.0 + 0.2 * (r.nextDouble() - 0.5));
+                // Gemma stores the norm's scale as an offset from 1.
+                dst[i] = (float) ((family.onePlusNorm() ? 0 : 1.0) + 0.2 * (r.nextDouble() - 0.5));
             }
         }));
-        if (head == HeadLayout.UNTIED) {
-            tensors.add(new Tensor(arch.lmHead(), new long[] {vocab, dModel},
+        if (family.finalNormBias() != null) {
+            tensors.add(new Tensor(family.finalNormBias(), new long[] {dModel},
+                    (row, dst) -> fillUniform("norm.bias", row, dst, 0.2)));
+        }
+        if (layout == HeadLayout.UNTIED) {
+            tensors.add(new Tensor(family.untiedHead(), new long[] {vocab, dModel},
                     (row, dst) -> fillUniform("head", row, dst, UNIFORM_UNIT)));
         }
         if (files <= 1) {
-            writeFile(dir.resolve("model.safetensors"), tensors);
+            writeFile(dir.resolve("model.safetensors"), tensors, type);
             return;
         }
         Map<String, String> weightMap = new LinkedHashMap<>();
@@ -185,7 +255,7 @@ public final class SyntheticCheckpoint {
                 part.add(tensors.get(i));
                 weightMap.put(tensors.get(i).name(), name);
             }
-            writeFile(dir.resolve(name), part);
+            writeFile(dir.resolve(name), part, type);
         }
         ObjectMapper json = new ObjectMapper();
         ObjectNode index = json.createObjectNode();
@@ -195,39 +265,75 @@ public final class SyntheticCheckpoint {
         json.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("model.safetensors.index.json").toFile(), index);
     }
 
-    private Tensor mlpTensor(String name, MlpMatrix m, int layer, Map<String, float[]> plantedVectors) {
-        double neuronScale = UNIFORM_UNIT / Math.sqrt(dModel); // random neurons get norm ≈ 1
-        List<Integer> here = new ArrayList<>(); // neurons planted in this tensor
-        List<float[]> vectors = new ArrayList<>(); // (d_model) each
-        for (PlantedNeuron p : planted) {
-            if (p.matrix() == m && p.layer() == layer) {
-                here.add(p.neuron());
-                vectors.add(plantedVectors.get(key(p)));
-            }
-        }
-        String stream = "mlp." + layer + "." + m.label();
-        if (m.neuronIsRow()) {
-            return new Tensor(name, new long[] {dMlp, dModel}, (row, dst) -> {
-                fillUniform(stream, row, dst, neuronScale);
-                for (int i = 0; i < here.size(); i++) {
-                    if (here.get(i) == row) {
-                        System.arraycopy(vectors.get(i), 0, dst, 0, dModel);
-                    }
-                }
-            });
-        }
-        return new Tensor(name, new long[] {dModel, dMlp}, (row, dst) -> {
-            fillUniform(stream, row, dst, neuronScale);
-            for (int i = 0; i < here.size(); i++) {
-                dst[here.get(i)] = vectors.get(i)[(int) row];
-            }
-        });
+    private Tensor extraTensor(SyntheticFamily.Extra extra) {
+        return new Tensor(extra.name(), extra.shape(), (row, dst) -> fillUniform("extra." + extra.name(), row, dst,
+                0.05));
     }
 
-    private Map<String, float[]> plantedVectors(TokenTable tokens) {
-        Map<String, float[]> vectors = new LinkedHashMap<>();
+    /** A planted neuron patched into its stored tensor: row or column position of matrix slab. */
+    private record Patch(int slab, boolean row, long position, float[] vector) {
+    }
+
+    /** A stored tensor of one layer's MLP and the planted neurons in it. */
+    private record Stored(String name, long[] shape, String stream, List<Patch> patches) {
+    }
+
+    /**
+     * The layer's MLP tensors in the order the family's matrices and MLPs name them. Random values come from a stream
+     * per tensor, named after the one dense matrix it holds ("mlp.{layer}.{matrix}") as it always was, or after the
+     * tensor itself when it holds experts or fused matrices.
+     */
+    private List<Tensor> mlpTensors(int layer, SyntheticFamily.Shape shape, Map<PlantedNeuron, float[]> vectors) {
+        Map<String, Stored> stored = new LinkedHashMap<>();
+        for (MlpBlock block : family.blocks(layer, shape)) {
+            for (MlpMatrix m : family.matrices()) {
+                NeuronSource at = family.placement(m, layer, block, shape);
+                Stored tensor = stored.computeIfAbsent(at.tensor(), name -> new Stored(name, at.shape(),
+                        "mlp." + name, new ArrayList<>()));
+                if (block.isDense() && at.shape().length == 2 && at.shape()[0] * at.shape()[1] == (long) dMlp * dModel) {
+                    stored.put(at.tensor(), new Stored(at.tensor(), at.shape(), "mlp." + layer + "." + m.label(),
+                            tensor.patches()));
+                }
+                for (Map.Entry<PlantedNeuron, float[]> p : vectors.entrySet()) {
+                    PlantedNeuron n = p.getKey();
+                    if (n.matrix() == m && n.layer() == layer && Objects.equals(n.expert(), block.expert())) {
+                        tensor.patches().add(new Patch(at.slab(), at.neuronIsRow(), at.position(n.neuron()),
+                                p.getValue()));
+                    }
+                }
+            }
+        }
+        double neuronScale = UNIFORM_UNIT / Math.sqrt(dModel); // random neurons get norm ≈ 1
+        List<Tensor> tensors = new ArrayList<>();
+        for (Stored s : stored.values()) {
+            long rowsPerSlab = s.shape()[s.shape().length - 2];
+            boolean stacked = s.shape().length == 3;
+            tensors.add(new Tensor(s.name(), s.shape(), (row, dst) -> {
+                fillUniform(s.stream(), row, dst, neuronScale);
+                long slab = stacked ? row / rowsPerSlab : -1;
+                long r = stacked ? row % rowsPerSlab : row;
+                for (Patch patch : s.patches()) {
+                    if (patch.slab() != slab) {
+                        continue;
+                    }
+                    if (patch.row() && r == patch.position()) {
+                        System.arraycopy(patch.vector(), 0, dst, 0, dModel);
+                    } else if (!patch.row()) {
+                        dst[(int) patch.position()] = patch.vector()[(int) r];
+                    }
+                }
+            }));
+        }
+        return tensors;
+    }
+
+    private Map<PlantedNeuron, float[]> plantedVectors(TokenTable tokens, SyntheticFamily.Shape shape) {
+        Map<PlantedNeuron, float[]> vectors = new LinkedHashMap<>();
         for (PlantedNeuron p : planted) {
-            if (p.layer() >= layers || p.neuron() >= dMlp) {
+            boolean inShape = p.layer() < layers && family.matrices().contains(p.matrix())
+                    && family.blocks(p.layer(), shape).stream().anyMatch(b -> Objects.equals(b.expert(), p.expert())
+                    && p.neuron() < b.width());
+            if (!inShape) {
                 throw new IllegalArgumentException("planted neuron " + p + " is outside the model's shape");
             }
             double[] v = new double[dModel];
@@ -248,13 +354,9 @@ public final class SyntheticCheckpoint {
             for (int j = 0; j < dModel; j++) {
                 f[j] = (float) v[j];
             }
-            vectors.put(key(p), f);
+            vectors.put(p, f);
         }
         return vectors;
-    }
-
-    private static String key(PlantedNeuron p) {
-        return p.matrix() + "/" + p.layer() + "/" + p.neuron();
     }
 
     private void fillUniform(String stream, long row, float[] dst, double halfWidth) {
@@ -268,10 +370,10 @@ public final class SyntheticCheckpoint {
         return new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ stream.hashCode() * 0xC2B2AE3D27D4EB4FL ^ row);
     }
 
-    private void writeFile(Path file, List<Tensor> tensors) throws IOException {
+    private static void writeFile(Path file, List<Tensor> tensors, DType type) throws IOException {
         SafetensorsWriter writer = new SafetensorsWriter(file).metadata("format", "pt");
         for (Tensor t : tensors) {
-            writer.add(t.name(), dtype, t.shape(), t.filler()::fill);
+            writer.add(t.name(), type, t.shape(), t.filler()::fill);
         }
         writer.write();
     }

@@ -35,31 +35,49 @@ public final class LmHead implements AutoCloseable {
     private final NDArray matrix;
     // Built once so that per-batch products never create views in this shared manager.
     private final NDArray transposed;
+    private final NDArray bias; // (vocab), or null
+    private final double softcap;
     private final int vocab;
     private final int dModel;
 
-    private LmHead(NDManager manager, NDArray matrix, int vocab, int dModel) {
+    private LmHead(NDManager manager, NDArray matrix, NDArray bias, double softcap, int vocab, int dModel) {
         this.manager = manager;
         this.matrix = matrix;
         this.transposed = matrix.transpose(1, 0);
+        this.bias = bias;
+        this.softcap = softcap;
         this.vocab = vocab;
         this.dModel = dModel;
     }
 
     /** Loads the head with the PyTorch engine onto {@code device}, in chunks of {@value #DEFAULT_CHUNK_ROWS} rows. */
     public static LmHead load(Device device, int vocab, int dModel, HeadRows rows) throws IOException {
-        return load(device, vocab, dModel, rows, DEFAULT_CHUNK_ROWS);
+        return load(device, vocab, dModel, rows, Logits.RAW, DEFAULT_CHUNK_ROWS);
+    }
+
+    /** As {@link #load(Device, int, int, HeadRows)}, with what the model does to the scores besides the product. */
+    public static LmHead load(Device device, int vocab, int dModel, HeadRows rows, Logits logits) throws IOException {
+        return load(device, vocab, dModel, rows, logits, DEFAULT_CHUNK_ROWS);
+    }
+
+    /** As {@link #load(Device, int, int, HeadRows)} with an explicit chunk size. */
+    public static LmHead load(Device device, int vocab, int dModel, HeadRows rows, int chunkRows) throws IOException {
+        return load(device, vocab, dModel, rows, Logits.RAW, chunkRows);
     }
 
     /**
-     * As {@link #load(Device, int, int, HeadRows)} with an explicit chunk size. Peak memory is the head
+     * As {@link #load(Device, int, int, HeadRows, Logits)} with an explicit chunk size. Peak memory is the head
      * plus about two chunks: the Java array and one reused direct buffer (which the chunk tensor aliases
      * on CPU; on a GPU the chunk tensor is a third copy, in device memory).
      */
-    public static LmHead load(Device device, int vocab, int dModel, HeadRows rows, int chunkRows)
+    public static LmHead load(Device device, int vocab, int dModel, HeadRows rows, Logits logits, int chunkRows)
             throws IOException {
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(rows, "rows");
+        if (logits.bias() != null && logits.bias().length != vocab) {
+            throw new IllegalArgumentException("logit bias of " + logits.bias().length + " tokens for a head of "
+                    + vocab);
+        }
         if (vocab < 1 || dModel < 1) {
             throw new IllegalArgumentException("vocab and dModel must be positive: " + vocab + ", " + dModel);
         }
@@ -85,7 +103,8 @@ public final class LmHead implements AutoCloseable {
                     matrix.set(new NDIndex().addSliceDim(first, first + n), chunk);
                 }
             }
-            return new LmHead(manager, matrix, vocab, dModel);
+            NDArray bias = logits.bias() == null ? null : manager.create(logits.bias());
+            return new LmHead(manager, matrix, bias, logits.softcap(), vocab, dModel);
         } catch (IOException | RuntimeException | Error e) {
             manager.close();
             throw e;
@@ -124,9 +143,20 @@ public final class LmHead implements AutoCloseable {
         return manager.newSubManager();
     }
 
-    /** The logits x·Uᵀ of x [n, d_model]: [n, vocab], in x's manager (x is the left operand). */
+    /** The scores x·Uᵀ (+ the per-token bias) of x [n, d_model]: [n, vocab], in x's manager. */
     public NDArray scores(NDArray x) {
-        return x.matMul(transposed);
+        NDArray scores = x.matMul(transposed);
+        return bias == null ? scores : scores.addi(bias);
+    }
+
+    /** The softcap c of the model's logits c·tanh(s/c), or 0 for none ({@link Logits}). */
+    public double softcap() {
+        return softcap;
+    }
+
+    /** Whether scores include a per-token bias. */
+    public boolean biased() {
+        return bias != null;
     }
 
     @Override

@@ -11,8 +11,10 @@ import java.util.Objects;
 /**
  * Projects batches of neuron vectors through an {@link LmHead} into vocabulary space.
  *
- * <p>Per batch it does one matrix product S = X·Uᵀ on the head's device, reduces S there (top-k per
- * polarity, statistics, log-sum-exp, top-100 mean) and copies back only the small results. Ties are
+ * <p>Per batch it does one matrix product S = X·Uᵀ (plus the head's per-token bias, if any) on the head's device,
+ * reduces S there (top-k per polarity, statistics, log-sum-exp, top-100 mean) and copies back only the small results.
+ * Scores and their statistics are S; the softmax and what derives from it (prob, normalized prob, logsumexp, entropy)
+ * use the model's logits, which are S unless the head softcaps them ({@link Logits}). Ties are
  * ranked by token id ascending, which torch's topk does not promise, so the device fetches a margin of
  * extra candidates that the host re-sorts; a neuron whose k-th value ties with the last candidate is
  * redone exactly on the host from its full score row.
@@ -40,6 +42,8 @@ public final class Projector implements AutoCloseable {
     static final double SHARED_SHIFT_RANGE = 60;
 
     private final LmHead head;
+    /** The head's softcap, 0 for none. */
+    private final double softcap;
     private final int topK;
     private final int fetch;
     private final int topMean;
@@ -60,6 +64,7 @@ public final class Projector implements AutoCloseable {
      */
     public Projector(LmHead head, int topK, int[] watched) {
         this.head = Objects.requireNonNull(head, "head");
+        this.softcap = head.softcap();
         int vocab = head.vocab();
         if (topK < 1 || topK > vocab) {
             throw new IllegalArgumentException("topK must be in [1, " + vocab + "]: " + topK);
@@ -166,8 +171,9 @@ public final class Projector implements AutoCloseable {
         out.statistics.std()[n] = (float) Math.sqrt(Math.max(0, meanSquare - mean * mean));
         double logSum = Math.log(block.sumExp[i]);
         out.statistics.entropy()[n] = (float) (logSum - block.sumExpZ[i] / block.sumExp[i]);
-        double[] lse = {max + logSum, block.raw[i] != null ? lseNegative(block.raw[i], min)
-                : -max + Math.log(block.sumInvExp[i])};
+        // The device summed logits shifted by the largest one, logit(max).
+        double[] lse = {logit(max) + logSum, block.raw[i] != null ? lseNegative(block.raw[i], min)
+                : -logit(max) + Math.log(block.sumInvExp[i])};
         for (int p = 0; p < 2; p++) {
             rankPolarity(block, i, n, p, p == 0 ? max : -min, lse[p], out);
         }
@@ -175,34 +181,43 @@ public final class Projector implements AutoCloseable {
 
     /**
      * One polarity of neuron n: its top-k with probabilities from the log-sum-exp, and normalized probabilities
-     * relative to the mean of its top-100 probabilities; the watched tokens' values for '+'.
+     * relative to the mean of its top-100 probabilities; the watched tokens' values for '+'. Probabilities come from
+     * logits, which are the scores unless the model softcaps them; the softcap is odd, so logit(p·s) = p·logit(s), and
+     * monotonic, so it keeps the ranking.
      *
      * @param top the largest p·s
      */
     private void rankPolarity(Block block, int i, int n, int p, double top, double lse, Output out) {
         rank(block, i, p, out.rankIds, out.rankPs);
-        double meanShifted = 0; // mean of e^(ps_i − top) over the top probabilities
+        double topLogit = logit(top);
+        double meanShifted = 0; // mean of e^(logit_i − topLogit) over the top probabilities
         for (int c = 0; c < topMean; c++) {
-            meanShifted += Math.exp(polar(block.candidates[p][i * fetch + c], p) - top);
+            meanShifted += Math.exp(logit(polar(block.candidates[p][i * fetch + c], p)) - topLogit);
         }
         meanShifted /= topMean;
         out.normalizers.logsumexps()[n * 2 + p] = (float) lse;
-        out.normalizers.topMeanProbs()[n * 2 + p] = (float) (Math.exp(top - lse) * meanShifted);
+        out.normalizers.topMeanProbs()[n * 2 + p] = (float) (Math.exp(topLogit - lse) * meanShifted);
         int at = (n * 2 + p) * topK;
         for (int r = 0; r < topK; r++) {
             float ps = out.rankPs[r];
+            double logit = logit(ps);
             out.rankings.tokenIds()[at + r] = out.rankIds[r];
             out.rankings.scores()[at + r] = polar(ps, p);
-            out.rankings.probs()[at + r] = (float) Math.exp(ps - lse);
-            // prob / mean(top probs) = e^(ps − top) / mean(e^(top_i − top)), free of lse.
-            out.rankings.normalizedProbs()[at + r] = (float) (Math.exp(ps - top) / meanShifted);
+            out.rankings.probs()[at + r] = (float) Math.exp(logit - lse);
+            // prob / mean(top probs) = e^(logit − topLogit) / mean(e^(logit_i − topLogit)), free of lse.
+            out.rankings.normalizedProbs()[at + r] = (float) (Math.exp(logit - topLogit) / meanShifted);
         }
         int w = watched.length;
         for (int c = 0; p == 0 && c < w; c++) {
-            double ws = out.watched.scores()[n * w + c];
+            double ws = logit(out.watched.scores()[n * w + c]);
             out.watched.probs()[n * w + c] = (float) Math.exp(ws - lse);
-            out.watched.normalizedProbs()[n * w + c] = (float) (Math.exp(ws - top) / meanShifted);
+            out.watched.normalizedProbs()[n * w + c] = (float) (Math.exp(ws - topLogit) / meanShifted);
         }
+    }
+
+    /** The model's logit for a score: c·tanh(s/c) when its head softcaps, else s itself. */
+    private double logit(double score) {
+        return softcap > 0 ? softcap * Math.tanh(score / softcap) : score;
     }
 
     /** p·s with −0 folded into +0, so that equal scores compare and sort as equal. */
@@ -254,18 +269,31 @@ public final class Projector implements AutoCloseable {
                 raw[i] = exact ? sb.get(i).toFloatArray() : null;
             }
             NDArray max = pos.get(0).get(new NDIndex(":, 0:1"));
-            sb.subi(max); // z = s − max
-            try (NDArray e = sb.exp()) {
+            NDArray z = sb;
+            if (softcap > 0) {
+                // The softmax's passes run on the logits c·tanh(s/c); everything above used the scores.
+                z = capped(sb);
+                max = capped(max);
+            }
+            z.subi(max); // z = logit − max logit
+            try (NDArray e = z.exp()) {
                 sumExp = e.sum(ROWS, false).toFloatArray();
-                sb.negi(); // −z
-                try (NDArray inverse = sb.exp()) {
+                z.negi(); // −z
+                try (NDArray inverse = z.exp()) {
                     sumInvExp = inverse.sum(ROWS, false).toFloatArray();
                 }
-                e.muli(sb);
+                e.muli(z);
                 sumExpZ = e.sum(ROWS, false).toFloatArray();
                 for (int i = 0; i < rows; i++) {
                     sumExpZ[i] = -sumExpZ[i];
                 }
+            }
+        }
+
+        /** c·tanh(a/c), a new array in a's manager. */
+        private NDArray capped(NDArray a) {
+            try (NDArray scaled = a.div(softcap)) {
+                return scaled.tanh().muli(softcap);
             }
         }
 
@@ -302,13 +330,14 @@ public final class Projector implements AutoCloseable {
         }
     }
 
-    /** log Σ e^(−s) of a host row, shifted by its minimum. */
-    private static double lseNegative(float[] row, double min) {
+    /** log Σ e^(−logit(s)) of a host row of scores, shifted by its smallest logit. */
+    private double lseNegative(float[] row, double min) {
+        double least = logit(min);
         double sum = 0;
         for (float s : row) {
-            sum += Math.exp(min - s);
+            sum += Math.exp(least - logit(s));
         }
-        return -min + Math.log(sum);
+        return -least + Math.log(sum);
     }
 
     /**

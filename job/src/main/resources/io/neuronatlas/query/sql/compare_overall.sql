@@ -10,7 +10,7 @@ FROM (
          GROUPING(a.matrix) AS is_total
   FROM neurons a
   JOIN neurons b
-    ON a.matrix = b.matrix AND a.layer = b.layer AND a.neuron = b.neuron
+    ON a.matrix = b.matrix AND a.layer = b.layer AND a.expert <=> b.expert AND a.neuron = b.neuron
   WHERE a.checkpoint = :a AND b.checkpoint = :b
   GROUP BY ROLLUP(a.matrix)
 )

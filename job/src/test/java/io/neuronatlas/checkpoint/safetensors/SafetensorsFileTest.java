@@ -195,6 +195,47 @@ class SafetensorsFileTest {
         }
     }
 
+    /** Experts stacked along a first dimension: each slab reads as the matrix it is, rows and columns alike. */
+    @ParameterizedTest
+    @EnumSource(names = {"BF16", "F32"})
+    void slabsOfAThreeDimensionalTensorReadAsMatrices(DType dtype) throws IOException {
+        int slabs = 3;
+        int rows = 7;
+        int cols = 11;
+        Path file = dir.resolve("stacked.safetensors");
+        // Row r of the writer is row r % rows of slab r / rows.
+        new SafetensorsWriter(file).add("experts", dtype, new long[] {slabs, rows, cols}, (row, dst) -> {
+            for (int c = 0; c < cols; c++) {
+                dst[c] = value(row, c);
+            }
+        }).write();
+        try (SafetensorsFile st = SafetensorsFile.open(file)) {
+            for (int e = 0; e < slabs; e++) {
+                float[] dst = filled(3 * cols + 1);
+                st.readRows("experts", e, 2, 3, dst, 1);
+                assertEquals(SENTINEL, dst[0]);
+                for (int r = 0; r < 3; r++) {
+                    for (int c = 0; c < cols; c++) {
+                        assertEquals(through(dtype, value((long) e * rows + 2 + r, c)), dst[1 + r * cols + c]);
+                    }
+                }
+                float[] columns = new float[4 * rows];
+                st.readColumns("experts", e, 5, 4, columns, 0);
+                for (int c = 0; c < 4; c++) {
+                    for (int r = 0; r < rows; r++) {
+                        assertEquals(through(dtype, value((long) e * rows + r, 5 + c)), columns[c * rows + r]);
+                    }
+                }
+            }
+            IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class,
+                    () -> st.readRows("experts", 3, 0, 1, new float[cols], 0));
+            assertEquals(file + ": tensor 'experts': matrix 3 requested but shape [3, 7, 11] stacks 3", e.getMessage());
+            SafetensorsFormatException rank = assertThrows(SafetensorsFormatException.class,
+                    () -> st.readRows("experts", 0, 1, new float[cols], 0));
+            assertTrue(rank.getMessage().contains("expected a 2-D [rows, cols] matrix"), rank.getMessage());
+        }
+    }
+
     @Test
     void readsRefuseWrongRankAndNonFloatTypesNamingTheTensor() throws IOException {
         Path file = RawFiles.write(dir.resolve("ints.safetensors"),

@@ -31,6 +31,16 @@ final class Fixtures {
         return head(u, vocab, d, LmHead.DEFAULT_CHUNK_ROWS);
     }
 
+    /** A head with a per-token bias (or null) and a softcap (or 0). */
+    static LmHead head(float[] u, int vocab, int d, float[] bias, double softcap) {
+        try {
+            return LmHead.load(Device.cpu(), vocab, d,
+                    (first, count, dst) -> System.arraycopy(u, first * d, dst, 0, count * d), new Logits(bias, softcap));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static LmHead head(float[] u, int vocab, int d, int chunkRows) {
         try {
             return LmHead.load(Device.cpu(), vocab, d,

@@ -50,6 +50,42 @@ class ProjectorTest {
         }
     }
 
+    /**
+     * Gemma-2/3's softcap and a folded LayerNorm's bias, alone and together: scores (with the bias) and their
+     * statistics match the reference's dot products, probabilities its softmax of c·tanh(s/c). Scale 40 puts scores
+     * well into the cap's bend, and one batch has more rows than a reduction block.
+     */
+    @ParameterizedTest(name = "vocab {0}, k {1}, batch {2}, scale {3}, bias {4}, softcap {5}")
+    @CsvSource({
+        "1000, 20, 7, 40, false, 30",
+        "3000, 20, 40, 40, false, 30",
+        "1000, 20, 7, 4, true, 0",
+        "3000, 100, 5, 40, true, 20",
+        "120, 100, 3, 40, false, 5",
+        "3000, 20, 6, 200, false, 30",
+    })
+    void biasAndSoftcapMatchTheReference(int vocab, int k, int batch, double scale, boolean biased, double softcap) {
+        int d = 32;
+        Random rnd = new Random(97L * vocab + batch);
+        float[] u = Fixtures.gaussian(rnd, vocab, d, 1.0);
+        float[] x = Fixtures.gaussian(rnd, batch, d, scale / Math.sqrt(d));
+        float[] bias = biased ? Fixtures.gaussian(rnd, 1, vocab, 2.0) : null;
+        ReferenceProjection.Neuron[] expected = ReferenceProjection.compute(u, vocab, d, x, batch, k, bias, softcap);
+        try (LmHead head = Fixtures.head(u, vocab, d, bias, softcap); Projector projector = new Projector(head, k)) {
+            BatchResult res = projector.project(x, batch);
+            Checks.matches(res, expected, k, false);
+            if (softcap > 0) {
+                // The cap must matter here, or this test could not tell capped from uncapped probabilities.
+                ReferenceProjection.Neuron raw = ReferenceProjection.compute(u, vocab, d, x, 1, k, bias, 0)[0];
+                int top = res.tokenId(0, 0, 0);
+                assertTrue(Math.abs(raw.probs[0][top] - res.prob(0, 0, 0)) > 0.01 * raw.probs[0][top],
+                        "capped " + res.prob(0, 0, 0) + " vs uncapped " + raw.probs[0][top]);
+                assertTrue(Math.abs(res.score(0, 0, 0)) > softcap * Math.tanh(Math.abs(res.score(0, 0, 0)) / softcap),
+                        "the score is the dot product, not the capped logit");
+            }
+        }
+    }
+
     @Test
     void integerDataReproducesReferenceRankingExactly() {
         // Integer scores tie all over the vocabulary, so this checks the tie rule at every rank.

@@ -34,14 +34,28 @@ public final class ReferenceProjection {
 
     /** x holds count neuron vectors of d floats, row-major; u is the [vocab, d] head. */
     public static Neuron[] compute(float[] u, int vocab, int d, float[] x, int count, int k) {
+        return compute(u, vocab, d, x, count, k, null, 0);
+    }
+
+    /**
+     * With a per-token bias added to every score (null for none) and a softcap c (0 for none): the softmax is over
+     * the logits c·tanh(s/c), the scores and their statistics are not capped.
+     */
+    public static Neuron[] compute(float[] u, int vocab, int d, float[] x, int count, int k, float[] bias,
+                                   double softcap) {
         Neuron[] out = new Neuron[count];
         for (int n = 0; n < count; n++) {
-            out[n] = neuron(u, vocab, d, x, n * d, k);
+            out[n] = neuron(u, vocab, d, x, n * d, k, bias, softcap);
         }
         return out;
     }
 
     public static Neuron neuron(float[] u, int vocab, int d, float[] x, int off, int k) {
+        return neuron(u, vocab, d, x, off, k, null, 0);
+    }
+
+    public static Neuron neuron(float[] u, int vocab, int d, float[] x, int off, int k, float[] bias,
+                                double softcap) {
         Neuron r = new Neuron();
         double sq = 0;
         for (int j = 0; j < d; j++) {
@@ -54,7 +68,11 @@ public final class ReferenceProjection {
             for (int j = 0; j < d; j++) {
                 acc += (double) x[off + j] * (double) u[t * d + j];
             }
-            s[t] = acc;
+            s[t] = acc + (bias == null ? 0 : bias[t]);
+        }
+        double[] logits = new double[vocab];
+        for (int t = 0; t < vocab; t++) {
+            logits[t] = softcap > 0 ? softcap * Math.tanh(s[t] / softcap) : s[t];
         }
         r.scores = s;
         r.max = Arrays.stream(s).max().getAsDouble();
@@ -90,14 +108,14 @@ public final class ReferenceProjection {
                 r.ids[p][i] = order[i];
                 r.rankScores[p][i] = s[order[i]];
             }
-            double top = ps[order[0]];
+            double top = sign * logits[order[0]];
             double z = 0;
-            for (double v : ps) {
-                z += Math.exp(v - top);
+            for (int t = 0; t < vocab; t++) {
+                z += Math.exp(sign * logits[t] - top);
             }
             r.lse[p] = top + Math.log(z);
             for (int t = 0; t < vocab; t++) {
-                r.probs[p][t] = Math.exp(ps[t] - r.lse[p]);
+                r.probs[p][t] = Math.exp(sign * logits[t] - r.lse[p]);
             }
             int m = Math.min(TOP_MEAN, vocab);
             double topSum = 0;
@@ -112,7 +130,7 @@ public final class ReferenceProjection {
         double h = 0;
         for (int t = 0; t < vocab; t++) {
             // −p·log p with log p = s − lse exactly, so underflowed probabilities contribute 0, not NaN.
-            h += r.probs[0][t] * (r.lse[0] - s[t]);
+            h += r.probs[0][t] * (r.lse[0] - logits[t]);
         }
         r.entropy = h;
         return r;
