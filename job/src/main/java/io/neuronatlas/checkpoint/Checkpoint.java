@@ -93,6 +93,14 @@ public final class Checkpoint implements Closeable {
         }
     }
 
+    /**
+     * Checks that a tensor exists with the shape config.json implies and a float dtype; the error names the file,
+     * the tensor, both shapes and the config fields behind the expectation ({@code because}).
+     */
+    public void requireShape(String tensor, long[] expected, String because) throws IOException {
+        expectShape(tensor, expected, because);
+    }
+
     private void expectShape(String tensor, long[] expected, String because) throws IOException {
         TensorInfo info = weights.find(tensor).orElseThrow(() -> new CheckpointException(
                 dir + ": tensor '" + tensor + "' is missing from the safetensors files " + weights.files()));
