@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * Writes a Llama-layout Hugging Face folder (config.json, safetensors, tokenizer.json) with seeded random weights
@@ -35,7 +34,7 @@ public final class SyntheticCheckpoint {
 
     /** Score a planted neuron gives its weight-1 token. */
     static final double PLANT_SCALE = 12.0;
-    private static final double UNIFORM_UNIT = Math.sqrt(3.0); // uniform on ±√3 has variance 1
+    private static final double UNIFORM_UNIT = SeededRows.UNIFORM_UNIT;
 
     private int dModel = 64;
     private int dMlp = 256;
@@ -163,12 +162,8 @@ public final class SyntheticCheckpoint {
                 tensors.add(mlpTensor(arch.mlpWeight(m, layer), m, layer, plantedVectors));
             }
         }
-        tensors.add(new Tensor(arch.finalNorm(), new long[] {dModel}, (row, dst) -> {
-            SplittableRandom r = random("norm", 0);
-            for (int i = 0; i < dst.length; i++) {
-                dst[i] = (float) (1.0 + 0.2 * (r.nextDouble() - 0.5));
-            }
-        }));
+        tensors.add(new Tensor(arch.finalNorm(), new long[] {dModel},
+                (row, dst) -> new SeededRows(seed).fillAroundOne("norm", 0, dst, 0.2)));
         if (head == HeadLayout.UNTIED) {
             tensors.add(new Tensor(arch.lmHead(), new long[] {vocab, dModel},
                     (row, dst) -> fillUniform("head", row, dst, UNIFORM_UNIT)));
@@ -258,14 +253,7 @@ public final class SyntheticCheckpoint {
     }
 
     private void fillUniform(String stream, long row, float[] dst, double halfWidth) {
-        SplittableRandom r = random(stream, row);
-        for (int i = 0; i < dst.length; i++) {
-            dst[i] = (float) ((r.nextDouble() * 2 - 1) * halfWidth);
-        }
-    }
-
-    private SplittableRandom random(String stream, long row) {
-        return new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ stream.hashCode() * 0xC2B2AE3D27D4EB4FL ^ row);
+        new SeededRows(seed).fillUniform(stream, row, dst, halfWidth);
     }
 
     private void writeFile(Path file, List<Tensor> tensors) throws IOException {
