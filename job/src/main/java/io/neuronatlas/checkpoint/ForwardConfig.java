@@ -168,17 +168,27 @@ public record ForwardConfig(ModelConfig model, DecoderLayout layout, int heads, 
             this(root, "");
         }
 
-        int integer(String field) {
+        /** The field's value, or null when it is absent or JSON null. */
+        private JsonNode value(String field) {
             JsonNode node = root.get(field);
-            if (node == null || node.isNull()) {
+            return node == null || node.isNull() ? null : node;
+        }
+
+        private JsonNode required(String field) {
+            JsonNode node = value(field);
+            if (node == null) {
                 throw new IllegalArgumentException(prefix + field + " is missing");
             }
-            return asInt(field, node);
+            return node;
+        }
+
+        int integer(String field) {
+            return asInt(field, required(field));
         }
 
         int optionalInteger(String field, int absent) {
-            JsonNode node = root.get(field);
-            return node == null || node.isNull() ? absent : asInt(field, node);
+            JsonNode node = value(field);
+            return node == null ? absent : asInt(field, node);
         }
 
         private int asInt(String field, JsonNode node) {
@@ -189,18 +199,15 @@ public record ForwardConfig(ModelConfig model, DecoderLayout layout, int heads, 
         }
 
         double requiredNumber(String field) {
-            JsonNode node = root.get(field);
-            if (node == null || node.isNull()) {
-                throw new IllegalArgumentException(prefix + field + " is missing");
-            }
-            return number(field, Double.NaN);
+            return asNumber(field, required(field));
         }
 
         double number(String field, double absent) {
-            JsonNode node = root.get(field);
-            if (node == null || node.isNull()) {
-                return absent;
-            }
+            JsonNode node = value(field);
+            return node == null ? absent : asNumber(field, node);
+        }
+
+        private double asNumber(String field, JsonNode node) {
             if (!node.isNumber()) {
                 throw new IllegalArgumentException(prefix + field + " must be a number, found " + node);
             }
@@ -208,8 +215,8 @@ public record ForwardConfig(ModelConfig model, DecoderLayout layout, int heads, 
         }
 
         boolean bool(String field, boolean absent) {
-            JsonNode node = root.get(field);
-            if (node == null || node.isNull()) {
+            JsonNode node = value(field);
+            if (node == null) {
                 return absent;
             }
             if (!node.isBoolean()) {
@@ -220,9 +227,9 @@ public record ForwardConfig(ModelConfig model, DecoderLayout layout, int heads, 
 
         /** One integer, a list of them, or nothing. */
         List<Integer> integers(String field) {
-            JsonNode node = root.get(field);
+            JsonNode node = value(field);
             List<Integer> ids = new ArrayList<>();
-            if (node == null || node.isNull()) {
+            if (node == null) {
                 return ids;
             }
             if (node.isArray()) {

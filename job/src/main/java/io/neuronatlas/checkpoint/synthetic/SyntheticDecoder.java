@@ -189,7 +189,13 @@ public final class SyntheticDecoder {
         SafetensorsWriter writer = new SafetensorsWriter(dir.resolve("model.safetensors")).metadata("format", "pt");
         new Tensors(config, layout, tokens).addTo(writer);
         writer.write();
-        return new Written(dir, config, tokens, planted);
+        return writtenAt(dir);
+    }
+
+    /** What {@link #write} wrote into dir, read back: benchmarks reuse a folder of real model size. */
+    public Written writtenAt(Path dir) throws IOException {
+        return new Written(dir, ForwardConfig.read(dir.resolve(Checkpoint.CONFIG)),
+                TokenTable.load(dir.resolve(Checkpoint.TOKENIZER), vocab), planted);
     }
 
     private void writeConfig(Path file) throws IOException {
@@ -272,7 +278,7 @@ public final class SyntheticDecoder {
                             : new long[] {dModel, dMlp}, mlpRows(m, layer));
                 }
             }
-            writer.add(arch.finalNorm(), dtype, new long[] {dModel}, norm("final"));
+            writer.add(arch.finalNorm(), dtype, new long[] {dModel}, finalNorm());
             if (!tied) {
                 writer.add(arch.lmHead(), dtype, new long[] {vocab, dModel}, this::headRow);
             }
@@ -293,6 +299,21 @@ public final class SyntheticDecoder {
 
         private SafetensorsWriter.RowFiller norm(String stream) {
             return (row, dst) -> rows.fillAroundOne("norm." + stream, row, dst, 0.2);
+        }
+
+        /**
+         * A tied head's rows are input embeddings of unit variance (so a trigger token stays visible in the residual
+         * stream); the final norm then scales by 2/√d, so logits spread over a few units as in real models rather
+         * than √d. An untied head is scaled in its rows instead.
+         */
+        private SafetensorsWriter.RowFiller finalNorm() {
+            double scale = tied ? 2 / Math.sqrt(dModel) : 1;
+            return (row, dst) -> {
+                rows.fillAroundOne("norm.final", row, dst, 0.2);
+                for (int i = 0; i < dst.length; i++) {
+                    dst[i] = (float) (dst[i] * scale);
+                }
+            };
         }
 
         private SafetensorsWriter.RowFiller uniform(String stream, double halfWidth) {

@@ -202,38 +202,44 @@ public final class ChatTemplate {
         return out.append(template.substring(from)).toString();
     }
 
-    /** Index of the ')' closing the '(' before start, skipping quoted strings; -1 when unbalanced. */
+    /** Index of the ')' closing the '(' before start, or -1 when unbalanced. */
     private static int matchingParenthesis(String s, int start) {
-        int depth = 0;
-        char quote = 0;
-        for (int i = start; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (quote != 0) {
-                if (c == '\\') {
-                    i++;
-                } else if (c == quote) {
-                    quote = 0;
-                }
-            } else if (c == '\'' || c == '"') {
-                quote = c;
-            } else if (c == '(' || c == '[' || c == '{') {
-                depth++;
-            } else if (c == ')' || c == ']' || c == '}') {
-                if (depth == 0) {
-                    return c == ')' ? i : -1;
-                }
-                depth--;
+        int[] close = {-1};
+        walk(s, start, (i, c, depth) -> {
+            if (depth < 0) {
+                close[0] = c == ')' ? i : -1;
+                return false;
             }
-        }
-        return -1;
+            return true;
+        });
+        return close[0];
     }
 
+    /** s split at its top-level commas. */
     private static List<String> topLevelArguments(String s) {
         List<String> parts = new ArrayList<>();
+        int[] start = {0};
+        walk(s, 0, (i, c, depth) -> {
+            if (c == ',' && depth == 0) {
+                parts.add(s.substring(start[0], i));
+                start[0] = i + 1;
+            }
+            return true;
+        });
+        parts.add(s.substring(start[0]));
+        return parts;
+    }
+
+    /** Sees each character outside quoted strings with the bracket depth after it; false stops the walk. */
+    @FunctionalInterface
+    private interface CharVisitor {
+        boolean visit(int index, char c, int depth);
+    }
+
+    private static void walk(String s, int from, CharVisitor visitor) {
         int depth = 0;
         char quote = 0;
-        int start = 0;
-        for (int i = 0; i < s.length(); i++) {
+        for (int i = from; i < s.length(); i++) {
             char c = s.charAt(i);
             if (quote != 0) {
                 if (c == '\\') {
@@ -241,19 +247,21 @@ public final class ChatTemplate {
                 } else if (c == quote) {
                     quote = 0;
                 }
-            } else if (c == '\'' || c == '"') {
+                continue;
+            }
+            if (c == '\'' || c == '"') {
                 quote = c;
-            } else if (c == '(' || c == '[' || c == '{') {
+                continue;
+            }
+            if (c == '(' || c == '[' || c == '{') {
                 depth++;
             } else if (c == ')' || c == ']' || c == '}') {
                 depth--;
-            } else if (c == ',' && depth == 0) {
-                parts.add(s.substring(start, i));
-                start = i + 1;
+            }
+            if (!visitor.visit(i, c, depth)) {
+                return;
             }
         }
-        parts.add(s.substring(start));
-        return parts;
     }
 
     /** The '=' of "name=value" (not of ==, !=, <=, >=), or -1. */

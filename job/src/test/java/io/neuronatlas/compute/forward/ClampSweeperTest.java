@@ -10,12 +10,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The efficient sweep (shared prefix, values batched from the neuron's layer on, rank-1 update) against full passes
  * with the clamp applied inside the MLP, one value at a time. Agreement: probabilities within 1e-5 absolute, logits
  * within 1e-4, identical ranks and top tokens.
  */
+@ExtendWith(OneTorchThread.class)
 class ClampSweeperTest {
     @TempDir
     static Path dir;

@@ -18,8 +18,10 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Every bad input fails before any computation with a message naming the option, token or field at fault. */
+@ExtendWith(OneTorchThread.class)
 class ForwardBadInputTest {
     private static final ModelConfig CONFIG = new ModelConfig("llama", 64, 96, 3, 300, false, "float32");
 

@@ -3,29 +3,22 @@ package io.neuronatlas.compute.forward;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDManager;
-import java.lang.reflect.Field;
+import io.neuronatlas.testing.NativeResources;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Passes, sweeps and generations leave nothing in the model's manager: native memory stays flat when repeated. */
+@ExtendWith(OneTorchThread.class)
 class ForwardMemoryTest {
     @TempDir
     Path dir;
 
-    /** Arrays and open sub-managers a manager holds (BaseNDManager's own map; see NativeMemoryTest). */
-    static int resources(NDManager manager) {
-        try {
-            Field f = BaseNDManager.class.getDeclaredField("resources");
-            f.setAccessible(true);
-            return ((Map<?, ?>) f.get(manager)).size();
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
-        }
+    private static int resources(NDManager manager) {
+        return NativeResources.count(manager);
     }
 
     @Test

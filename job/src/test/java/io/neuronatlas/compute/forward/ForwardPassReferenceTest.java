@@ -15,12 +15,14 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The DJL forward pass against {@link ReferenceDecoder}, a float64 loop implementation, on checkpoints that exercise
  * each part of the Llama family. Logits must agree within 1e-4 relative: max |djl − ref| over the vocabulary divided
  * by max |ref|.
  */
+@ExtendWith(OneTorchThread.class)
 class ForwardPassReferenceTest {
     private static final double TOLERANCE = 1e-4;
 

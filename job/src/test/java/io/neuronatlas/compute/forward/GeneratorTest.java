@@ -17,8 +17,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Generation from the KV cache against full recomputation, seeding, and stopping at EOS. */
+@ExtendWith(OneTorchThread.class)
 class GeneratorTest {
     @TempDir
     static Path dir;

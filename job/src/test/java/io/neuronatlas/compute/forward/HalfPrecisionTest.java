@@ -11,12 +11,14 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The FP16 path (weights and activations in half precision, norms and softmax in float32), run on the CPU because
  * this machine has no GPU; {@link DecoderModel#load} allows FP16 only on GPUs. Tolerance 1e-2 relative (as in
  * {@link ForwardPassReferenceTest}): half precision keeps 11 significant bits.
  */
+@ExtendWith(OneTorchThread.class)
 class HalfPrecisionTest {
     @TempDir
     Path dir;

@@ -9,11 +9,13 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A neuron planted to read " is" and write " dog": the clamp sweep must find what was planted. Clamped high, " dog"
  * becomes the top next token; clamped low, it is suppressed; in between its probability rises with the value.
  */
+@ExtendWith(OneTorchThread.class)
 class PlantedNeuronTest {
     @TempDir
     Path dir;
