@@ -130,6 +130,16 @@ public final class Checkpoint implements Closeable {
         return "layer " + layer + (block.isDense() ? "" : ", " + block.describe());
     }
 
+    /**
+     * Checks that a tensor exists with the shape config.json implies and a float dtype; the error names the file,
+     * the tensor, both shapes and the config fields behind the expectation ({@code because}).
+     *
+     * @param where what the tensor is, for messages ("layer 3, the attention's q_proj")
+     */
+    public void requireShape(String tensor, long[] expected, String because, String where) throws IOException {
+        expectShape(tensor, expected, because, where);
+    }
+
     private void expectShape(String tensor, long[] expected, String because, String where) throws IOException {
         TensorInfo info = weights.find(tensor).orElseThrow(() -> new CheckpointException(
                 dir + ": tensor '" + tensor + "' (" + where + ") is missing from the safetensors files "

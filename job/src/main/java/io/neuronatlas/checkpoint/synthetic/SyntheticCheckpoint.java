@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.SplittableRandom;
 
 /**
  * Writes a Hugging Face model folder (config.json, safetensors, tokenizer.json) of one {@link SyntheticFamily}
@@ -39,7 +38,7 @@ public final class SyntheticCheckpoint {
 
     /** Score a planted neuron gives its weight-1 token. */
     static final double PLANT_SCALE = 12.0;
-    private static final double UNIFORM_UNIT = Math.sqrt(3.0); // uniform on ±√3 has variance 1
+    private static final double UNIFORM_UNIT = SeededRows.UNIFORM_UNIT;
 
     private SyntheticFamily family = SyntheticFamily.LLAMA;
     private int dModel = 64;
@@ -228,13 +227,10 @@ public final class SyntheticCheckpoint {
                 tensors.add(extraTensor(extra));
             }
         }
-        tensors.add(new Tensor(family.finalNorm(), new long[] {dModel}, (row, dst) -> {
-            SplittableRandom r = random("norm", 0);
-            for (int i = 0; i < dst.length; i++) {
-                // Gemma stores the norm's scale as an offset from 1.
-                dst[i] = (float) ((family.onePlusNorm() ? 0 : 1.0) + 0.2 * (r.nextDouble() - 0.5));
-            }
-        }));
+        // Gemma stores the norm's scale as an offset from 1.
+        double normCenter = family.onePlusNorm() ? 0 : 1.0;
+        tensors.add(new Tensor(family.finalNorm(), new long[] {dModel},
+                (row, dst) -> new SeededRows(seed).fillAround("norm", 0, dst, normCenter, 0.2)));
         if (family.finalNormBias() != null) {
             tensors.add(new Tensor(family.finalNormBias(), new long[] {dModel},
                     (row, dst) -> fillUniform("norm.bias", row, dst, 0.2)));
@@ -360,14 +356,7 @@ public final class SyntheticCheckpoint {
     }
 
     private void fillUniform(String stream, long row, float[] dst, double halfWidth) {
-        SplittableRandom r = random(stream, row);
-        for (int i = 0; i < dst.length; i++) {
-            dst[i] = (float) ((r.nextDouble() * 2 - 1) * halfWidth);
-        }
-    }
-
-    private SplittableRandom random(String stream, long row) {
-        return new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ stream.hashCode() * 0xC2B2AE3D27D4EB4FL ^ row);
+        new SeededRows(seed).fillUniform(stream, row, dst, halfWidth);
     }
 
     private static void writeFile(Path file, List<Tensor> tensors, DType type) throws IOException {

@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDManager;
-import java.lang.reflect.Field;
+import io.neuronatlas.testing.NativeResources;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,18 +17,8 @@ import org.junit.jupiter.api.Test;
 /** Per-batch native arrays must not outlive the call; the shared head must not collect anything. */
 class NativeMemoryTest {
 
-    /**
-     * Everything a manager holds: arrays and open sub-managers. DJL exposes only getManagedArrays(), which
-     * does not show sub-managers that were never closed, so this reads BaseNDManager's own map.
-     */
     static int resources(NDManager manager) {
-        try {
-            Field f = BaseNDManager.class.getDeclaredField("resources");
-            f.setAccessible(true);
-            return ((Map<?, ?>) f.get(manager)).size();
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
-        }
+        return NativeResources.count(manager);
     }
 
     @Test

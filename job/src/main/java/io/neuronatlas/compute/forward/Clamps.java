@@ -1,0 +1,56 @@
+package io.neuronatlas.compute.forward;
+
+import ai.djl.ndarray.index.NDIndex;
+import java.io.Serializable;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Clamps applied together in one pass, and where: the description of a steered model. */
+public record Clamps(List<Clamp> clamps, ClampScope scope) implements Serializable {
+    public Clamps {
+        clamps = List.copyOf(clamps);
+        if (scope == null) {
+            throw new IllegalArgumentException("clamps need a scope (all or last)");
+        }
+        Set<NeuronRef> seen = new HashSet<>();
+        for (Clamp c : clamps) {
+            if (!seen.add(c.neuron())) {
+                throw new IllegalArgumentException("--clamp names neuron " + c.neuron() + " twice");
+            }
+        }
+    }
+
+    /** The unsteered model. */
+    public static Clamps none() {
+        return new Clamps(List.of(), ClampScope.ALL);
+    }
+
+    public static Clamps of(ClampScope scope, Clamp... clamps) {
+        return new Clamps(List.of(clamps), scope);
+    }
+
+    public boolean isEmpty() {
+        return clamps.isEmpty();
+    }
+
+    /** Writes each clamp's value into the activation at the positions of the scope, in place. */
+    ActivationHook hook() {
+        if (clamps.isEmpty()) {
+            return ActivationHook.NONE;
+        }
+        return (layer, activation, step) -> {
+            String positions = scope == ClampScope.ALL ? ":" : (step.length() - 1) + ":" + step.length();
+            for (Clamp c : clamps) {
+                if (c.neuron().layer() == layer) {
+                    activation.set(new NDIndex(":, " + positions + ", " + c.neuron().index()), c.value());
+                }
+            }
+        };
+    }
+
+    @Override
+    public String toString() {
+        return clamps.isEmpty() ? "none" : clamps + " at " + scope.label() + " positions";
+    }
+}

@@ -1,0 +1,115 @@
+package io.neuronatlas.checkpoint;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** config.json fields of real Llama-family models, as a forward pass reads them. */
+class ForwardConfigTest {
+    @TempDir
+    Path dir;
+
+    private ForwardConfig read(String json) throws IOException {
+        Path file = dir.resolve("config.json");
+        Files.writeString(file, json);
+        return ForwardConfig.read(file);
+    }
+
+    private static String base(String modelType, String extra) {
+        return "{\"model_type\": \"" + modelType + "\", \"hidden_size\": 2048, \"intermediate_size\": 8192, "
+                + "\"num_hidden_layers\": 16, \"vocab_size\": 128256, \"num_attention_heads\": 32, "
+                + "\"max_position_embeddings\": 131072" + extra + "}";
+    }
+
+    /** Llama-3.2-1B-Instruct's values. */
+    @Test
+    void llama32Instruct() throws IOException {
+        ForwardConfig c = read(base("llama", ", \"num_key_value_heads\": 8, \"head_dim\": 64, \"rms_norm_eps\": 1e-05,"
+                + " \"rope_theta\": 500000.0, \"rope_scaling\": {\"factor\": 32.0, \"high_freq_factor\": 4.0, "
+                + "\"low_freq_factor\": 1.0, \"original_max_position_embeddings\": 8192, \"rope_type\": \"llama3\"},"
+                + " \"bos_token_id\": 128000, \"eos_token_id\": [128001, 128008, 128009], \"attention_bias\": false,"
+                + " \"hidden_act\": \"silu\", \"tie_word_embeddings\": true"));
+        assertEquals(32, c.heads());
+        assertEquals(8, c.kvHeads());
+        assertEquals(4, c.queriesPerKvHead());
+        assertEquals(64, c.headDim());
+        assertEquals(1e-5, c.rmsNormEps());
+        assertEquals(500000.0, c.ropeTheta());
+        assertEquals(RopeScaling.llama3(32, 1, 4, 8192), c.ropeScaling());
+        assertEquals(131072, c.maxSequence());
+        assertEquals(128000, c.bosTokenId());
+        assertEquals(List.of(128001, 128008, 128009), c.eosTokenIds());
+        assertEquals(Set.of(), c.biasedProjections());
+        assertEquals(LlamaDecoderLayout.LLAMA, c.layout());
+        assertTrue(c.model().tieWordEmbeddings());
+    }
+
+    @Test
+    void defaultsAsTransformersLlamaConfig() throws IOException {
+        ForwardConfig c = read(base("llama", ""));
+        assertEquals(32, c.kvHeads());
+        assertEquals(64, c.headDim());
+        assertEquals(1e-6, c.rmsNormEps());
+        assertEquals(10000.0, c.ropeTheta());
+        assertEquals(RopeScaling.NONE, c.ropeScaling());
+        assertEquals(-1, c.bosTokenId());
+        assertEquals(List.of(), c.eosTokenIds());
+        assertEquals(DecoderLayout.Activation.SILU, c.activation());
+    }
+
+    @Test
+    void familyDifferences() throws IOException {
+        assertEquals(EnumSet.of(AttentionProjection.Q, AttentionProjection.K, AttentionProjection.V),
+                read(base("qwen2", ", \"sliding_window\": 4096, \"use_sliding_window\": false")).biasedProjections());
+        assertEquals(131072, read(base("qwen2", ", \"sliding_window\": 4096")).maxSequence());
+        ForwardConfig mistral = read(base("mistral", ", \"sliding_window\": 4096, \"attention_bias\": true"));
+        assertEquals(Set.of(), mistral.biasedProjections());
+        assertEquals(4096, mistral.maxSequence());
+        assertEquals(EnumSet.allOf(AttentionProjection.class),
+                read(base("llama", ", \"attention_bias\": true")).biasedProjections());
+        assertEquals(RopeScaling.linear(2), read(base("llama", ", \"rope_scaling\": {\"type\": \"linear\", "
+                + "\"factor\": 2.0}")).ropeScaling());
+        assertEquals(RopeScaling.NONE, read(base("llama", ", \"rope_scaling\": {\"rope_type\": \"default\"}"))
+                .ropeScaling());
+        assertEquals("model.layers.3.self_attn.k_proj.bias", LlamaDecoderLayout.QWEN2.attentionBias(
+                AttentionProjection.K, 3));
+        assertEquals("model.layers.0.post_attention_layernorm.weight", LlamaDecoderLayout.MISTRAL
+                .postAttentionNorm(0));
+    }
+
+    @Test
+    void errorsNameTheFileAndField() throws IOException {
+        String file = dir.resolve("config.json").toString();
+        String[][] cases = {
+            {base("phi3", ""), "no forward pass yet for model_type 'phi3' (supported: llama, mistral, qwen2)"},
+            {base("llama", ", \"num_key_value_heads\": 5"), "num_key_value_heads=5", "num_attention_heads=32"},
+            {base("llama", ", \"head_dim\": 63"), "head_dim", "63"},
+            {base("llama", ", \"rope_scaling\": {\"rope_type\": \"dynamic\", \"factor\": 2.0}"),
+                "rope_scaling.rope_type 'dynamic'"},
+            {base("llama", ", \"rope_scaling\": {\"rope_type\": \"llama3\", \"factor\": 8.0, \"low_freq_factor\": 4,"
+                + " \"high_freq_factor\": 1, \"original_max_position_embeddings\": 8192}"), "low_freq_factor",
+                "high_freq_factor"},
+            {base("llama", ", \"rope_scaling\": \"llama3\""), "rope_scaling must be an object"},
+            {base("llama", ", \"eos_token_id\": [1, 999999]"), "eos_token_id 999999", "[0, 128256)"},
+            {base("llama", ", \"rms_norm_eps\": \"small\""), "rms_norm_eps must be a number"},
+            {base("llama", ", \"rope_theta\": -1"), "rope_theta must be a positive number"},
+            {base("llama", ", \"num_attention_heads\": null"), "num_attention_heads is missing"},
+        };
+        for (String[] c : cases) {
+            CheckpointException e = assertThrows(CheckpointException.class, () -> read(c[0]), c[1]);
+            assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
+            for (int i = 1; i < c.length; i++) {
+                assertTrue(e.getMessage().contains(c[i]), "'" + c[i] + "' missing from " + e.getMessage());
+            }
+        }
+    }
+}
