@@ -4,6 +4,9 @@ import ai.djl.Device;
 import io.neuronatlas.checkpoint.Checkpoint;
 import io.neuronatlas.checkpoint.CheckpointException;
 import io.neuronatlas.checkpoint.CheckpointRef;
+import io.neuronatlas.checkpoint.ForwardConfig;
+import io.neuronatlas.compute.forward.DecoderModel;
+import io.neuronatlas.compute.forward.Precision;
 import io.neuronatlas.compute.projection.HeadSpec;
 import io.neuronatlas.compute.projection.LmHead;
 import io.neuronatlas.compute.projection.Logits;
@@ -14,15 +17,14 @@ import java.util.Map;
 
 /**
  * Per-JVM state of an executor, set up lazily by the first task that needs it and shared by the tasks after it:
- * open checkpoints (headers only) and LM heads on their devices. Loading a head costs seconds and gigabytes, so
- * it happens once per executor, not once per task.
- *
- * <p>Heads are reference counted: a head no task holds is closed when a task asks for a different one, so an
- * executor that maps several checkpoints in turn keeps one head per device, not one per checkpoint.
+ * open checkpoints (headers only), LM heads and whole decoders on their devices ({@link DeviceCache}). Loading a
+ * head or a model costs seconds and gigabytes, so it happens once per executor, not once per task; the key is the
+ * checkpoint's version (CheckpointRef: folder and stamp), what was loaded of it, and the device.
  */
 public final class ExecutorResources {
     private static final Map<String, Checkpoint> CHECKPOINTS = new HashMap<>();
-    private static final Map<HeadKey, CachedHead> HEADS = new HashMap<>();
+    private static final DeviceCache<HeadKey, LmHead> HEADS = new DeviceCache<>();
+    private static final DeviceCache<ModelKey, DecoderModel> MODELS = new DeviceCache<>();
 
     private ExecutorResources() {
     }
@@ -54,90 +56,85 @@ public final class ExecutorResources {
 
     /** The head of a checkpoint version on a device; close the lease when the task is done with it. */
     public static HeadLease lmHead(CheckpointRef source, HeadSpec spec, Device device) throws IOException {
-        HeadKey key = new HeadKey(source.key(), spec, device.toString());
-        CachedHead cached;
-        synchronized (ExecutorResources.class) {
-            cached = HEADS.get(key);
-            if (cached == null) {
-                evictUnused(key.device());
-                cached = new CachedHead();
-                HEADS.put(key, cached);
-            }
-            cached.leases++;
-        }
-        try {
-            cached.loadOnce(source, spec, device);
-        } catch (IOException | RuntimeException e) {
-            release(key, cached);
-            throw e;
-        }
-        return new HeadLease(key, cached);
+        return new HeadLease(HEADS.lease(new HeadKey(source, spec, device), ExecutorResources::loadHead));
     }
 
-    private static synchronized void release(HeadKey key, CachedHead cached) {
-        cached.leases--;
-        if (cached.head == null && cached.leases == 0) {
-            HEADS.remove(key, cached);
-        }
+    private static LmHead loadHead(HeadKey key) throws IOException {
+        Checkpoint checkpoint = checkpoint(key.source());
+        HeadSpec spec = key.head();
+        Logits logits = new Logits(checkpoint.lmHeadBias(spec.foldNorm()), spec.softcap());
+        return LmHead.load(key.on(), spec.vocab(), spec.dModel(), checkpoint.lmHeadRows(spec.foldNorm()), logits);
     }
 
-    private static void evictUnused(String device) {
-        HEADS.entrySet().removeIf(e -> {
-            boolean unused = e.getKey().device().equals(device) && e.getValue().leases == 0;
-            if (unused && e.getValue().head != null) {
-                e.getValue().head.close();
-            }
-            return unused;
-        });
+    /**
+     * The whole decoder of a checkpoint version on a device, for the forward pass (clamp sweeps, generation,
+     * activations over a corpus); close the lease when the task is done with it.
+     */
+    public static ModelLease decoder(CheckpointRef source, Precision precision, Device device) throws IOException {
+        return new ModelLease(MODELS.lease(new ModelKey(source, precision, device), key -> {
+            Checkpoint checkpoint = checkpoint(key.source());
+            ForwardConfig config = ForwardConfig.read(checkpoint.dir().resolve(Checkpoint.CONFIG));
+            return DecoderModel.load(checkpoint, config, key.on(), key.precision());
+        }));
     }
 
-    /** Frees every cached head; for tests and long-lived drivers. */
+    /** Frees every cached head, model and open checkpoint; for tests and long-lived drivers. */
     public static synchronized void clear() throws IOException {
-        for (CachedHead h : HEADS.values()) {
-            if (h.head != null) {
-                h.head.close();
-            }
-        }
         HEADS.clear();
+        MODELS.clear();
         for (Checkpoint c : CHECKPOINTS.values()) {
             c.close();
         }
         CHECKPOINTS.clear();
     }
 
-    private record HeadKey(String source, HeadSpec head, String device) {
+    private record HeadKey(CheckpointRef source, HeadSpec head, Device on) implements DeviceCache.Key {
+        @Override
+        public String device() {
+            return on.toString();
+        }
     }
 
-    private static final class CachedHead {
-        private int leases; // guarded by ExecutorResources.class
-        private volatile LmHead head;
-
-        private synchronized void loadOnce(CheckpointRef source, HeadSpec spec, Device device) throws IOException {
-            if (head == null) {
-                Checkpoint checkpoint = checkpoint(source);
-                Logits logits = new Logits(checkpoint.lmHeadBias(spec.foldNorm()), spec.softcap());
-                head = LmHead.load(device, spec.vocab(), spec.dModel(), checkpoint.lmHeadRows(spec.foldNorm()), logits);
-            }
+    private record ModelKey(CheckpointRef source, Precision precision, Device on) implements DeviceCache.Key {
+        @Override
+        public String device() {
+            return on.toString();
         }
     }
 
     /** A task's hold on a cached head. */
     public static final class HeadLease implements AutoCloseable {
-        private final HeadKey key;
-        private final CachedHead cached;
+        private final DeviceCache.Lease<LmHead> lease;
 
-        private HeadLease(HeadKey key, CachedHead cached) {
-            this.key = key;
-            this.cached = cached;
+        private HeadLease(DeviceCache.Lease<LmHead> lease) {
+            this.lease = lease;
         }
 
         public LmHead head() {
-            return cached.head;
+            return lease.value();
         }
 
         @Override
         public void close() {
-            release(key, cached);
+            lease.close();
+        }
+    }
+
+    /** A task's hold on a cached decoder model. */
+    public static final class ModelLease implements AutoCloseable {
+        private final DeviceCache.Lease<DecoderModel> lease;
+
+        private ModelLease(DeviceCache.Lease<DecoderModel> lease) {
+            this.lease = lease;
+        }
+
+        public DecoderModel model() {
+            return lease.value();
+        }
+
+        @Override
+        public void close() {
+            lease.close();
         }
     }
 }
