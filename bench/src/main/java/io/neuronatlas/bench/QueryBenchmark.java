@@ -93,25 +93,15 @@ final class QueryBenchmark implements Command {
         }
         Args a = parsed.options();
         SparkSession spark = Sessions.open("neuron-atlas bench-query", a.master);
-        TokenTable tokens = tokens(a);
+        TokenTable tokens = tokens(a.work, a.tokenizer, a.vocab);
         Map<String, TokenLayout> layouts = new java.util.LinkedHashMap<>();
         layouts.put("lookup", new TokenLayout(true, true, a.rowGroupRows, a.pageRows));
         layouts.put("plain", TokenLayout.PLAIN);
         for (Map.Entry<String, TokenLayout> layout : layouts.entrySet()) {
             SyntheticAtlas atlas = new SyntheticAtlas("bench", a.layers, a.dMlp, a.topK, a.shardSize, 42,
                     layout.getValue());
-            Path dir = Path.of(a.work, layout.getKey());
-            String stamp = atlas.toString() + " vocab=" + tokens.size();
-            Path marker = dir.resolve("_synthetic.txt");
-            if (Files.exists(marker) && Files.readString(marker).equals(stamp)) {
-                continue;
-            }
-            out.printf(Locale.ROOT, "bench-query: writing the %s atlas: %,d neurons, %,d neuron_tokens rows in %,d "
-                    + "files ...%n", layout.getKey(), atlas.neurons(), atlas.neuronTokenRows(), atlas.shards().size());
-            long t0 = System.nanoTime();
-            atlas.write(spark, dir.toString(), tokens);
-            Files.writeString(marker, stamp);
-            out.printf(Locale.ROOT, "bench-query: written in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+            atlas.writeOnce(spark, Path.of(a.work, layout.getKey()), tokens, out,
+                    "bench-query: writing the " + layout.getKey() + " atlas");
         }
 
         String matrix = "up";
@@ -177,17 +167,18 @@ final class QueryBenchmark implements Command {
                 baseline[1] / measured[1]);
     }
 
-    private static TokenTable tokens(Args a) throws IOException {
-        if (a.tokenizer != null) {
-            return TokenTable.load(Path.of(a.tokenizer), a.vocab);
+    /** The tokenizer's vocabulary, or a synthetic one of vocab tokens written once under work. */
+    static TokenTable tokens(String work, String tokenizer, int vocab) throws IOException {
+        if (tokenizer != null) {
+            return TokenTable.load(Path.of(tokenizer), vocab);
         }
-        Path file = Path.of(a.work, "tokenizer-" + a.vocab + ".json");
+        Path file = Path.of(work, "tokenizer-" + vocab + ".json");
         if (!Files.exists(file)) {
             Files.createDirectories(file.getParent());
-            TokenizerJsonWriter.writeByteLevel(file, SyntheticVocabulary.tokens(a.vocab - 1),
+            TokenizerJsonWriter.writeByteLevel(file, SyntheticVocabulary.tokens(vocab - 1),
                     List.of("<|endoftext|>"));
         }
-        return TokenTable.load(file, a.vocab);
+        return TokenTable.load(file, vocab);
     }
 
 }
