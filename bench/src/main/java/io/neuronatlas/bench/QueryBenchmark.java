@@ -1,18 +1,14 @@
 package io.neuronatlas.bench;
 
 import io.neuronatlas.atlas.TokenLayout;
-import io.neuronatlas.bench.SyntheticAtlas;
-import io.neuronatlas.checkpoint.synthetic.SyntheticVocabulary;
 import io.neuronatlas.checkpoint.tokenizer.TokenTable;
-import io.neuronatlas.checkpoint.tokenizer.TokenizerJsonWriter;
 import io.neuronatlas.cli.Command;
 import io.neuronatlas.cli.Scopt;
 import io.neuronatlas.cli.Sessions;
 import io.neuronatlas.query.Atlas;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -29,13 +25,8 @@ final class QueryBenchmark implements Command {
 
     static final class Args {
         String work = "target/bench-query";
-        String tokenizer;
+        final SyntheticAtlasOptions atlas = new SyntheticAtlasOptions();
         String token = " dog";
-        int layers = 32;
-        int dMlp = 14336;
-        int vocab = 128256;
-        int topK = 20;
-        int shardSize = 14336;
         int warmRuns = 15;
         String queries = "find-token,variants,full-scan,alignment,top-neurons";
         int rowGroupRows = TokenLayout.LOOKUP.rowGroupRows();
@@ -60,23 +51,11 @@ final class QueryBenchmark implements Command {
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         Scopt<Args> s = new Scopt<>();
-        OParser<?, Args> parser = s.parser("neuron-atlas-bench bench-query",
-                "Writes (once) two synthetic atlases of a model's size with the map's own writer: the lookup "
-                        + "layout the map uses (rows ordered by token_id in each file, 64Ki-row groups, bloom "
-                        + "filter on token_id) and the plain layout (neuron order, 128 MB groups, no bloom filter). "
-                        + "Then times the queries on both, cold (a new session's first run) and warm (median of "
-                        + "--runs), and prints the ratios. Defaults are Llama-3.1-8B's shapes: 3 x 32 x 14,336 "
-                        + "neurons, top-20, 55 million neuron_tokens rows, about 1.3 GB per layout.",
-                s.string("work", "DIR", "where the atlases go (default target/bench-query)", (a, v) -> a.work = v),
-                s.string("tokenizer", "FILE", "tokenizer.json for token strings (default: a synthetic "
-                        + "vocabulary of --vocab tokens)", (a, v) -> a.tokenizer = v),
-                s.integer("vocab", "N", "vocabulary size (default 128256)", (a, v) -> a.vocab = v),
-                s.integer("layers", "N", "layers (default 32)", (a, v) -> a.layers = v),
-                s.integer("d-mlp", "N", "neurons per matrix and layer (default 14336)", (a, v) -> a.dMlp = v),
-                s.integer("top-k", "K", "tokens per neuron and polarity (default 20)", (a, v) -> a.topK = v),
-                s.integer("shard-size", "N", "neurons per file, as the map's planner picks (default 14336: a "
-                        + "GPU run's one shard per matrix and layer; a CPU run of 8B writes 512)",
-                        (a, v) -> a.shardSize = v),
+        List<OParser<?, Args>> options = new ArrayList<>();
+        options.add(s.string("work", "DIR", "where the atlases go (default target/bench-query)",
+                (a, v) -> a.work = v));
+        options.addAll(SyntheticAtlasOptions.parsers(s, a -> a.atlas));
+        options.addAll(List.of(
                 s.string("token", "TOKEN", "the token find-token looks up (default \" dog\")", (a, v) -> a.token = v),
                 s.integer("runs", "N", "warm runs per query (default 15: the JIT takes about ten queries to "
                         + "settle, as it has in any long-lived notebook or spark-sql session)", (a, v) -> a.warmRuns = v),
@@ -86,26 +65,33 @@ final class QueryBenchmark implements Command {
                         + TokenLayout.LOOKUP.rowGroupRows() + ")", (a, v) -> a.rowGroupRows = v),
                 s.integer("page-rows", "N", "lookup layout: rows per page (default " + TokenLayout.LOOKUP.pageRows()
                         + ")", (a, v) -> a.pageRows = v),
-                s.string("master", "URL", "Spark master (default local[*])", (a, v) -> a.master = v));
+                s.string("master", "URL", "Spark master (default local[*])", (a, v) -> a.master = v)));
+        @SuppressWarnings("unchecked")
+        OParser<?, Args> parser = s.parser("neuron-atlas-bench bench-query",
+                "Writes (once) two synthetic atlases of a model's size with the map's own writer: the lookup "
+                        + "layout the map uses (rows ordered by token_id in each file, 64Ki-row groups, bloom "
+                        + "filter on token_id) and the plain layout (neuron order, 128 MB groups, no bloom filter). "
+                        + "Then times the queries on both, cold (a new session's first run) and warm (median of "
+                        + "--runs), and prints the ratios. Defaults are Llama-3.1-8B's shapes: 3 x 32 x 14,336 "
+                        + "neurons, top-20, 55 million neuron_tokens rows, about 1.3 GB per layout.",
+                options.toArray(new OParser[0]));
         Scopt.Parsed<Args> parsed = Scopt.parse(parser, argv, new Args(), out, err);
         if (!parsed.ok()) {
             return parsed.exitCode();
         }
         Args a = parsed.options();
         SparkSession spark = Sessions.open("neuron-atlas bench-query", a.master);
-        TokenTable tokens = tokens(a.work, a.tokenizer, a.vocab);
+        TokenTable tokens = a.atlas.tokens(a.work);
         Map<String, TokenLayout> layouts = new java.util.LinkedHashMap<>();
         layouts.put("lookup", new TokenLayout(true, true, a.rowGroupRows, a.pageRows));
         layouts.put("plain", TokenLayout.PLAIN);
         for (Map.Entry<String, TokenLayout> layout : layouts.entrySet()) {
-            SyntheticAtlas atlas = new SyntheticAtlas("bench", a.layers, a.dMlp, a.topK, a.shardSize, 42,
-                    layout.getValue());
-            atlas.writeOnce(spark, Path.of(a.work, layout.getKey()), tokens, out,
+            a.atlas.atlas(layout.getValue()).writeOnce(spark, Path.of(a.work, layout.getKey()), tokens, out,
                     "bench-query: writing the " + layout.getKey() + " atlas");
         }
 
         String matrix = "up";
-        int layer = a.layers / 2;
+        int layer = a.atlas.layers / 2;
         List<Query> queries = List.of(
                 new Query("find-token", "find-token", atlas -> (long) atlas.findToken(a.token, 100).collectAsList().size()),
                 new Query("variants", "  its variants lookup", atlas -> (long) atlas.tokenVariants(a.token).collectAsList().size()),
@@ -165,20 +151,6 @@ final class QueryBenchmark implements Command {
     private static void ratio(PrintStream out, String what, double[] baseline, double[] measured) {
         out.printf(Locale.ROOT, "%-42s cold %.1fx, warm %.1fx%n", what + ":", baseline[0] / measured[0],
                 baseline[1] / measured[1]);
-    }
-
-    /** The tokenizer's vocabulary, or a synthetic one of vocab tokens written once under work. */
-    static TokenTable tokens(String work, String tokenizer, int vocab) throws IOException {
-        if (tokenizer != null) {
-            return TokenTable.load(Path.of(tokenizer), vocab);
-        }
-        Path file = Path.of(work, "tokenizer-" + vocab + ".json");
-        if (!Files.exists(file)) {
-            Files.createDirectories(file.getParent());
-            TokenizerJsonWriter.writeByteLevel(file, SyntheticVocabulary.tokens(vocab - 1),
-                    List.of("<|endoftext|>"));
-        }
-        return TokenTable.load(file, vocab);
     }
 
 }

@@ -15,6 +15,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
@@ -35,12 +36,7 @@ final class ReportBenchmark implements Command {
 
     static final class Args {
         String work = "target/bench-report";
-        String tokenizer;
-        int layers = 32;
-        int dMlp = 14336;
-        int vocab = 128256;
-        int topK = 20;
-        int shardSize = 14336;
+        final SyntheticAtlasOptions atlas = new SyntheticAtlasOptions();
         int neuronsPerShard = ReportOptions.NEURONS_PER_SHARD;
         String master;
     }
@@ -58,6 +54,14 @@ final class ReportBenchmark implements Command {
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         Scopt<Args> s = new Scopt<>();
+        List<OParser<?, Args>> parsers = new ArrayList<>();
+        parsers.add(s.string("work", "DIR", "where the atlas and the site go (default target/bench-report)",
+                (a, v) -> a.work = v));
+        parsers.addAll(SyntheticAtlasOptions.parsers(s, a -> a.atlas));
+        parsers.add(s.integer("neurons-per-shard", "N", "report --neurons-per-shard (default "
+                + ReportOptions.NEURONS_PER_SHARD + ")", (a, v) -> a.neuronsPerShard = v));
+        parsers.add(s.string("master", "URL", "Spark master (default local[*])", (a, v) -> a.master = v));
+        @SuppressWarnings("unchecked")
         OParser<?, Args> parser = s.parser("neuron-atlas-bench bench-report",
                 "Writes (once) a synthetic atlas with the map's own writer (the bench-query generator; defaults: "
                         + "Llama-3.1-8B's 3 x 32 x 14,336 neurons, top-20, vocabulary 128,256), then writes its "
@@ -65,27 +69,15 @@ final class ReportBenchmark implements Command {
                         + "of neuron_tokens in the same session), the site's size and file count, the home page's "
                         + "bytes (goal <= 300 KB), the largest data a neuron page loads (goal <= 200 KB) and the "
                         + "largest search shard.",
-                s.string("work", "DIR", "where the atlas and the site go (default target/bench-report)",
-                        (a, v) -> a.work = v),
-                s.string("tokenizer", "FILE", "tokenizer.json for token strings (default: a synthetic "
-                        + "vocabulary of --vocab tokens)", (a, v) -> a.tokenizer = v),
-                s.integer("vocab", "N", "vocabulary size (default 128256)", (a, v) -> a.vocab = v),
-                s.integer("layers", "N", "layers (default 32)", (a, v) -> a.layers = v),
-                s.integer("d-mlp", "N", "neurons per matrix and layer (default 14336)", (a, v) -> a.dMlp = v),
-                s.integer("top-k", "K", "tokens per neuron and polarity (default 20)", (a, v) -> a.topK = v),
-                s.integer("shard-size", "N", "neurons per atlas file (default 14336)", (a, v) -> a.shardSize = v),
-                s.integer("neurons-per-shard", "N", "report --neurons-per-shard (default "
-                        + ReportOptions.NEURONS_PER_SHARD + ")", (a, v) -> a.neuronsPerShard = v),
-                s.string("master", "URL", "Spark master (default local[*])", (a, v) -> a.master = v));
+                parsers.toArray(new OParser[0]));
         Scopt.Parsed<Args> parsed = Scopt.parse(parser, argv, new Args(), out, err);
         if (!parsed.ok()) {
             return parsed.exitCode();
         }
         Args a = parsed.options();
         SparkSession spark = Sessions.open("neuron-atlas bench-report", a.master);
-        TokenTable tokens = QueryBenchmark.tokens(a.work, a.tokenizer, a.vocab);
-        SyntheticAtlas synthetic = new SyntheticAtlas("bench", a.layers, a.dMlp, a.topK, a.shardSize, 42,
-                TokenLayout.LOOKUP);
+        TokenTable tokens = a.atlas.tokens(a.work);
+        SyntheticAtlas synthetic = a.atlas.atlas(TokenLayout.LOOKUP);
         Path atlasDir = Path.of(a.work, "atlas");
         synthetic.writeOnce(spark, atlasDir, tokens, out, "bench-report: writing the atlas");
         out.printf(Locale.ROOT, "bench-report: %s, load average %s%n", spark.sparkContext().master(),
