@@ -7,11 +7,11 @@ import java.util.List;
 /**
  * The developer command line: benchmarks that print ratios to baselines measured in the same run, and a loopback
  * cluster to run the map on. Kept out of the product jar; {@code ./submit.sh bench|bench-query|bench-cluster|
- * bench-clamp|local-cluster} runs it.
+ * bench-clamp|bench-report|local-cluster} runs it.
  */
 public final class BenchMain {
     static final List<Command> COMMANDS = List.of(new MapBenchmark(), new QueryBenchmark(), new ClusterBenchmark(),
-            new ClampBenchmark(), new LocalClusterCommand());
+            new ClampBenchmark(), new ReportBenchmark(), new LocalClusterCommand());
 
     private BenchMain() {
     }

@@ -47,7 +47,11 @@ final class LocalClusterCommand implements Command {
                 s.integer("workers", "N", "worker JVMs (default 2)", (a, v) -> a.workers = v),
                 s.integer("cores", "N", "cores per worker (default 1)", (a, v) -> a.cores = v),
                 s.string("memory", "SIZE", "memory per worker (default 2g)", (a, v) -> a.memory = v),
-                s.flag("no-gpus", "workers advertise no simulated GPU", a -> a.gpus = false));
+                s.flag("no-gpus", "workers advertise no simulated GPU", a -> a.gpus = false),
+                // scopt checks the config after --help too, before any argument was read: action is null then.
+                s.builder().checkConfig(a -> a.action == null || a.action.equals("start") || a.action.equals("stop")
+                        ? s.builder().success() : s.builder().failure("the action must be start or stop, found '"
+                        + a.action + "'")));
         Scopt.Parsed<Args> parsed = Scopt.parse(parser, argv, new Args(), out, err);
         if (!parsed.ok()) {
             return parsed.exitCode();

@@ -1,18 +1,15 @@
 package io.neuronatlas.bench;
 
 import io.neuronatlas.atlas.TokenLayout;
-import io.neuronatlas.bench.SyntheticAtlas;
-import io.neuronatlas.checkpoint.synthetic.SyntheticVocabulary;
 import io.neuronatlas.checkpoint.tokenizer.TokenTable;
-import io.neuronatlas.checkpoint.tokenizer.TokenizerJsonWriter;
 import io.neuronatlas.cli.Command;
 import io.neuronatlas.cli.Scopt;
 import io.neuronatlas.cli.Sessions;
 import io.neuronatlas.query.Atlas;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -33,13 +30,8 @@ final class QueryBenchmark implements Command {
 
     static final class Args {
         String work = "target/bench-query";
-        String tokenizer;
+        final SyntheticAtlasOptions atlas = new SyntheticAtlasOptions();
         String token = " dog";
-        int layers = 32;
-        int dMlp = 14336;
-        int vocab = 128256;
-        int topK = 20;
-        int shardSize = 14336;
         int warmRuns = 15;
         String queries = "find-token,variants,full-scan,alignment,top-neurons";
         int rowGroupRows = TokenLayout.LOOKUP.rowGroupRows();
@@ -74,23 +66,11 @@ final class QueryBenchmark implements Command {
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         Scopt<Args> s = new Scopt<>();
-        OParser<?, Args> parser = s.parser("neuron-atlas-bench bench-query",
-                "Writes (once) two synthetic atlases of a model's size with the map's own writer: the lookup "
-                        + "layout the map uses (rows ordered by token_id in each file, 64Ki-row groups, bloom "
-                        + "filter on token_id) and the plain layout (neuron order, 128 MB groups, no bloom filter). "
-                        + "Then times the queries on both, cold (a new session's first run) and warm (median of "
-                        + "--runs), and prints the ratios. Defaults are Llama-3.1-8B's shapes: 3 x 32 x 14,336 "
-                        + "neurons, top-20, 55 million neuron_tokens rows, about 1.3 GB per layout.",
-                s.string("work", "DIR", "where the atlases go (default target/bench-query)", (a, v) -> a.work = v),
-                s.string("tokenizer", "FILE", "tokenizer.json for token strings (default: a synthetic "
-                        + "vocabulary of --vocab tokens)", (a, v) -> a.tokenizer = v),
-                s.integer("vocab", "N", "vocabulary size (default 128256)", (a, v) -> a.vocab = v),
-                s.integer("layers", "N", "layers (default 32)", (a, v) -> a.layers = v),
-                s.integer("d-mlp", "N", "neurons per matrix and layer (default 14336)", (a, v) -> a.dMlp = v),
-                s.integer("top-k", "K", "tokens per neuron and polarity (default 20)", (a, v) -> a.topK = v),
-                s.integer("shard-size", "N", "neurons per file, as the map's planner picks (default 14336: a "
-                        + "GPU run's one shard per matrix and layer; a CPU run of 8B writes 512)",
-                        (a, v) -> a.shardSize = v),
+        List<OParser<?, Args>> options = new ArrayList<>();
+        options.add(s.string("work", "DIR", "where the atlases go (default target/bench-query)",
+                (a, v) -> a.work = v));
+        options.addAll(SyntheticAtlasOptions.parsers(s, a -> a.atlas));
+        options.addAll(List.of(
                 s.string("token", "TOKEN", "the token find-token looks up (default \" dog\")", (a, v) -> a.token = v),
                 s.integer("runs", "N", "warm runs per query (default 15: the JIT takes about ten queries to "
                         + "settle, as it has in any long-lived notebook or spark-sql session)", (a, v) -> a.warmRuns = v),
@@ -100,7 +80,16 @@ final class QueryBenchmark implements Command {
                         + TokenLayout.LOOKUP.rowGroupRows() + ")", (a, v) -> a.rowGroupRows = v),
                 s.integer("page-rows", "N", "lookup layout: rows per page (default " + TokenLayout.LOOKUP.pageRows()
                         + ")", (a, v) -> a.pageRows = v),
-                s.string("master", "URL", "Spark master (default local[*])", (a, v) -> a.master = v));
+                s.string("master", "URL", "Spark master (default local[*])", (a, v) -> a.master = v)));
+        @SuppressWarnings("unchecked")
+        OParser<?, Args> parser = s.parser("neuron-atlas-bench bench-query",
+                "Writes (once) two synthetic atlases of a model's size with the map's own writer: the lookup "
+                        + "layout the map uses (rows ordered by token_id in each file, 64Ki-row groups, bloom "
+                        + "filter on token_id) and the plain layout (neuron order, 128 MB groups, no bloom filter). "
+                        + "Then times the queries on both, cold (a new session's first run) and warm (median of "
+                        + "--runs), and prints the ratios. Defaults are Llama-3.1-8B's shapes: 3 x 32 x 14,336 "
+                        + "neurons, top-20, 55 million neuron_tokens rows, about 1.3 GB per layout.",
+                options.toArray(new OParser[0]));
         Scopt.Parsed<Args> parsed = Scopt.parse(parser, argv, new Args(), out, err);
         if (!parsed.ok()) {
             return parsed.exitCode();
@@ -110,7 +99,7 @@ final class QueryBenchmark implements Command {
         Map<String, TokenLayout> layouts = new LinkedHashMap<>();
         layouts.put("lookup", new TokenLayout(true, true, a.rowGroupRows, a.pageRows));
         layouts.put("plain", TokenLayout.PLAIN);
-        writeAtlases(spark, a, layouts, tokens(a), out);
+        writeAtlases(spark, a, layouts, a.atlas.tokens(a.work), out);
 
         out.printf(Locale.ROOT, "%nbench-query: %s, %d warm runs; load average %s%n", spark.sparkContext().master(),
                 a.warmRuns, Benchmarks.loadAverage());
@@ -155,26 +144,14 @@ final class QueryBenchmark implements Command {
     private static void writeAtlases(SparkSession spark, Args a, Map<String, TokenLayout> layouts, TokenTable tokens,
                                      PrintStream out) throws IOException {
         for (Map.Entry<String, TokenLayout> layout : layouts.entrySet()) {
-            SyntheticAtlas atlas = new SyntheticAtlas("bench", a.layers, a.dMlp, a.topK, a.shardSize, 42,
-                    layout.getValue());
-            Path dir = Path.of(a.work, layout.getKey());
-            String stamp = atlas.toString() + " vocab=" + tokens.size();
-            Path marker = dir.resolve("_synthetic.txt");
-            if (Files.exists(marker) && Files.readString(marker).equals(stamp)) {
-                continue;
-            }
-            out.printf(Locale.ROOT, "bench-query: writing the %s atlas: %,d neurons, %,d neuron_tokens rows in %,d "
-                    + "files ...%n", layout.getKey(), atlas.neurons(), atlas.neuronTokenRows(), atlas.shards().size());
-            long t0 = System.nanoTime();
-            atlas.write(spark, dir.toString(), tokens);
-            Files.writeString(marker, stamp);
-            out.printf(Locale.ROOT, "bench-query: written in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+            a.atlas.atlas(layout.getValue()).writeOnce(spark, Path.of(a.work, layout.getKey()), tokens, out,
+                    "bench-query: writing the " + layout.getKey() + " atlas");
         }
     }
 
     private static List<Query> queries(Args a) {
         String matrix = "up";
-        int layer = a.layers / 2;
+        int layer = a.atlas.layers / 2;
         String fullScan = "SELECT * FROM neuron_tokens WHERE token_norm(token) = token_norm('"
                 + a.token.replace("'", "\\'") + "') ORDER BY normalized_prob DESC LIMIT 100";
         return List.of(
@@ -208,18 +185,4 @@ final class QueryBenchmark implements Command {
         out.printf(Locale.ROOT, "%-42s cold %.1fx, warm %.1fx%n", what + ":", baseline.cold() / measured.cold(),
                 baseline.warmMedian() / measured.warmMedian());
     }
-
-    private static TokenTable tokens(Args a) throws IOException {
-        if (a.tokenizer != null) {
-            return TokenTable.load(Path.of(a.tokenizer), a.vocab);
-        }
-        Path file = Path.of(a.work, "tokenizer-" + a.vocab + ".json");
-        if (!Files.exists(file)) {
-            Files.createDirectories(file.getParent());
-            TokenizerJsonWriter.writeByteLevel(file, SyntheticVocabulary.tokens(a.vocab - 1),
-                    List.of("<|endoftext|>"));
-        }
-        return TokenTable.load(file, a.vocab);
-    }
-
 }

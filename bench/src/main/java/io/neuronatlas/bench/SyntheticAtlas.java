@@ -17,11 +17,16 @@ import io.neuronatlas.jobs.AtlasWrite;
 import io.neuronatlas.plan.Shard;
 import io.neuronatlas.plan.ShardPlanner;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.apache.hadoop.conf.Configuration;
@@ -110,6 +115,26 @@ public record SyntheticAtlas(String checkpoint, int layers, int dMlp, int topK, 
                 return new AtlasWrite.Outcome<>(entry, record.toJson(), null);
             });
         }
+    }
+
+    /**
+     * Writes the atlas into dir unless it is there already from these parameters and vocabulary size (a marker
+     * file records them): benchmarks write their atlas once and measure it on every run. Says so on out, after
+     * what (e.g. "bench-query: writing the lookup atlas").
+     */
+    public void writeOnce(SparkSession spark, java.nio.file.Path dir, TokenTable tokens, PrintStream out, String what)
+            throws IOException {
+        String stamp = this + " vocab=" + tokens.size();
+        java.nio.file.Path marker = dir.resolve("_synthetic.txt");
+        if (Files.exists(marker) && Files.readString(marker).equals(stamp)) {
+            return;
+        }
+        out.printf(Locale.ROOT, "%s: %,d neurons, %,d neuron_tokens rows in %,d files ...%n", what,
+                neurons(), neuronTokenRows(), shards().size());
+        long t0 = System.nanoTime();
+        write(spark, dir.toString(), tokens);
+        Files.writeString(marker, stamp);
+        out.printf(Locale.ROOT, "%s: done in %.1f s%n", what, (System.nanoTime() - t0) / 1e9);
     }
 
     void writeShard(Shard shard, String atlas, String run, TokenTable tokens) throws IOException {

@@ -16,11 +16,16 @@ public final class CannedQuery {
 
     /** The text of NAME.sql; an unknown name is an error naming the resource looked for. */
     public static String sql(String name) {
+        return sql(CannedQuery.class, name);
+    }
+
+    /** The text of sql/NAME.sql beside owner's package, for SQL kept with the code that runs it. */
+    public static String sql(Class<?> owner, String name) {
         String resource = "sql/" + name + ".sql";
-        try (InputStream in = CannedQuery.class.getResourceAsStream(resource)) {
+        try (InputStream in = owner.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalArgumentException("no canned query '" + name + "' (looked for "
-                        + CannedQuery.class.getPackageName().replace('.', '/') + "/" + resource + ")");
+                        + owner.getPackageName().replace('.', '/') + "/" + resource + ")");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {

@@ -1,0 +1,195 @@
+// neuron-atlas viewer: the pure functions of the page (no DOM), shared with the unit tests (node --test).
+// Mirrors of Java code are marked: keep them in step.
+(function (root) {
+  'use strict';
+
+  const MATRICES = ['gate', 'up', 'down'];
+
+  // Characters a token shows as escapes instead of as themselves: C0 and C1 controls, DEL (\p{Cc}), format
+  // characters (\p{Cf}: bidi overrides and isolates such as U+202E, zero-width characters, BOM, soft hyphen),
+  // line and paragraph separators, spaces other than U+0020, lone surrogates, noncharacters.
+  const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Noncharacter_Code_Point}]|(?! )\p{Zs}/u;
+  const NAMED = { 0x09: '\\t', 0x0a: '\\n', 0x0d: '\\r' };
+
+  function hex(cp, width) {
+    return cp.toString(16).toUpperCase().padStart(width, '0');
+  }
+
+  /** The escape shown for an invisible code point: \t \n \r, \xHH below U+0100, else \uHHHH or \u{HHHHH}. */
+  function escapeOf(cp) {
+    if (NAMED[cp] !== undefined) return NAMED[cp];
+    if (cp < 0x100) return '\\x' + hex(cp, 2);
+    if (cp < 0x10000) return '\\u' + hex(cp, 4);
+    return '\\u{' + hex(cp, 5) + '}';
+  }
+
+  /**
+   * A token string as parts to show: [['t', text], ['e', escape], ...]. Text parts are shown as text; escape
+   * parts are shown as the escape, styled apart, so that "\n" typed in a token and a newline differ.
+   */
+  function visibleParts(s) {
+    const parts = [];
+    let text = '';
+    for (let i = 0; i < s.length;) {
+      const cp = s.codePointAt(i);
+      // A lone surrogate is one code unit; a pair is two.
+      const ch = cp > 0xffff ? s.slice(i, i + 2) : s[i];
+      i += ch.length;
+      if (INVISIBLE.test(ch)) {
+        if (text) parts.push(['t', text]);
+        text = '';
+        parts.push(['e', escapeOf(cp)]);
+      } else {
+        text += ch;
+      }
+    }
+    if (text) parts.push(['t', text]);
+    return parts;
+  }
+
+  // Mirror of io.neuronatlas.udfs.TokenText.trim/norm: Character.isWhitespace, isSpaceChar or isISOControl,
+  // U+200B, U+FEFF; leading 'Ġ' and '▁' too.
+  const BLANK = /^[\p{Zs}\p{Zl}\p{Zp}\p{Cc}\u200B\uFEFF]$/u;
+
+  function trimToken(s) {
+    const cps = Array.from(s);
+    let start = 0;
+    let end = cps.length;
+    while (start < end && (BLANK.test(cps[start]) || cps[start] === '\u0120' || cps[start] === '\u2581')) start++;
+    while (end > start && BLANK.test(cps[end - 1])) end--;
+    return cps.slice(start, end).join('');
+  }
+
+  /** The word a token is (find-token's grouping key): trimmed, NFKC, case-folded. */
+  function tokenNorm(s) {
+    return trimToken(s).normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
+  }
+
+  /** Mirror of io.neuronatlas.report.SearchBuckets.fnv1a: FNV-1a 32 of the UTF-8 bytes, unsigned. */
+  function fnv1a(s) {
+    let hash = 0x811c9dc5;
+    for (const b of new TextEncoder().encode(s)) {
+      hash ^= b;
+      hash = Math.imul(hash, 0x01000193);
+    }
+    return hash >>> 0;
+  }
+
+  function searchBucket(norm, shards) {
+    return fnv1a(norm) % shards;
+  }
+
+  // Mirrors of io.neuronatlas.report.SiteKeys: the data file data/KEY.js.
+  function neuronShardKey(checkpointIndex, layer, expert, first) {
+    return 'neurons/c' + checkpointIndex + '/L' + layer + (expert == null ? '' : '/E' + expert) + '/' + first;
+  }
+
+  function searchShardKey(bucket) {
+    return 'search/' + bucket;
+  }
+
+  function alignmentKey(checkpointIndex) {
+    return 'alignment/c' + checkpointIndex;
+  }
+
+  const INDEX = /^(0|[1-9][0-9]{0,8})$/;
+
+  /**
+   * The page a location hash names:
+   *   '' '#' '#/'                                 {page: 'home'}
+   *   #/search/QUERY                              {page: 'search', query}
+   *   #/CHECKPOINT/MATRIX/LAYER/NEURON            {page: 'neuron', checkpoint, matrix, layer, expert: null, neuron}
+   *   #/CHECKPOINT/MATRIX/LAYER/eEXPERT/NEURON    the same with an expert (mixture-of-experts layers)
+   * Segments are URI-encoded; anything else is {page: 'unknown'}.
+   */
+  function parseRoute(hash) {
+    const path = hash.replace(/^#/, '');
+    if (path === '' || path === '/') return { page: 'home' };
+    if (!path.startsWith('/')) return { page: 'unknown' };
+    let parts;
+    try {
+      parts = path.slice(1).split('/').map(decodeURIComponent);
+    } catch (e) {
+      return { page: 'unknown' };
+    }
+    if (parts[0] === 'search' && parts.length === 2) return { page: 'search', query: parts[1] };
+    if (parts.length !== 4 && parts.length !== 5) return { page: 'unknown' };
+    const [checkpoint, matrix, layer] = parts;
+    const neuron = parts[parts.length - 1];
+    const expert = parts.length === 5 ? parts[3] : null;
+    if (!MATRICES.includes(matrix) || !INDEX.test(layer) || !INDEX.test(neuron)) return { page: 'unknown' };
+    if (expert !== null && !/^e(0|[1-9][0-9]{0,8})$/.test(expert)) return { page: 'unknown' };
+    return {
+      page: 'neuron', checkpoint, matrix, layer: Number(layer), neuron: Number(neuron),
+      expert: expert === null ? null : Number(expert.slice(1)),
+    };
+  }
+
+  function neuronHash(n) {
+    return '#/' + encodeURIComponent(n.checkpoint) + '/' + n.matrix + '/' + n.layer
+      + (n.expert == null ? '' : '/e' + n.expert) + '/' + n.neuron;
+  }
+
+  function searchHash(query) {
+    return '#/search/' + encodeURIComponent(query);
+  }
+
+  /** The atlas's name of a neuron, as neuron_id() writes it: L26.up.1442 (an expert adds .eN before the index). */
+  function neuronId(n) {
+    return 'L' + n.layer + '.' + n.matrix + (n.expert == null ? '' : '.e' + n.expert) + '.' + n.neuron;
+  }
+
+  /**
+   * The neuron step places away (+1 next, -1 previous) in a checkpoint's mapped neurons of one matrix: through the
+   * layer, then on to the next mapped layer, wrapping around at the ends. layers: the mapped layers, ascending.
+   */
+  function neighbour(n, step, layers, dMlp) {
+    let layerAt = layers.indexOf(n.layer);
+    let neuron = n.neuron + step;
+    if (neuron >= dMlp) {
+      layerAt = (layerAt + 1) % layers.length;
+      neuron = 0;
+    } else if (neuron < 0) {
+      layerAt = (layerAt - 1 + layers.length) % layers.length;
+      neuron = dMlp - 1;
+    }
+    return Object.assign({}, n, { layer: layers[layerAt], neuron });
+  }
+
+  /** A neuron drawn uniformly from a matrix's mapped neurons; random() in [0, 1) as Math.random. */
+  function randomNeuron(checkpoint, matrix, layers, dMlp, random) {
+    const all = layers.length * dMlp;
+    const pick = Math.min(all - 1, Math.floor(random() * all));
+    return { checkpoint, matrix, layer: layers[Math.floor(pick / dMlp)], expert: null, neuron: pick % dMlp };
+  }
+
+  /** A number as the tables show it: 4 decimals, or 4 significant digits in exponent form when tiny or huge. */
+  function formatNumber(x) {
+    if (typeof x !== 'number') return String(x);
+    if (x === 0) return '0';
+    const a = Math.abs(x);
+    return a >= 1e-3 && a < 1e6 ? x.toFixed(4) : x.toExponential(3);
+  }
+
+  /** Layers as ranges: [0,1,2,3,5] -> "0-3, 5". */
+  function formatRanges(values) {
+    const out = [];
+    for (let i = 0; i < values.length;) {
+      let j = i;
+      while (j + 1 < values.length && values[j + 1] === values[j] + 1) j++;
+      out.push(j === i ? String(values[i]) : values[i] + '-' + values[j]);
+      i = j + 1;
+    }
+    return out.join(', ');
+  }
+
+  const api = {
+    MATRICES, visibleParts, escapeOf, trimToken, tokenNorm, fnv1a, searchBucket, neuronShardKey, searchShardKey,
+    alignmentKey, parseRoute, neuronHash, searchHash, neuronId, neighbour, randomNeuron, formatNumber, formatRanges,
+  };
+  if (typeof module === 'object' && module.exports) {
+    module.exports = api;
+  } else {
+    root.NeuronAtlasCore = api;
+  }
+})(this);

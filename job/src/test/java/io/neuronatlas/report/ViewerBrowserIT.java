@@ -1,0 +1,236 @@
+package io.neuronatlas.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.neuronatlas.checkpoint.MlpMatrix;
+import io.neuronatlas.checkpoint.synthetic.PlantedNeuron;
+import io.neuronatlas.checkpoint.synthetic.SyntheticCheckpoint;
+import io.neuronatlas.checkpoint.synthetic.SyntheticVocabulary;
+import io.neuronatlas.checkpoint.tokenizer.TokenizerJsonWriter;
+import io.neuronatlas.query.Atlas;
+import io.neuronatlas.testing.Cli;
+import io.neuronatlas.testing.Maps;
+import io.neuronatlas.testing.TestSpark;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The viewer in a real browser: Debian's chromium driven by playwright-core (job/src/test/browser, installed by
+ * 'npm ci' there), on sites written from atlases mapped here, opened from file:// and from a loopback HTTP server.
+ * The expectations the browser tests compare with are read from the atlas with Spark and handed over as JSON.
+ * Screenshots go to target/viewer-screenshots.
+ */
+class ViewerBrowserIT {
+    static final Path SCREENSHOTS = Path.of(System.getProperty("neuronatlas.target", "target"),
+            "viewer-screenshots");
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    /** The demo's checkpoint, as 'demo' writes it, mapped watching " dog" and " cat". */
+    @Test
+    void theDemoAtlasInChromium() throws Exception {
+        Path node = BrowserTools.node();
+        BrowserTools.chromium();
+        Path tests = BrowserTools.playwright();
+
+        Path model = dir.resolve("tiny-llama");
+        Path atlasDir = dir.resolve("atlas");
+        Path site = dir.resolve("site");
+        assertEquals(0, Cli.run("demo", "--out", model.toString()).code());
+        Maps.of(model, atlasDir).watch(" dog", " cat").run();
+        Cli.Result report = Cli.run("report", "--atlas", atlasDir.toString(), "--out", site.toString());
+        assertEquals(0, report.code(), report.err());
+        assertTrue(report.out().contains("Open file:" + site.toRealPath() + "/index.html"), report.out());
+
+        Atlas atlas = Atlas.open(TestSpark.session(), atlasDir.toString());
+        Map<String, Object> expect = new LinkedHashMap<>();
+        expect.put("site", site.toRealPath().toString());
+        expect.put("checkpoint", "tiny-llama");
+        // DemoCommand plants these: up_proj layer 3 neuron 170 (" dog", " puppy"), down_proj 0/256 (anti-" California").
+        expect.put("dog", Map.of("layer", 3, "neuron", 170));
+        expect.put("california", Map.of("layer", 0, "neuron", 256));
+        List<Map<String, Object>> search = new ArrayList<>();
+        for (Row r : atlas.findToken(" dog", 10).collectAsList()) {
+            search.add(Map.of("checkpoint", r.getAs("checkpoint"), "neuron_id", r.getAs("neuron_id"),
+                    "polarity", r.getAs("polarity"), "rank", r.getAs("rank"), "token", r.getAs("token"),
+                    "score", r.getAs("score"), "prob", r.getAs("prob"), "normalized_prob", r.getAs("normalized_prob")));
+        }
+        expect.put("search", search);
+        String where = "checkpoint = 'tiny-llama' AND matrix = 'up' AND layer = 3 AND neuron = 170";
+        for (String polarity : List.of("+", "-")) {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (Row r : atlas.sql("SELECT token, token_id, score, prob, normalized_prob FROM neuron_tokens WHERE "
+                    + where + " AND polarity = '" + polarity + "' ORDER BY rank").collectAsList()) {
+                rows.add(Map.of("token", r.getString(0), "token_id", r.getInt(1), "score", r.getFloat(2),
+                        "prob", r.getFloat(3), "normalized_prob", r.getFloat(4)));
+            }
+            expect.put(polarity.equals("+") ? "positive" : "negative", rows);
+        }
+        Row stats = atlas.sql("SELECT norm, max_score, min_score, mean_score, std_score, max_abs_score, logsumexp, "
+                + "entropy FROM neurons WHERE " + where).first();
+        Map<String, Object> statValues = new LinkedHashMap<>();
+        for (int i = 0; i < stats.size(); i++) {
+            statValues.put(stats.schema().fieldNames()[i], stats.getFloat(i));
+        }
+        expect.put("stats", statValues);
+        assertEquals(" dog", search.get(0).get("token"));
+        assertEquals("L3.up.170", search.get(0).get("neuron_id"));
+
+        try (SiteServer server = new SiteServer(site)) {
+            expect.put("http", server.url());
+            runNode(node, tests, "demo.test.mjs", expect);
+        }
+        for (String shot : List.of("home.png", "search.png", "neuron.png")) {
+            assertTrue(Files.size(SCREENSHOTS.resolve(shot)) > 10_000, shot);
+        }
+    }
+
+    /** Token strings that would be markup, scripts, or text-reversing if they were not shown as text. */
+    static final List<String> HOSTILE = List.of(
+            "<script>window.__pwned='script'</script>",
+            "<img src=x onerror=\"window.__pwned='img'\">",
+            "\"'quotes'\" & <b>bold</b>",
+            "\u202Eevil\u202C",
+            "a\u0000b\u0007c\u001b[31m\u007f\u0085",
+            "</script><script>window.__pwned='breakout'</script>",
+            " \u2066iso\u2069\u200B",
+            "__proto__",
+            "javascript:window.__pwned='href'",
+            "&lt;b&gt;{{7*7}}${7*7}");
+
+    /**
+     * A vocabulary of hostile tokens, a neuron planted on them (in two checkpoints of one model), and the later
+     * tables' sections filled with hostile snippets and labels by views this test registers (the shapes documented
+     * in the report package).
+     */
+    @Test
+    void aHostileVocabularyShowsAsText() throws Exception {
+        Path node = BrowserTools.node();
+        BrowserTools.chromium();
+        Path tests = BrowserTools.playwright();
+
+        List<String> texts = new ArrayList<>(SyntheticVocabulary.tokens(599 - HOSTILE.size()));
+        texts.addAll(HOSTILE);
+        Path tokenizer = dir.resolve("hostile-tokenizer.json");
+        TokenizerJsonWriter.writeByteLevel(tokenizer, texts, List.of("<|endoftext|>"));
+        Map<String, Double> weights = new LinkedHashMap<>();
+        for (int i = 0; i < HOSTILE.size(); i++) {
+            weights.put(HOSTILE.get(i), 1.0 - 0.04 * i);
+        }
+        PlantedNeuron planted = new PlantedNeuron(MlpMatrix.UP, 1, 5, weights);
+        SyntheticCheckpoint.Written model = new SyntheticCheckpoint().layers(2).dModel(1024).dMlp(64).seed(9)
+                .tokenizer(tokenizer, 600).plant(planted).write(dir.resolve("hostile"));
+        Path atlasDir = dir.resolve("atlas");
+        Maps.of(model.dir(), atlasDir).checkpoint("hostile").watch(HOSTILE.get(0)).run();
+        // A second checkpoint of the same shapes, for the section on the same neuron elsewhere.
+        Maps.of(model.dir(), atlasDir).checkpoint("hostile-copy").run();
+
+        SparkSession spark = TestSpark.session();
+        Atlas atlas = Atlas.open(spark, atlasDir.toString());
+        // The hostile strings go in as named parameters: bound as literals, no SQL escaping to get wrong.
+        Map<String, Object> h = new LinkedHashMap<>();
+        for (int i = 0; i < HOSTILE.size(); i++) {
+            h.put("h" + i, HOSTILE.get(i));
+        }
+        h.put("newline", "\n");
+        String at = "'hostile', 'up', 1, 5";
+        spark.sql("SELECT * FROM VALUES "
+                + "(" + at + ", 1, NULL, NULL, NULL, array(:h0, ' dog', :h3, :h4, :newline), "
+                + "array(0.5f, 5.5f, 2.0f, -3.0f, 0.0f), :h1), "
+                + "(" + at + ", 2, NULL, NULL, NULL, array(' a', ' puppy'), array(0.25f, 4.0f), 'doc 2'), "
+                + "(" + at + ", 1, '<b>top</b> 1%', 3.5f, 5.5f, array(' x', :h2), array(1.0f, 4.5f), 'doc 3') "
+                + "AS t(checkpoint, matrix, layer, neuron, place, band, lo, hi, tokens, acts, source)", h)
+                .createOrReplaceTempView(NeuronSections.EXAMPLES_VIEW);
+        spark.sql("SELECT * FROM VALUES (" + at + ", array(-1.0f, 0.0f, 1.0f, 2.0f, 3.0f), array(4L, 30L, 9L, 2L), "
+                + "0.35f) AS t(checkpoint, matrix, layer, neuron, edges, counts, nonzero)")
+                .createOrReplaceTempView(NeuronSections.ACTIVATIONS_VIEW);
+        spark.sql("SELECT * FROM VALUES (" + at + ", :h0, array(0.0f, 5.0f, 10.0f), array(0.0f, 1.5f, 4.0f)), "
+                + "(" + at + ", ' puppy', array(0.0f, 5.0f, 10.0f), array(0.0f, 0.5f, 1.0f)) "
+                + "AS t(checkpoint, matrix, layer, neuron, label, xs, ys)", h)
+                .createOrReplaceTempView(NeuronSections.CLAMP_VIEW);
+        spark.sql("SELECT * FROM VALUES (" + at + ", :h1, :h5, array(:h2, 'kl'), array(0.91f, 0.02f)) "
+                + "AS t(checkpoint, matrix, layer, neuron, verdict, detail, names, metric_values)", h)
+                .createOrReplaceTempView(NeuronSections.VALIDATION_VIEW);
+        Path site = dir.resolve("site");
+        try {
+            ReportGenerator generator = new ReportGenerator(atlas, ReportOptions.defaults(),
+                    new PrintStream(OutputStream.nullOutputStream()));
+            laterSections().forEach(generator::section);
+            SiteSummary summary = generator.write(site.toString());
+            assertEquals(List.of(), summary.notShown());
+        } finally {
+            for (String view : NeuronSections.LATER_VIEWS) {
+                spark.catalog().dropTempView(view);
+            }
+        }
+
+        Map<String, Object> expect = new LinkedHashMap<>();
+        expect.put("site", site.toRealPath().toString());
+        expect.put("checkpoint", "hostile");
+        expect.put("planted", Map.of("layer", planted.layer(), "neuron", planted.neuron()));
+        expect.put("hostile", HOSTILE);
+        List<String> positive = atlas.sql("SELECT token FROM neuron_tokens WHERE checkpoint = 'hostile' AND "
+                + "matrix = 'up' AND layer = 1 AND neuron = 5 AND polarity = '+' ORDER BY rank")
+                .as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+        assertTrue(positive.subList(0, HOSTILE.size()).containsAll(HOSTILE), positive.toString());
+        expect.put("positive", positive);
+        try (SiteServer server = new SiteServer(site)) {
+            expect.put("http", server.url());
+            runNode(node, tests, "hostile.test.mjs", expect);
+        }
+    }
+
+    /** What a later issue adds for each of its tables: a query giving the documented shape. */
+    static List<NeuronSection> laterSections() {
+        String keys = "checkpoint, matrix, layer, neuron";
+        String mine = " WHERE array_contains(:checkpoints, checkpoint) ";
+        return List.of(
+                new NeuronSection("examples", List.of(NeuronSections.EXAMPLES_VIEW), "SELECT " + keys + ", "
+                        + "transform(array_sort(collect_list(struct(place, tokens, acts, source))), x -> named_struct("
+                        + "'tokens', x.tokens, 'values', x.acts, 'source', x.source)) AS value FROM neuron_examples"
+                        + mine + "AND band IS NULL GROUP BY " + keys),
+                new NeuronSection("quantiles", List.of(NeuronSections.EXAMPLES_VIEW), "SELECT " + keys + ", "
+                        + "collect_list(named_struct('label', band, 'lo', lo, 'hi', hi, 'examples', examples)) AS value "
+                        + "FROM (SELECT " + keys + ", band, lo, hi, collect_list(named_struct('tokens', tokens, "
+                        + "'values', acts, 'source', source)) AS examples FROM neuron_examples" + mine
+                        + "AND band IS NOT NULL GROUP BY " + keys + ", band, lo, hi) GROUP BY " + keys),
+                new NeuronSection("activations", List.of(NeuronSections.ACTIVATIONS_VIEW), "SELECT " + keys + ", "
+                        + "named_struct('edges', edges, 'counts', counts, 'nonzero', nonzero) AS value "
+                        + "FROM neuron_activations" + mine),
+                new NeuronSection("clamp", List.of(NeuronSections.CLAMP_VIEW), "SELECT " + keys + ", "
+                        + "named_struct('x_label', 'clamp value', 'y_label', 'logit change', 'curves', "
+                        + "collect_list(named_struct('label', label, 'x', xs, 'y', ys))) AS value FROM clamp_sweeps"
+                        + mine + "GROUP BY " + keys),
+                new NeuronSection("validation", List.of(NeuronSections.VALIDATION_VIEW), "SELECT " + keys + ", "
+                        + "named_struct('verdict', verdict, 'detail', detail, 'metrics', "
+                        + "zip_with(names, metric_values, (n, v) -> named_struct('name', n, 'value', v))) AS value "
+                        + "FROM neuron_validation" + mine));
+    }
+
+    private void runNode(Path node, Path tests, String script, Map<String, Object> expect) throws Exception {
+        Path expectFile = dir.resolve(script + ".expect.json");
+        JSON.writeValue(expectFile.toFile(), expect);
+        Files.createDirectories(SCREENSHOTS);
+        BrowserTools.Run run = BrowserTools.run(List.of(node.toString(), "--test", "--test-reporter=spec", script),
+                tests, Map.of("VIEWER_EXPECT", expectFile.toString(), "SCREENSHOTS",
+                        SCREENSHOTS.toAbsolutePath().toString(), "NEURON_ATLAS_CHROMIUM",
+                        BrowserTools.CHROMIUM.toString()), 300);
+        System.out.println(run.output());
+        assertEquals(0, run.code(), script + " failed:\n" + run.output());
+        assertTrue(run.output().contains("fail 0") && !run.output().contains("skipped 1"), run.output());
+    }
+}
