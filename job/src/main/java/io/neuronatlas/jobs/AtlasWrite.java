@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSError;
 import org.apache.hadoop.fs.Path;
@@ -255,6 +256,14 @@ public final class AtlasWrite implements AutoCloseable {
     private static void awaitNoActiveTasks(JavaSparkContext jsc, String group, long timeoutMillis) {
         JavaSparkStatusTracker tracker = jsc.statusTracker();
         long deadline = System.currentTimeMillis() + timeoutMillis;
+        // The status tracker learns of task starts and ends through the listener bus, which lags behind the
+        // scheduler on a loaded machine: a job's failure can reach this thread before the start of a task still
+        // writing, which would then count as no task at all. Drained, the bus has posted every start and end so far.
+        try {
+            jsc.sc().listenerBus().waitUntilEmpty(timeoutMillis);
+        } catch (TimeoutException e) {
+            return;
+        }
         while (System.currentTimeMillis() < deadline) {
             int active = 0;
             for (int job : tracker.getJobIdsForGroup(group)) {
