@@ -54,18 +54,23 @@ class ReportExpertsTest {
     /** "moe" (watching " dog") and "moe-copy", the same checkpoint mapped again: its other same-shape checkpoint. */
     @BeforeAll
     static void writeSite() throws IOException {
-        model = new SyntheticCheckpoint().family(SyntheticFamily.QWEN2_MOE).layers(2).dModel(64).dMlp(D_MLP)
-                .experts(3).expertDMlp(D_EXPERT).sharedExpertDMlp(D_SHARED).denseLayers(0).vocab(600).seed(11)
-                .plant(PlantedNeuron.dog(1, NEURON).inExpert("1"))
-                .plant(new PlantedNeuron(MlpMatrix.UP, 1, MlpBlock.SHARED, NEURON, Map.of(" cat", 1.0)))
-                .plant(new PlantedNeuron(MlpMatrix.UP, 0, NEURON, Map.of(" California", 1.0)))
-                .write(dir.resolve("qwen2-moe"));
+        model = writeModel(dir);
         Path atlasDir = dir.resolve("atlas");
         Maps.of(model.dir(), atlasDir).checkpoint("moe").watch(" dog").run();
         Maps.of(model.dir(), atlasDir).checkpoint("moe-copy").run();
         atlas = Atlas.open(TestSpark.session(), atlasDir.toString());
         site = dir.resolve("site");
         generator().write(site.toString());
+    }
+
+    /** The Qwen2-MoE checkpoint with its planted neurons, in dir/qwen2-moe. */
+    static SyntheticCheckpoint.Written writeModel(Path dir) throws IOException {
+        return new SyntheticCheckpoint().family(SyntheticFamily.QWEN2_MOE).layers(2).dModel(64).dMlp(D_MLP)
+                .experts(3).expertDMlp(D_EXPERT).sharedExpertDMlp(D_SHARED).denseLayers(0).vocab(600).seed(11)
+                .plant(PlantedNeuron.dog(1, NEURON).inExpert("1"))
+                .plant(new PlantedNeuron(MlpMatrix.UP, 1, MlpBlock.SHARED, NEURON, Map.of(" cat", 1.0)))
+                .plant(new PlantedNeuron(MlpMatrix.UP, 0, NEURON, Map.of(" California", 1.0)))
+                .write(dir.resolve("qwen2-moe"));
     }
 
     static ReportGenerator generator() {
