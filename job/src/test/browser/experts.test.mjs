@@ -97,3 +97,10 @@ for (const [origin, base] of [['file://', 'file://' + E.site + '/index.html'], [
     await close();
   });
 }
+
+test('a screenshot of the expert neuron\'s page', { skip: !process.env.SCREENSHOTS && 'SCREENSHOTS not set' },
+  async () => {
+    const { page, close } = await open(browser, 'file://' + E.site + '/index.html', dogHash);
+    await page.screenshot({ path: process.env.SCREENSHOTS + '/neuron-expert.png', fullPage: true });
+    await close();
+  });

@@ -142,6 +142,7 @@ class ViewerBrowserIT {
             expect.put("http", server.url());
             runNode(node, tests, "experts.test.mjs", expect);
         }
+        assertTrue(Files.size(SCREENSHOTS.resolve("neuron-expert.png")) > 10_000);
     }
 
     /** Token strings that would be markup, scripts, or text-reversing if they were not shown as text. */
