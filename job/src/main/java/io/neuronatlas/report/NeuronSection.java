@@ -7,8 +7,9 @@ import java.util.regex.Pattern;
  * One part of a neuron's record that comes from a table of its own: the record gets the key {@code field} when
  * every view the section reads exists, and leaves it out otherwise (the page then shows no such section).
  *
- * <p>sql returns at most one row per neuron with the columns checkpoint, matrix, layer, neuron and value; value may
- * be any type Spark's to_json writes, and must have the JSON shape the page renders for field (see the package
+ * <p>sql returns at most one row per neuron with the columns checkpoint, matrix, layer, expert, neuron and value
+ * (expert as the atlas's expert column has it, null for a dense MLP; a query without an expert column gives values
+ * of dense neurons only, as a table written before experts would); value may be any type Spark's to_json writes, and must have the JSON shape the page renders for field (see the package
  * documentation). It may use the named parameter {@code :checkpoints}, the names of the site's checkpoints (an
  * array), to read only their partitions.
  *

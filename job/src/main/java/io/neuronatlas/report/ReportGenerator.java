@@ -18,7 +18,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.api.java.UDF2;
-import org.apache.spark.sql.api.java.UDF3;
+import org.apache.spark.sql.api.java.UDF4;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -78,7 +78,9 @@ public final class ReportGenerator {
             }
             writeNeuronShards(spark, site, names, present);
             int buckets = writeTokenIndex(spark, site, names);
-            site.writeData(SiteKeys.ATLAS, index(checkpoints, present, buckets).toString());
+            Map<String, ArrayNode> blocks = ExpertBlocks.build(spark, checkpoints.stream()
+                    .filter(ReportGenerator::hasExperts).map(CheckpointEntry::checkpoint).toList());
+            site.writeData(SiteKeys.ATLAS, index(checkpoints, present, buckets, blocks).toString());
             site.publish();
             double seconds = (System.nanoTime() - t0) / 1e9;
             return new SiteSummary(site.destination().toString(), names, buckets, site.files(), site.bytes(),
@@ -157,8 +159,8 @@ public final class ReportGenerator {
             spark.createDataFrame(pairs, new StructType().add("checkpoint", DataTypes.StringType, false)
                     .add("other", DataTypes.StringType, false)).createOrReplaceTempView(NeuronSections.PAIRS_VIEW);
         }
-        spark.udf().register("neuron_shard_key", (UDF3<Integer, Integer, Integer, String>) (ci, layer, first) ->
-                SiteKeys.neuronShard(ci, layer, null, first), DataTypes.StringType);
+        spark.udf().register("neuron_shard_key", (UDF4<Integer, Integer, String, Integer, String>)
+                SiteKeys::neuronShard, DataTypes.StringType);
         spark.udf().register("search_bucket", (UDF2<String, Integer, Integer>) SearchBuckets::bucket,
                 DataTypes.IntegerType);
         spark.udf().register("search_shard_key", (UDF1<Integer, String>) SiteKeys::searchShard,
@@ -170,9 +172,13 @@ public final class ReportGenerator {
         return a != b && a.shapes() != null && a.shapes().equals(b.shapes());
     }
 
-    /** data/atlas.js: what every page loads first. */
-    private ObjectNode index(List<CheckpointEntry> checkpoints, List<NeuronSection> present, int buckets)
-            throws IOException {
+    private static boolean hasExperts(CheckpointEntry entry) {
+        return entry.shapes() != null && entry.shapes().experts() > 0;
+    }
+
+    /** data/atlas.js: what every page loads first; blocks: the layers' experts of each mixture-of-experts one. */
+    private ObjectNode index(List<CheckpointEntry> checkpoints, List<NeuronSection> present, int buckets,
+                             Map<String, ArrayNode> blocks) throws IOException {
         ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT);
         root.put("generated_at", Instant.now().toString());
@@ -186,6 +192,9 @@ public final class ReportGenerator {
             CheckpointEntry entry = checkpoints.get(i);
             ObjectNode node = (ObjectNode) JSON.readTree(entry.toJson());
             node.put("index", i);
+            if (blocks.containsKey(entry.checkpoint())) {
+                node.set("blocks", blocks.get(entry.checkpoint()));
+            }
             ArrayNode same = node.putArray("same_shapes");
             for (CheckpointEntry other : checkpoints) {
                 if (sameShapes(other, entry)) {

@@ -8,12 +8,14 @@
  * data/atlas.js                                     the checkpoints and the site's settings (every view loads it)
  * data/alignment/c{C}.js                            the home page's plots of checkpoint number C
  * data/neurons/c{C}/L{layer}/{first}.js             neuron_indices first .. first+N-1 of a layer, every matrix
- * data/neurons/c{C}/L{layer}/E{expert}/{first}.js   the same for an expert of a mixture-of-experts layer
+ * data/neurons/c{C}/L{layer}/E{expert}/{first}.js   the same for one expert of a mixture-of-experts layer
+ *                                                   (E5: routed expert "5"; Eshared: the shared expert)
  * data/search/{bucket}.js                           the words whose FNV-1a(token_norm) % shards is bucket
  * </pre>
  * A data file is a script, {@code NeuronAtlas.put("KEY", JSON);}: browsers refuse fetch() of local files but run
- * local scripts. Views: {@code #/} home, {@code #/search/QUERY}, {@code #/CHECKPOINT/MATRIX/LAYER/NEURON} (and
- * {@code #/CHECKPOINT/MATRIX/LAYER/eEXPERT/NEURON} once atlases have experts); segments are URI-encoded. No JSON
+ * local scripts. Views: {@code #/} home, {@code #/search/QUERY}, {@code #/CHECKPOINT/MATRIX/LAYER/NEURON}, and in
+ * a mixture-of-experts layer {@code #/CHECKPOINT/MATRIX/LAYER/eEXPERT/NEURON} (routed expert EXPERT) or
+ * {@code #/CHECKPOINT/MATRIX/LAYER/shared/NEURON} (the shared expert); segments are URI-encoded. No JSON
  * object in the data has keys taken from the data (words, token strings, metric names are values in lists), so
  * no string can be mistaken for anything but data; the page puts every string in the document as text.
  *
@@ -53,17 +55,21 @@
  * "validation":  {"verdict": "confirmed", "detail": "..."?, "metrics": [{"name": "kl", "value": 0.02}]?}
  *                                                                  view neuron_validation
  * </pre>
- * ({@code ?}: optional.) A mixture-of-experts atlas adds {@code "expert"} to each record and the E segment to the
- * shard's key ({@link io.neuronatlas.report.SiteKeys#neuronShard}); the page's routes and keys take it already.
+ * ({@code ?}: optional.) In a mixture-of-experts layer a record has {@code "expert": "5"} (or {@code "shared"}) after
+ * "matrix", as has its shard after "layer"; a shard holds one expert, and the sections are the expert's own. A dense
+ * record and shard have no "expert" key (the column is null), so a dense atlas's files are as they were before
+ * experts. atlas.js gives each mixture checkpoint {@code "blocks"}: its mapped layers' experts and their neurons
+ * ({@link io.neuronatlas.report.ExpertBlocks}), which the page walks for previous / next / random.
  *
  * <h2>A search shard</h2>
  * <pre>
  * {"words": [{"norm": "dog",
  *             "variants": [{"c": 0, "token_id": 96, "token": " dog"}, ...],
- *             "neurons": {"c": [...], "matrix": [...], "layer": [...], "neuron": [...], "polarity": [...],
- *                         "rank": [...], "token_id": [...], "score": [...], "prob": [...],
+ *             "neurons": {"c": [...], "matrix": [...], "layer": [...], "expert": [...]?, "neuron": [...],
+ *                         "polarity": [...], "rank": [...], "token_id": [...], "score": [...], "prob": [...],
  *                         "normalized_prob": [...]}?}]}
  * </pre>
+ * "expert" (null for a dense neuron) is there only when one of the word's rows is an expert's.
  * {@code c} is a checkpoint's number in atlas.js; neurons are find-token's first rows for the word, in its order,
  * at most the site's search limit; a word of the vocabulary that no neuron has among its top tokens has no
  * neurons.

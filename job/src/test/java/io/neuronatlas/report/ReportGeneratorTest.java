@@ -141,7 +141,7 @@ class ReportGeneratorTest {
     }
 
     /** Columns of arrays against the rows in rank order; floats exactly (the files hold their shortest text). */
-    private static void assertTokens(List<Row> rows, JsonNode columns, String neuron) {
+    static void assertTokens(List<Row> rows, JsonNode columns, String neuron) {
         assertEquals(20, rows.size(), neuron);
         for (String column : List.of("token_id", "token", "score", "prob", "normalized_prob")) {
             assertEquals(rows.size(), columns.get(column).size(), neuron + " " + column);
@@ -290,6 +290,37 @@ class ReportGeneratorTest {
         List<String> values = new ArrayList<>();
         array.forEach(v -> values.add(v.asText()));
         return values;
+    }
+
+    /** A dense atlas's data is what it was before experts: no expert key anywhere, no blocks in atlas.js. */
+    @Test
+    void aDenseSiteHasNoExpertFields() {
+        for (String key : SiteData.keys(site, "neurons")) {
+            assertFalse(key.contains("/E"), key);
+            JsonNode shard = SiteData.read(site, key);
+            assertFalse(shard.has("expert"), key);
+            shard.get("neurons").forEach(r -> assertEquals(List.of("matrix", "neuron", "stats", "positive", "negative"),
+                    fieldNames(r).subList(0, 5), key));
+        }
+        int words = 0;
+        for (String key : SiteData.keys(site, "search")) {
+            for (JsonNode word : SiteData.read(site, key).get("words")) {
+                if (word.has("neurons")) {
+                    assertEquals(List.of("c", "matrix", "layer", "neuron", "polarity", "rank", "token_id", "score",
+                            "prob", "normalized_prob"), fieldNames(word.get("neurons")), key);
+                    words++;
+                }
+            }
+        }
+        assertTrue(words > 0);
+        SiteData.read(site, SiteKeys.ATLAS).get("checkpoints").forEach(c -> assertFalse(c.has("blocks"),
+                c.toString()));
+    }
+
+    private static List<String> fieldNames(JsonNode object) {
+        List<String> names = new ArrayList<>();
+        object.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     @Test

@@ -32,10 +32,12 @@ class ScriptShardTest {
             assertTrue(e.getMessage().contains("not a data key"), e.getMessage());
         }
         assertEquals("neurons/c0/L3/160", SiteKeys.neuronShard(0, 3, null, 160));
-        assertEquals("neurons/c2/L31/E7/14320", SiteKeys.neuronShard(2, 31, 7, 14320));
+        assertEquals("neurons/c2/L31/E7/14320", SiteKeys.neuronShard(2, 31, "7", 14320));
+        assertEquals("neurons/c2/L31/Eshared/0", SiteKeys.neuronShard(2, 31, "shared", 0));
         assertEquals("search/8191", SiteKeys.searchShard(8191));
         assertEquals("alignment/c4", SiteKeys.alignment(4));
-        for (String key : List.of(SiteKeys.ATLAS, SiteKeys.neuronShard(2, 31, 7, 14320), SiteKeys.searchShard(0))) {
+        for (String key : List.of(SiteKeys.ATLAS, SiteKeys.neuronShard(2, 31, "7", 14320),
+                SiteKeys.neuronShard(0, 1, "shared", 16), SiteKeys.searchShard(0))) {
             assertEquals(key, ScriptShard.checkKey(key));
         }
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.neuronatlas.udfs.NeuronId;
 import io.neuronatlas.udfs.TokenText;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,10 +43,17 @@ class SiteScriptsTest {
         }
         List<List<Object>> neuronKeys = new ArrayList<>();
         neuronKeys.add(java.util.Arrays.asList(0, 3, null, 160, SiteKeys.neuronShard(0, 3, null, 160)));
-        neuronKeys.add(java.util.Arrays.asList(12, 31, 7, 14320, SiteKeys.neuronShard(12, 31, 7, 14320)));
+        neuronKeys.add(java.util.Arrays.asList(12, 31, "7", 14320, SiteKeys.neuronShard(12, 31, "7", 14320)));
+        neuronKeys.add(java.util.Arrays.asList(1, 0, "shared", 32, SiteKeys.neuronShard(1, 0, "shared", 32)));
+        // neuron_id as the atlas writes it, for the page's names of neurons.
+        List<List<Object>> neuronIds = new ArrayList<>();
+        for (String expert : java.util.Arrays.asList(null, "0", "17", "shared")) {
+            NeuronId id = new NeuronId("up", 3, expert, 160);
+            neuronIds.add(java.util.Arrays.asList("up", 3, expert, 160, id.toString()));
+        }
         Path fixture = dir.resolve("java.json");
         new ObjectMapper().writeValue(fixture.toFile(), Map.of("norms", norms, "buckets", buckets,
-                "neuronKeys", neuronKeys,
+                "neuronKeys", neuronKeys, "neuronIds", neuronIds,
                 "searchKeys", List.of(List.of(0, SiteKeys.searchShard(0)), List.of(8191, SiteKeys.searchShard(8191))),
                 "alignmentKeys", List.of(List.of(2, SiteKeys.alignment(2)))));
         BrowserTools.Run run = BrowserTools.run(List.of(node.toString(), "--test", "core.test.cjs"),

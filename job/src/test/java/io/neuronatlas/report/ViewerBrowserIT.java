@@ -99,6 +99,52 @@ class ViewerBrowserIT {
         }
     }
 
+    /**
+     * A mixture-of-experts atlas (ReportExpertsTest's Qwen2-MoE checkpoint: a dense layer 0, then three routed experts
+     * and a shared one, with " dog" planted in expert 1's up_proj neuron 5 and " cat" in the shared expert's), written
+     * by the report command: the expert neuron's page, its URL, search and navigation through the experts.
+     */
+    @Test
+    void aMixtureOfExpertsAtlasInChromium() throws Exception {
+        Path node = BrowserTools.node();
+        BrowserTools.chromium();
+        Path tests = BrowserTools.playwright();
+
+        ReportExpertsTest.writeModel(dir);
+        Path atlasDir = dir.resolve("atlas");
+        Path site = dir.resolve("site");
+        Maps.of(dir.resolve("qwen2-moe"), atlasDir).checkpoint("moe").run();
+        Cli.Result report = Cli.run("report", "--atlas", atlasDir.toString(), "--out", site.toString());
+        assertEquals(0, report.code(), report.err());
+
+        Atlas atlas = Atlas.open(TestSpark.session(), atlasDir.toString());
+        Map<String, Object> expect = new LinkedHashMap<>();
+        expect.put("site", site.toRealPath().toString());
+        expect.put("checkpoint", "moe");
+        List<Map<String, Object>> search = new ArrayList<>();
+        for (Row r : atlas.findToken(" dog", 10).collectAsList()) {
+            search.add(Map.of("neuron_id", r.getAs("neuron_id"), "polarity", r.getAs("polarity"),
+                    "token", r.getAs("token"), "normalized_prob", r.getAs("normalized_prob")));
+        }
+        assertEquals("L1.e1.up.5", search.get(0).get("neuron_id"));
+        expect.put("search", search);
+        for (String expert : List.of("1", "shared")) {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (Row r : atlas.sql("SELECT token, token_id, score, prob, normalized_prob FROM neuron_tokens WHERE "
+                    + "matrix = 'up' AND layer = 1 AND expert = '" + expert + "' AND neuron = 5 AND polarity = '+' "
+                    + "ORDER BY rank").collectAsList()) {
+                rows.add(Map.of("token", r.getString(0), "token_id", r.getInt(1), "score", r.getFloat(2),
+                        "prob", r.getFloat(3), "normalized_prob", r.getFloat(4)));
+            }
+            expect.put("positive_" + expert, rows);
+        }
+        try (SiteServer server = new SiteServer(site)) {
+            expect.put("http", server.url());
+            runNode(node, tests, "experts.test.mjs", expect);
+        }
+        assertTrue(Files.size(SCREENSHOTS.resolve("neuron-expert.png")) > 10_000);
+    }
+
     /** Token strings that would be markup, scripts, or text-reversing if they were not shown as text. */
     static final List<String> HOSTILE = List.of(
             "<script>window.__pwned='script'</script>",

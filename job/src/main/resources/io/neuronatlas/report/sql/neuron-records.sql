@@ -1,16 +1,17 @@
 -- One row per neuron of the site's checkpoints (:checkpoints): its statistics, and its top tokens in each
 -- polarity as arrays in rank order, one array per column (the page's JSON: names once, not once per token).
+-- A neuron is (checkpoint, matrix, layer, expert, neuron); expert is null for a dense MLP, hence <=> in the join.
 WITH top AS (
-  SELECT checkpoint, matrix, layer, neuron,
+  SELECT checkpoint, matrix, layer, expert, neuron,
          array_sort(collect_list(struct(rank, token_id, token, score, prob, normalized_prob))
                     FILTER (WHERE polarity = '+')) AS pos,
          array_sort(collect_list(struct(rank, token_id, token, score, prob, normalized_prob))
                     FILTER (WHERE polarity = '-')) AS neg
   FROM neuron_tokens
   WHERE array_contains(:checkpoints, checkpoint)
-  GROUP BY checkpoint, matrix, layer, neuron
+  GROUP BY checkpoint, matrix, layer, expert, neuron
 )
-SELECT n.checkpoint, n.matrix, n.layer, n.neuron,
+SELECT n.checkpoint, n.matrix, n.layer, n.expert, n.neuron,
        named_struct('norm', n.norm, 'max_score', n.max_score, 'min_score', n.min_score, 'mean_score', n.mean_score,
                     'std_score', n.std_score, 'max_abs_score', n.max_abs_score, 'logsumexp', n.logsumexp,
                     'entropy', n.entropy) AS stats,
@@ -21,5 +22,6 @@ SELECT n.checkpoint, n.matrix, n.layer, n.neuron,
                     'score', transform(t.neg, x -> x.score), 'prob', transform(t.neg, x -> x.prob),
                     'normalized_prob', transform(t.neg, x -> x.normalized_prob)) AS negative
 FROM neurons n
-JOIN top t ON n.checkpoint = t.checkpoint AND n.matrix = t.matrix AND n.layer = t.layer AND n.neuron = t.neuron
+JOIN top t ON n.checkpoint = t.checkpoint AND n.matrix = t.matrix AND n.layer = t.layer AND n.expert <=> t.expert
+            AND n.neuron = t.neuron
 WHERE array_contains(:checkpoints, n.checkpoint)

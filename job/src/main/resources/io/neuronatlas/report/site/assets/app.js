@@ -280,7 +280,7 @@
       const s = c.shapes || {};
       return [
         el('strong', null, plain(c.checkpoint)), plain(c.model_type || ''), String(s.layers), String(s.d_model),
-        String(s.d_mlp), String(s.vocab), plain(c.dtype || ''), p.matrices.join(', '), C.formatRanges(mappedLayers(c)),
+        mlpWidths(s), String(s.vocab), plain(c.dtype || ''), p.matrices.join(', '), C.formatRanges(mappedLayers(c)),
         String(p.top_k), p.fold_norm ? 'yes' : 'no', plain(p.lm_head_tensor || ''),
         el('span', null, (p.watch || []).map((w) => [tok(w), ' '])), plain(c.mapped_at || ''),
         el('code', null, plain(c.fingerprint || '')),
@@ -294,8 +294,8 @@
       const c = atlas.checkpoints[i];
       tr.lastChild.firstChild.addEventListener('click', (e) => {
         e.preventDefault();
-        location.hash = C.neuronHash(C.randomNeuron(c.checkpoint, c.parameters.matrices[0], mappedLayers(c),
-          c.shapes.d_mlp, Math.random));
+        location.hash = C.neuronHash(C.randomNeuron(c.checkpoint, c.parameters.matrices[0], C.blocksOf(c),
+          Math.random));
       });
     });
     page.appendChild(section('checkpoint-list', 'Checkpoints', checkpoints));
@@ -303,6 +303,13 @@
       page.appendChild(alignmentSection(c, await load(C.alignmentKey(c.index))));
     }
     return page;
+  }
+
+  /** d_mlp, and for a mixture of experts its experts: "24; 3 experts × 16, shared 20". */
+  function mlpWidths(s) {
+    if (!s.experts) return String(s.d_mlp);
+    return s.d_mlp + '; ' + s.experts + ' experts × ' + s.d_expert
+      + (s.d_shared_expert ? ', shared ' + s.d_shared_expert : '');
   }
 
   /** The blog's plots: max |score| quantiles per layer, and the share of neurons above a threshold. */
@@ -350,7 +357,8 @@
     drawShare();
     return section('alignment-' + c.index, ['Vocabulary alignment of ', plain(c.checkpoint)],
       el('p', null, 'max |score| = the largest |neuron vector · token unembedding| over the vocabulary, per layer: ',
-        'the quartiles (band), median, p99 and maximum.'),
+        'the quartiles (band), median, p99 and maximum.',
+        c.blocks ? ' A layer\'s neurons are those of all its experts together (routed and shared).' : ''),
       quantileCharts,
       el('p', null, 'Share of the layer\'s neurons whose max |score| is above ', select,
         ' (thresholds at the histogram\'s bin edges, ' + bins + ' bins from 0 to ' + C.formatNumber(data.top) + ')'),
@@ -385,7 +393,8 @@
     }
     const rows = n.c.map((ci, i) => {
       const checkpoint = atlas.checkpoints[ci].checkpoint;
-      const at = { checkpoint, matrix: n.matrix[i], layer: n.layer[i], expert: null, neuron: n.neuron[i] };
+      const at = { checkpoint, matrix: n.matrix[i], layer: n.layer[i], expert: n.expert ? n.expert[i] : null,
+        neuron: n.neuron[i] };
       return [String(i + 1), plain(checkpoint), neuronLink(at), n.polarity[i], String(n.rank[i]),
         tok(tokenOf.get(ci + ':' + n.token_id[i])), num(n.score[i]), num(n.prob[i]), num(n.normalized_prob[i])];
     });
@@ -405,11 +414,12 @@
       return message('No checkpoint ', plain(route.checkpoint), ' in this atlas. ', link('#/', 'Home'));
     }
     const layers = mappedLayers(c);
-    const dMlp = c.shapes.d_mlp;
-    if (!c.parameters.matrices.includes(route.matrix) || !layers.includes(route.layer) || route.neuron >= dMlp) {
+    const blocks = C.blocksOf(c);
+    const block = blocks[C.blockIndex(blocks, route.layer, route.expert)];
+    if (!c.parameters.matrices.includes(route.matrix) || !block || route.neuron >= block.width) {
       return message('No neuron ', where, ' in the map of ', plain(c.checkpoint), ' (matrices ',
-        c.parameters.matrices.join(', '), '; layers ', C.formatRanges(layers), '; neurons 0-' + (dMlp - 1) + '). ',
-        link('#/', 'Home'));
+        c.parameters.matrices.join(', '), '; layers ', C.formatRanges(layers), '; ', mapExtent(c, blocks, route),
+        '). ', link('#/', 'Home'));
     }
     const per = atlas.neurons_per_shard;
     const shard = await load(C.neuronShardKey(c.index, route.layer, route.expert, route.neuron - (route.neuron % per)));
@@ -422,17 +432,17 @@
     const page = el('div', { class: 'neuron' });
     page.appendChild(el('p', { class: 'crumbs' }, link('#/', 'atlas'), ' › ', plain(c.checkpoint), ' › ',
       MATRIX_NAMES[route.matrix], ' › layer ' + route.layer,
-      route.expert == null ? '' : ' › expert ' + route.expert, ' › neuron ' + route.neuron));
+      route.expert == null ? '' : ' › ' + expertName(route.expert), ' › neuron ' + route.neuron));
     page.appendChild(el('h1', null, plain(c.checkpoint), ' ', el('span', { id: 'neuron-id' }, where)));
     const random = link('#', 'random');
     random.id = 'random';
     random.addEventListener('click', (e) => {
       e.preventDefault();
-      location.hash = C.neuronHash(C.randomNeuron(c.checkpoint, route.matrix, layers, dMlp, Math.random));
+      location.hash = C.neuronHash(C.randomNeuron(c.checkpoint, route.matrix, blocks, Math.random));
     });
     page.appendChild(el('nav', { class: 'steps' },
-      el('a', { id: 'prev', href: C.neuronHash(C.neighbour(route, -1, layers, dMlp)) }, '‹ previous'), ' ',
-      el('a', { id: 'next', href: C.neuronHash(C.neighbour(route, 1, layers, dMlp)) }, 'next ›'), ' ', random,
+      el('a', { id: 'prev', href: C.neuronHash(C.neighbour(route, -1, blocks)) }, '‹ previous'), ' ',
+      el('a', { id: 'next', href: C.neuronHash(C.neighbour(route, 1, blocks)) }, 'next ›'), ' ', random,
       el('span', { class: 'matrices' }, ' same index: ', C.MATRICES.filter((m) => c.parameters.matrices.includes(m))
         .map((m) => [m === route.matrix ? el('strong', null, m)
           : el('a', { href: C.neuronHash(Object.assign({}, route, { matrix: m })), class: 'matrix-' + m }, m), ' ']))));
@@ -446,7 +456,8 @@
     const others = C.MATRICES.filter((m) => m !== route.matrix).map((m) => [m, sameIndex(m)]).filter(([, r]) => r);
     if (others.length) {
       page.appendChild(section('same-index', 'The same neuron in the other matrices',
-        el('p', null, 'Neuron ' + route.neuron + ' of layer ' + route.layer + ': gate_proj and up_proj rows are what it ',
+        el('p', null, 'Neuron ' + route.neuron + ' of layer ' + route.layer
+          + (route.expert == null ? '' : ', ' + expertName(route.expert)) + ': gate_proj and up_proj rows are what it ',
           'reads from the residual stream, the down_proj column what it writes.'),
         others.map(([m, r]) => el('div', { class: 'other-matrix', id: 'same-' + m },
           el('h3', null, neuronLink(Object.assign({}, route, { matrix: m }), MATRIX_NAMES[m] + ' ' + route.neuron),
@@ -462,6 +473,20 @@
     if (record.clamp) page.appendChild(clampSection(record.clamp));
     if (record.validation) page.appendChild(validationSection(record.validation));
     return page;
+  }
+
+  /** How the pages name an expert: "expert 5", "the shared expert". */
+  function expertName(expert) {
+    return expert === 'shared' ? 'the shared expert' : 'expert ' + expert;
+  }
+
+  /** What the map has in the route's layer: its neurons, or its experts and theirs. */
+  function mapExtent(c, blocks, route) {
+    if (!c.blocks) return 'neurons 0-' + (c.shapes.d_mlp - 1);
+    const mine = blocks.filter((b) => b.layer === route.layer);
+    if (!mine.length) return 'no layer ' + route.layer + ' mapped';
+    return 'layer ' + route.layer + ': ' + mine.map((b) => (b.expert == null ? 'a dense MLP'
+      : expertName(b.expert)) + ' (neurons 0-' + (b.width - 1) + ')').join(', ');
   }
 
   /** One polarity's top tokens: columns of arrays (token_id, token, score, prob, normalized_prob). */

@@ -79,7 +79,8 @@
     return fnv1a(norm) % shards;
   }
 
-  // Mirrors of io.neuronatlas.report.SiteKeys: the data file data/KEY.js.
+  // Mirrors of io.neuronatlas.report.SiteKeys: the data file data/KEY.js. expert: the atlas's expert column ("5",
+  // "shared"), null for a dense MLP.
   function neuronShardKey(checkpointIndex, layer, expert, first) {
     return 'neurons/c' + checkpointIndex + '/L' + layer + (expert == null ? '' : '/E' + expert) + '/' + first;
   }
@@ -93,14 +94,29 @@
   }
 
   const INDEX = /^(0|[1-9][0-9]{0,8})$/;
+  const SHARED = 'shared';
+  const ROUTED = /^e(0|[1-9][0-9]{0,8})$/;
+
+  /** A neuron URL's expert segment: e5 for routed expert "5", shared for the shared expert (as neuron_id has them). */
+  function expertSegment(expert) {
+    return expert === SHARED ? SHARED : 'e' + expert;
+  }
+
+  /** The expert a URL segment names ("5", "shared"), or undefined when the segment is not one. */
+  function expertOfSegment(segment) {
+    if (segment === SHARED) return SHARED;
+    return ROUTED.test(segment) ? segment.slice(1) : undefined;
+  }
 
   /**
    * The page a location hash names:
    *   '' '#' '#/'                                 {page: 'home'}
    *   #/search/QUERY                              {page: 'search', query}
    *   #/CHECKPOINT/MATRIX/LAYER/NEURON            {page: 'neuron', checkpoint, matrix, layer, expert: null, neuron}
-   *   #/CHECKPOINT/MATRIX/LAYER/eEXPERT/NEURON    the same with an expert (mixture-of-experts layers)
-   * Segments are URI-encoded; anything else is {page: 'unknown'}.
+   *   #/CHECKPOINT/MATRIX/LAYER/eEXPERT/NEURON    routed expert EXPERT of a mixture-of-experts layer: expert 'EXPERT'
+   *   #/CHECKPOINT/MATRIX/LAYER/shared/NEURON     its shared expert: expert 'shared'
+   * expert is a string, as the atlas's expert column holds it. Segments are URI-encoded; anything else is
+   * {page: 'unknown'}.
    */
   function parseRoute(hash) {
     const path = hash.replace(/^#/, '');
@@ -116,51 +132,84 @@
     if (parts.length !== 4 && parts.length !== 5) return { page: 'unknown' };
     const [checkpoint, matrix, layer] = parts;
     const neuron = parts[parts.length - 1];
-    const expert = parts.length === 5 ? parts[3] : null;
+    const expert = parts.length === 5 ? expertOfSegment(parts[3]) : null;
     if (!MATRICES.includes(matrix) || !INDEX.test(layer) || !INDEX.test(neuron)) return { page: 'unknown' };
-    if (expert !== null && !/^e(0|[1-9][0-9]{0,8})$/.test(expert)) return { page: 'unknown' };
-    return {
-      page: 'neuron', checkpoint, matrix, layer: Number(layer), neuron: Number(neuron),
-      expert: expert === null ? null : Number(expert.slice(1)),
-    };
+    if (expert === undefined) return { page: 'unknown' };
+    return { page: 'neuron', checkpoint, matrix, layer: Number(layer), neuron: Number(neuron), expert };
   }
 
   function neuronHash(n) {
     return '#/' + encodeURIComponent(n.checkpoint) + '/' + n.matrix + '/' + n.layer
-      + (n.expert == null ? '' : '/e' + n.expert) + '/' + n.neuron;
+      + (n.expert == null ? '' : '/' + expertSegment(n.expert)) + '/' + n.neuron;
   }
 
   function searchHash(query) {
     return '#/search/' + encodeURIComponent(query);
   }
 
-  /** The atlas's name of a neuron, as neuron_id() writes it: L26.up.1442 (an expert adds .eN before the index). */
+  /**
+   * Mirror of io.neuronatlas.udfs.NeuronId: the atlas's name of a neuron, as neuron_id() writes it: L26.up.1442;
+   * with an expert L12.e5.up.300, or L12.shared.up.300 for the shared expert.
+   */
   function neuronId(n) {
-    return 'L' + n.layer + '.' + n.matrix + (n.expert == null ? '' : '.e' + n.expert) + '.' + n.neuron;
+    const expert = n.expert == null ? '' : n.expert === SHARED ? SHARED + '.' : 'e' + n.expert + '.';
+    return 'L' + n.layer + '.' + expert + n.matrix + '.' + n.neuron;
+  }
+
+  /** A dense model's MLPs: one per mapped layer (ascending), of dMlp neurons. */
+  function denseBlocks(layers, dMlp) {
+    return layers.map((layer) => ({ layer, expert: null, width: dMlp }));
   }
 
   /**
-   * The neuron step places away (+1 next, -1 previous) in a checkpoint's mapped neurons of one matrix: through the
-   * layer, then on to the next mapped layer, wrapping around at the ends. layers: the mapped layers, ascending.
+   * The MLPs of a checkpoint of atlas.js, in the order navigation walks them: its mapped layers ascending and in
+   * each layer its experts as the atlas plans them (routed by index, then the shared one; a dense layer is one
+   * MLP, expert null), from the checkpoint's "blocks" (mixtures of experts) or its d_mlp (dense models).
    */
-  function neighbour(n, step, layers, dMlp) {
-    let layerAt = layers.indexOf(n.layer);
-    let neuron = n.neuron + step;
-    if (neuron >= dMlp) {
-      layerAt = (layerAt + 1) % layers.length;
-      neuron = 0;
-    } else if (neuron < 0) {
-      layerAt = (layerAt - 1 + layers.length) % layers.length;
-      neuron = dMlp - 1;
+  function blocksOf(c) {
+    const layers = c.parameters.layers.slice().sort((a, b) => a - b);
+    if (!c.blocks) return denseBlocks(layers, c.shapes.d_mlp);
+    const out = [];
+    for (const layer of layers) {
+      const group = c.blocks.find((g) => g.layers.includes(layer));
+      if (group) group.experts.forEach((expert, i) => out.push({ layer, expert, width: group.widths[i] }));
     }
-    return Object.assign({}, n, { layer: layers[layerAt], neuron });
+    return out;
   }
 
-  /** A neuron drawn uniformly from a matrix's mapped neurons; random() in [0, 1) as Math.random. */
-  function randomNeuron(checkpoint, matrix, layers, dMlp, random) {
-    const all = layers.length * dMlp;
-    const pick = Math.min(all - 1, Math.floor(random() * all));
-    return { checkpoint, matrix, layer: layers[Math.floor(pick / dMlp)], expert: null, neuron: pick % dMlp };
+  /** The place of a neuron's MLP (layer and expert) in blocks, or -1. */
+  function blockIndex(blocks, layer, expert) {
+    const e = expert == null ? null : expert;
+    return blocks.findIndex((b) => b.layer === layer && b.expert === e);
+  }
+
+  /**
+   * The neuron step places away (+1 next, -1 previous) in a checkpoint's mapped neurons of one matrix: through its
+   * MLP, then on to the next MLP of blocks (the next expert of the layer, then the next mapped layer), wrapping
+   * around at the ends.
+   */
+  function neighbour(n, step, blocks) {
+    let at = blockIndex(blocks, n.layer, n.expert);
+    let neuron = n.neuron + step;
+    if (neuron >= blocks[at].width) {
+      at = (at + 1) % blocks.length;
+      neuron = 0;
+    } else if (neuron < 0) {
+      at = (at - 1 + blocks.length) % blocks.length;
+      neuron = blocks[at].width - 1;
+    }
+    return Object.assign({}, n, { layer: blocks[at].layer, expert: blocks[at].expert, neuron });
+  }
+
+  /** A neuron drawn uniformly from a matrix's mapped neurons (blocks); random() in [0, 1) as Math.random. */
+  function randomNeuron(checkpoint, matrix, blocks, random) {
+    const all = blocks.reduce((sum, b) => sum + b.width, 0);
+    let pick = Math.min(all - 1, Math.floor(random() * all));
+    for (const b of blocks) {
+      if (pick < b.width) return { checkpoint, matrix, layer: b.layer, expert: b.expert, neuron: pick };
+      pick -= b.width;
+    }
+    throw new Error('no mapped neurons');
   }
 
   /** A number as the tables show it: 4 decimals, or 4 significant digits in exponent form when tiny or huge. */
@@ -185,7 +234,8 @@
 
   const api = {
     MATRICES, visibleParts, escapeOf, trimToken, tokenNorm, fnv1a, searchBucket, neuronShardKey, searchShardKey,
-    alignmentKey, parseRoute, neuronHash, searchHash, neuronId, neighbour, randomNeuron, formatNumber, formatRanges,
+    alignmentKey, parseRoute, neuronHash, searchHash, neuronId, denseBlocks, blocksOf, blockIndex, neighbour,
+    randomNeuron, formatNumber, formatRanges,
   };
   if (typeof module === 'object' && module.exports) {
     module.exports = api;
