@@ -10,6 +10,7 @@ import io.neuronatlas.atlas.TableFile;
 import io.neuronatlas.checkpoint.Checkpoint;
 import io.neuronatlas.checkpoint.CheckpointRef;
 import io.neuronatlas.checkpoint.Fingerprint;
+import io.neuronatlas.checkpoint.MlpMatrix;
 import io.neuronatlas.checkpoint.ForwardConfig;
 import io.neuronatlas.checkpoint.tokenizer.PromptEncoder;
 import io.neuronatlas.checkpoint.tokenizer.TokenTable;
@@ -28,6 +29,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -241,8 +243,11 @@ public final class ValidateJob {
                             ((Number) row.getAs("normalized_prob")).doubleValue(), matrix));
                 }
             } else if (!List.of(seen.matrices().split(",")).contains(matrix)) {
+                List<String> matrices = new ArrayList<>(List.of(seen.matrices().split(",")));
+                matrices.add(matrix);
+                matrices.sort(Comparator.comparingInt(m -> MlpMatrix.fromLabel(m).ordinal()));
                 unique.put(neuron, new Candidate(neuron, seen.atlasRank(), seen.normalizedProb(),
-                        seen.matrices() + "," + matrix));
+                        String.join(",", matrices)));
             }
         }
         if (unique.isEmpty()) {
