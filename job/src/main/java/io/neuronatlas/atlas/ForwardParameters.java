@@ -1,7 +1,11 @@
 package io.neuronatlas.atlas;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -29,6 +33,19 @@ public record ForwardParameters(@JsonProperty("values") Map<String, String> valu
             }
         }
         return String.join(", ", d);
+    }
+
+    /**
+     * 16 hex digits of the SHA-256 of a text: what the parameters keep of long inputs (a prompts file), so that a
+     * catalog entry stays one short line, and what names a subject made of many parameters.
+     */
+    public static String digest(String text) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Prompts can be long: a difference shows their start. */

@@ -63,7 +63,8 @@ final class DemoCommand implements Command {
                             + "heads, vocab %d, f32)%n", dir.toAbsolutePath(), c.model().layers(), c.model().dModel(),
                     c.model().dMlp(), c.heads(), c.kvHeads(), c.model().vocab());
             out.printf("  planted: L%d.%d fires on \"%s\" and writes \"%s\"; try: neuron-atlas clamp --model %s "
-                            + "--neuron L%d.%d --prompt \"What is your favourite animal?\" --target \" dog\" --values -100:100:21%n",
+                            + "--neuron L%d.%d --prompt \"What is your favourite animal?\" --target \" dog\" "
+                            + "--values -100:100:21%n",
                     DECODER_NEURON.layer(), DECODER_NEURON.neuron(), DECODER_NEURON.trigger(),
                     DECODER_NEURON.target(), dir, DECODER_NEURON.layer(), DECODER_NEURON.neuron());
             return 0;

@@ -19,15 +19,12 @@ import io.neuronatlas.jobs.ForwardWrite;
 import io.neuronatlas.query.ResultFormat;
 import io.neuronatlas.query.TerminalText;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.sql.SparkSession;
 import scopt.OParser;
 
@@ -176,12 +173,6 @@ final class GenerateCommand implements Command {
 
     /** The catalog subject of one prompt, steering and sampling: "g-" and 16 hex digits of their SHA-256. */
     static String subject(Map<String, String> parameters) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(new java.util.TreeMap<>(parameters).toString()
-                    .getBytes(StandardCharsets.UTF_8));
-            return "g-" + HexFormat.of().formatHex(hash, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return "g-" + ForwardParameters.digest(new TreeMap<>(parameters).toString());
     }
 }

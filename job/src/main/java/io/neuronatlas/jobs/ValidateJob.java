@@ -124,7 +124,9 @@ public final class ValidateJob {
         Map<String, String> parameters = new LinkedHashMap<>();
         parameters.put("token", o.token());
         parameters.put("target_id", Integer.toString(targetId));
-        parameters.put("prompts", String.join("\n", o.prompts()));
+        // The prompts themselves are in clamp_sweeps; the entry keeps a digest, so it stays one short line.
+        parameters.put("prompts", o.prompts().size() + " prompts, sha256 "
+                + ForwardParameters.digest(String.join("\n", o.prompts())));
         parameters.put("chat", Boolean.toString(o.chat()));
         parameters.put("candidates", candidates.stream().map(c -> c.neuron().label()).toList().toString());
         parameters.put("values", o.values().toString());

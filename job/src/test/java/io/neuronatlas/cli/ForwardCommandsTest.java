@@ -8,6 +8,7 @@ import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.neuronatlas.checkpoint.tokenizer.PromptEncoder;
+import io.neuronatlas.compute.device.Engines;
 import io.neuronatlas.compute.forward.Clamp;
 import io.neuronatlas.compute.forward.ClampScope;
 import io.neuronatlas.compute.forward.ClampSweep;
@@ -157,6 +158,23 @@ class ForwardCommandsTest {
     }
 
     @Test
+    void demoWritesADecoderWhosePlantedNeuronSteers() throws Exception {
+        Path out = dir.resolve("demo-decoder");
+        Result r = Cli.run("demo", "--decoder", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("planted: L2.40 fires on \"?\" and writes \" dog\""), r.out());
+        try (DecoderModel m = DecoderModel.load(out, Device.cpu(), Precision.FP32);
+             PromptEncoder encoder = PromptEncoder.open(out, m.config().model().vocab())) {
+            int dog = encoder.targetToken(" dog");
+            ClampSweep sweep = new ClampSweeper(m).sweep(encoder.encode(PROMPT), List.of(new NeuronRef(2, 40)),
+                    new double[] {-100, 100}, dog, ClampScope.ALL).get(0);
+            assertTrue(sweep.naturalActivation() > 5, "the prompt's last character fires it: " + sweep);
+            assertEquals(dog, sweep.points().get(1).stats().top1Id(), sweep.toString());
+            assertTrue(sweep.points().get(0).stats().targetProb() < 1e-3, sweep.toString());
+        }
+    }
+
+    @Test
     void badInputIsRefusedByNameAndWritesNothing() throws Exception {
         Path other = dir.resolve("qwen3-copy");
         Files.createDirectories(other);
@@ -181,6 +199,7 @@ class ForwardCommandsTest {
             {"--prompt", longPrompt, "--prompt", "max_position_embeddings=2048"},
             {"--chat", "tokenizer_config.json", "--chat"},
             {"--model", other.toString(), "no forward pass yet for model_type 'qwen3'"},
+            {"--precision", "fp16", "precision fp16 is for GPUs"},
         };
         List<String> before = files(fixture.atlas());
         for (String[] c : cases) {
@@ -192,6 +211,13 @@ class ForwardCommandsTest {
             for (int i = expectStart; i < c.length; i++) {
                 assertTrue(r.err().contains(c[i]), "'" + c[i] + "' missing from: " + r.err());
             }
+        }
+        if (Engines.probe().gpuCount() == 0) {
+            // The device rule: a GPU asked for where the engine has no CUDA fails, never a silent CPU run.
+            Result gpu = Cli.run("clamp", "--model", model(), "--neuron", "L2.40", "--prompt", PROMPT, "--target",
+                    " dog", "--device", "gpu", "--atlas", atlas);
+            assertTrue(gpu.err().contains("--device gpu was asked for") && gpu.err().contains("cannot use CUDA"),
+                    gpu.err());
         }
         Result clamp = Cli.run("generate", "--model", model(), "--prompt", PROMPT, "--clamp", "L2.40", "--atlas",
                 atlas);
@@ -219,14 +245,18 @@ class ForwardCommandsTest {
         assertEquals(before, files(fixture.atlas()), "a refused command wrote into the atlas");
     }
 
-    /** Replaces an option's value (or adds a flag) from a case; returns where the expected texts begin. */
+    /** Sets an option's value (or adds a flag) from a case; returns where the expected texts begin. */
     private static int override(List<String> args, String[] c) {
         if (c[0].equals("--chat")) {
             args.add("--chat");
             return 1;
         }
         int at = args.indexOf(c[0]);
-        args.set(at + 1, c[1]);
+        if (at < 0) {
+            args.addAll(List.of(c[0], c[1]));
+        } else {
+            args.set(at + 1, c[1]);
+        }
         return 2;
     }
 
