@@ -23,8 +23,19 @@ public record OutputKind(String name, String catalog, String records, List<Strin
     /** The vocabulary map: the atlas's first kind, whose catalog is the checkpoints table. */
     public static final OutputKind MAP = new OutputKind("map", "checkpoints", "runs", MapTables.TABLES, "mapped");
 
+    /**
+     * Clamp sweeps and the causal validation of a token's candidate neurons, published per checkpoint and subject
+     * (validate: the target token; clamp: the neuron and target). A clamp run writes clamp_sweeps only.
+     */
+    public static final OutputKind VALIDATION = new OutputKind("validation", "validations", "validation_runs",
+            ForwardTables.VALIDATION_TABLES, "validated");
+
+    /** Baseline and steered generations, published per checkpoint and subject (the prompt, clamps and options). */
+    public static final OutputKind GENERATIONS = new OutputKind("generations", "generation_catalog",
+            "generation_runs", List.of(ForwardTables.GENERATIONS), "generated");
+
     /** Every kind this version writes; Atlas.open registers their tables. */
-    public static final List<OutputKind> ALL = List.of(MAP);
+    public static final List<OutputKind> ALL = List.of(MAP, VALIDATION, GENERATIONS);
 
     public OutputKind {
         Objects.requireNonNull(runVerb, "runVerb");

@@ -4,6 +4,7 @@ import io.neuronatlas.checkpoint.safetensors.WeightFiles;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -53,6 +54,19 @@ public interface Architecture extends Serializable {
     }
 
     NormKind norm();
+
+    /**
+     * The forward-pass layouts (attention, norms, activation) of the model_types this description covers that have a
+     * forward pass, in the order messages list them; empty for a family whose forward pass is not written yet.
+     */
+    default List<DecoderLayout> decoders() {
+        return List.of();
+    }
+
+    /** The forward-pass layout of one of {@link #modelTypes()}, if it has one. */
+    default Optional<DecoderLayout> decoder(String modelType) {
+        return decoders().stream().filter(d -> d.modelType().equals(modelType)).findFirst();
+    }
 
     /** The architecture of a model_type; the message lists the supported ones. */
     static Architecture forModelType(String modelType) {

@@ -126,6 +126,14 @@ public final class ConfigFile {
         return node.asDouble();
     }
 
+    /** A required finite number. */
+    public double number(String field) throws CheckpointException {
+        if (!has(field)) {
+            throw new CheckpointException(path + ": '" + scope + field + "' is missing");
+        }
+        return number(field, 0, 0);
+    }
+
     public boolean bool(String field, boolean fallback) throws CheckpointException {
         if (!has(field)) {
             return fallback;
@@ -160,6 +168,14 @@ public final class ConfigFile {
             values.add(item.asInt());
         }
         return values;
+    }
+
+    /** One non-negative integer or a list of them (eos_token_id), empty when absent or null. */
+    public List<Integer> integerOrList(String field) throws CheckpointException {
+        if (has(field) && !object.get(field).isArray()) {
+            return new ArrayList<>(List.of(integer(field, 0)));
+        }
+        return integers(field);
     }
 
     /** How a field is named in messages: "hidden_size", or "text_config.hidden_size" in a section. */

@@ -8,8 +8,9 @@ import java.util.Set;
 /**
  * What a forward pass reads besides the MLP, embedding, final norm and LM head that {@link Architecture} names: the
  * attention and norm tensors of each layer, which projections carry biases, the activation and the kind of norm.
- * Adding an architecture's forward pass means adding an implementation here and registering it in
- * {@link #forModelType}; the math reads nothing else about the model family.
+ * Adding an architecture's forward pass means adding an implementation and returning it from its
+ * {@link Architecture#decoders()}, so a family's description stays in one place; the math reads nothing else about
+ * the model family.
  */
 public interface DecoderLayout extends Serializable {
 
@@ -73,11 +74,15 @@ public interface DecoderLayout extends Serializable {
 
     /** Every layout with a forward pass, in the order error messages list them. */
     static List<DecoderLayout> all() {
-        return List.of(LlamaDecoderLayout.values());
+        List<DecoderLayout> all = new ArrayList<>();
+        for (Architecture architecture : Architectures.ALL) {
+            all.addAll(architecture.decoders());
+        }
+        return all;
     }
 
     /**
-     * The layout of a model_type.
+     * The layout of a model_type, as its {@link Architecture} describes it.
      *
      * @throws IllegalArgumentException "no forward pass yet for model_type X (supported: ...)"
      */

@@ -1,12 +1,7 @@
 package io.neuronatlas.checkpoint;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.io.Serializable;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -91,26 +86,18 @@ public record ForwardConfig(ModelConfig model, DecoderLayout layout, int heads, 
         return slidingWindow > 0 ? Math.min(maxPositions, slidingWindow) : maxPositions;
     }
 
-    /** Reads the config.json in a model folder. */
+    /** Reads the config.json in a model folder (bounded and typed by {@link ConfigFile}). */
     public static ForwardConfig read(Path configJson) throws CheckpointException {
-        JsonNode root;
+        ConfigFile f = ConfigFile.read(configJson);
         try {
-            root = new ObjectMapper().readTree(Files.readAllBytes(configJson));
-        } catch (IOException e) {
-            throw new CheckpointException(configJson + ": cannot read config: " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new CheckpointException(configJson + ": expected a JSON object");
-        }
-        try {
+            // The family first: a model_type with no forward pass is refused as that, whatever else its config lacks.
+            DecoderLayout layout = DecoderLayout.forModelType(f.modelType());
             ModelConfig model = ModelConfig.read(configJson);
-            DecoderLayout layout = DecoderLayout.forModelType(model.modelType());
-            Fields f = new Fields(root);
             int heads = f.integer("num_attention_heads");
-            int kvHeads = f.optionalInteger("num_key_value_heads", heads);
-            int headDim = f.optionalInteger("head_dim", 0);
+            int kvHeads = f.integer("num_key_value_heads", heads);
+            int headDim = f.integer("head_dim", 0);
             if (headDim == 0) {
-                if (model.dModel() % heads != 0) {
+                if (heads == 0 || model.dModel() % heads != 0) {
                     throw new IllegalArgumentException("hidden_size=" + model.dModel() + " is not a multiple of "
                             + "num_attention_heads=" + heads + " and head_dim is not given");
                 }
@@ -119,7 +106,7 @@ public record ForwardConfig(ModelConfig model, DecoderLayout layout, int heads, 
             if (f.bool("mlp_bias", false)) {
                 throw new IllegalArgumentException("mlp_bias=true: MLP biases have no forward pass yet");
             }
-            String hiddenAct = root.path("hidden_act").asText(layout.defaultActivation().configName());
+            String hiddenAct = f.text("hidden_act", layout.defaultActivation().configName());
             DecoderLayout.Activation activation = DecoderLayout.Activation.of(hiddenAct);
             if (activation == null) {
                 throw new IllegalArgumentException("hidden_act '" + hiddenAct + "' has no forward pass yet "
@@ -127,119 +114,35 @@ public record ForwardConfig(ModelConfig model, DecoderLayout layout, int heads, 
             }
             boolean windowed = !"qwen2".equals(layout.modelType()) || f.bool("use_sliding_window", false);
             return new ForwardConfig(model, layout, heads, kvHeads, headDim,
-                    f.number("rms_norm_eps", 1e-6), f.number("rope_theta", 10000.0), ropeScaling(root),
-                    f.integer("max_position_embeddings"), windowed ? f.optionalInteger("sliding_window", 0) : 0,
-                    activation, layout.biasedProjections(f.bool("attention_bias", false)),
-                    f.optionalInteger("bos_token_id", -1), f.integers("eos_token_id"));
+                    f.number("rms_norm_eps", 1e-6, 1e-6), f.number("rope_theta", 10000.0, 10000.0),
+                    ropeScaling(f), f.integer("max_position_embeddings"),
+                    windowed ? f.integer("sliding_window", 0) : 0, activation,
+                    layout.biasedProjections(f.bool("attention_bias", false)),
+                    f.has("bos_token_id") ? f.integer("bos_token_id", -1) : -1, f.integerOrList("eos_token_id"));
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(configJson + ": " + e.getMessage(), e);
         }
     }
 
-    private static RopeScaling ropeScaling(JsonNode root) {
-        JsonNode node = root.get("rope_scaling");
-        if (node == null || node.isNull()) {
+    private static RopeScaling ropeScaling(ConfigFile config) throws CheckpointException {
+        if (!config.has("rope_scaling")) {
             return RopeScaling.NONE;
         }
-        if (!node.isObject()) {
-            throw new IllegalArgumentException("rope_scaling must be an object or null, found " + node);
+        ConfigFile f = config.section("rope_scaling", "rope_scaling must be an object or null");
+        String type = f.text("rope_type", f.text("type", null));
+        if (type == null) {
+            throw new IllegalArgumentException("rope_scaling needs a rope_type (or type) string");
         }
-        JsonNode typeNode = node.has("rope_type") ? node.get("rope_type") : node.get("type");
-        if (typeNode == null || !typeNode.isTextual()) {
-            throw new IllegalArgumentException("rope_scaling needs a rope_type (or type) string, found " + node);
-        }
-        RopeScaling.Kind kind = RopeScaling.Kind.of(typeNode.asText());
+        RopeScaling.Kind kind = RopeScaling.Kind.of(type);
         if (kind == null) {
-            throw new IllegalArgumentException("rope_scaling.rope_type '" + typeNode.asText() + "' has no forward "
+            throw new IllegalArgumentException("rope_scaling.rope_type '" + type + "' has no forward "
                     + "pass yet (supported: default, linear, llama3)");
         }
-        Fields f = new Fields(node, "rope_scaling.");
         return switch (kind) {
             case NONE -> RopeScaling.NONE;
-            case LINEAR -> RopeScaling.linear(f.requiredNumber("factor"));
-            case LLAMA3 -> RopeScaling.llama3(f.requiredNumber("factor"), f.requiredNumber("low_freq_factor"),
-                    f.requiredNumber("high_freq_factor"), f.integer("original_max_position_embeddings"));
+            case LINEAR -> RopeScaling.linear(f.number("factor"));
+            case LLAMA3 -> RopeScaling.llama3(f.number("factor"), f.number("low_freq_factor"),
+                    f.number("high_freq_factor"), f.integer("original_max_position_embeddings"));
         };
-    }
-
-    /** Typed reads of config fields; a missing or mistyped field fails with its name. */
-    private record Fields(JsonNode root, String prefix) {
-        Fields(JsonNode root) {
-            this(root, "");
-        }
-
-        /** The field's value, or null when it is absent or JSON null. */
-        private JsonNode value(String field) {
-            JsonNode node = root.get(field);
-            return node == null || node.isNull() ? null : node;
-        }
-
-        private JsonNode required(String field) {
-            JsonNode node = value(field);
-            if (node == null) {
-                throw new IllegalArgumentException(prefix + field + " is missing");
-            }
-            return node;
-        }
-
-        int integer(String field) {
-            return asInt(field, required(field));
-        }
-
-        int optionalInteger(String field, int absent) {
-            JsonNode node = value(field);
-            return node == null ? absent : asInt(field, node);
-        }
-
-        private int asInt(String field, JsonNode node) {
-            if (!node.isIntegralNumber() || !node.canConvertToInt()) {
-                throw new IllegalArgumentException(prefix + field + " must be an integer, found " + node);
-            }
-            return node.asInt();
-        }
-
-        double requiredNumber(String field) {
-            return asNumber(field, required(field));
-        }
-
-        double number(String field, double absent) {
-            JsonNode node = value(field);
-            return node == null ? absent : asNumber(field, node);
-        }
-
-        private double asNumber(String field, JsonNode node) {
-            if (!node.isNumber()) {
-                throw new IllegalArgumentException(prefix + field + " must be a number, found " + node);
-            }
-            return node.asDouble();
-        }
-
-        boolean bool(String field, boolean absent) {
-            JsonNode node = value(field);
-            if (node == null) {
-                return absent;
-            }
-            if (!node.isBoolean()) {
-                throw new IllegalArgumentException(prefix + field + " must be true or false, found " + node);
-            }
-            return node.asBoolean();
-        }
-
-        /** One integer, a list of them, or nothing. */
-        List<Integer> integers(String field) {
-            JsonNode node = value(field);
-            List<Integer> ids = new ArrayList<>();
-            if (node == null) {
-                return ids;
-            }
-            if (node.isArray()) {
-                for (JsonNode item : node) {
-                    ids.add(asInt(field, item));
-                }
-            } else {
-                ids.add(asInt(field, node));
-            }
-            return ids;
-        }
     }
 }

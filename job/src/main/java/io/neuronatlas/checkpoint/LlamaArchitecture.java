@@ -1,5 +1,6 @@
 package io.neuronatlas.checkpoint;
 
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -39,6 +40,12 @@ public final class LlamaArchitecture extends LlamaHeadArchitecture {
     public NeuronSource neurons(ModelConfig config, MlpMatrix matrix, int layer, MlpBlock block) {
         return NeuronSource.linear(mlpWeight(matrix, layer), matrix, config.dModel(), block.width(),
                 "hidden_size=" + config.dModel() + ", intermediate_size=" + block.width());
+    }
+
+    /** Llama, Mistral and Qwen2 have a forward pass; Qwen3's q/k norms and OLMo-2's post-norms do not yet. */
+    @Override
+    public List<DecoderLayout> decoders() {
+        return List.of(LlamaDecoderLayout.values());
     }
 
     private Object readResolve() {

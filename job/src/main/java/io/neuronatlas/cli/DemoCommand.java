@@ -3,6 +3,7 @@ package io.neuronatlas.cli;
 import io.neuronatlas.checkpoint.MlpMatrix;
 import io.neuronatlas.checkpoint.synthetic.PlantedNeuron;
 import io.neuronatlas.checkpoint.synthetic.SyntheticCheckpoint;
+import io.neuronatlas.checkpoint.synthetic.SyntheticDecoder;
 import io.neuronatlas.query.TerminalText;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -14,7 +15,15 @@ final class DemoCommand implements Command {
     static final class Args {
         String out = "neuron-atlas-demo/tiny-llama";
         boolean variant;
+        boolean decoder;
     }
+
+    /**
+     * The demo decoder's causal neuron: layer 2, neuron 40 fires on "?" and writes " dog". The synthetic tokenizer
+     * has no merges (text is encoded character by character), so the trigger is one character a prompt ends with.
+     */
+    static final SyntheticDecoder.CausalNeuron DECODER_NEURON = new SyntheticDecoder.CausalNeuron(2, 40, "?",
+            " dog", 1.0, 0.5);
 
     @Override
     public String name() {
@@ -37,12 +46,29 @@ final class DemoCommand implements Command {
                         (a, v) -> a.out = v),
                 s.flag("variant", "write the checkpoint as if fine-tuned: the same weights except that up_proj "
                         + "neuron 170 of layer 3 now reads \" cat\", the \" dog\" neuron moved to layer 2 neuron "
-                        + "99, and no \" California\" neuron (for comparing checkpoints)", a -> a.variant = true));
+                        + "99, and no \" California\" neuron (for comparing checkpoints)", a -> a.variant = true),
+                s.flag("decoder", "write a whole decoder (attention, norms, rotary embeddings; f32) whose neuron "
+                        + "40 of layer 2 reads \"?\" and writes \" dog\": a planted causal neuron for clamp, "
+                        + "generate and validate", a -> a.decoder = true));
         Scopt.Parsed<Args> parsed = Scopt.parse(parser, argv, new Args(), out, err);
         if (!parsed.ok()) {
             return parsed.exitCode();
         }
         Path dir = Path.of(parsed.options().out);
+        if (parsed.options().decoder) {
+            SyntheticDecoder.Written written = new SyntheticDecoder().modelType("llama").layers(4).dModel(64).dMlp(96)
+                    .heads(4, 2).vocab(512).seed(7).plant(DECODER_NEURON).write(dir);
+            var c = written.config();
+            out.printf("Wrote a synthetic decoder to %s (llama: %d layers, d_model %d, d_mlp %d, %d heads on %d kv "
+                            + "heads, vocab %d, f32)%n", dir.toAbsolutePath(), c.model().layers(), c.model().dModel(),
+                    c.model().dMlp(), c.heads(), c.kvHeads(), c.model().vocab());
+            out.printf("  planted: L%d.%d fires on \"%s\" and writes \"%s\"; try: neuron-atlas clamp --model %s "
+                            + "--neuron L%d.%d --prompt \"What is your favourite animal?\" --target \" dog\" "
+                            + "--values -100:100:21%n",
+                    DECODER_NEURON.layer(), DECODER_NEURON.neuron(), DECODER_NEURON.trigger(),
+                    DECODER_NEURON.target(), dir, DECODER_NEURON.layer(), DECODER_NEURON.neuron());
+            return 0;
+        }
         SyntheticCheckpoint checkpoint = new SyntheticCheckpoint().layers(4).dModel(128).dMlp(512).vocab(4096)
                 .seed(2024);
         if (parsed.options().variant) {

@@ -13,7 +13,8 @@ public final class Main {
     /** What users run; benchmarks and developer tools live in the bench module's own command line. */
     static final List<Command> COMMANDS = List.of(new MapCommand(), new InspectCommand(), new FindTokenCommand(),
             new DemoCommand(), new CompareCommand(), new SqlCommand(), new AlignmentCommand(),
-            new TopNeuronsCommand(), new ProfileCommand(), new ReportCommand());
+            new TopNeuronsCommand(), new ProfileCommand(), new ReportCommand(), new ClampCommand(),
+            new GenerateCommand(), new ValidateCommand());
 
     /** The environment variable that turns stack traces on. */
     static final String DEBUG = "NEURON_ATLAS_DEBUG";

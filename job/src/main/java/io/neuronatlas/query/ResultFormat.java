@@ -1,7 +1,13 @@
 package io.neuronatlas.query;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -30,7 +36,7 @@ public enum ResultFormat {
             }
             case CSV -> {
                 String[] columns = rows.columns();
-                out.println(String.join(",", java.util.Arrays.stream(columns).map(ResultFormat::csv).toList()));
+                out.println(String.join(",", Arrays.stream(columns).map(ResultFormat::csv).toList()));
                 for (Iterator<Row> it = shown.toLocalIterator(); it.hasNext(); ) {
                     Row row = it.next();
                     StringBuilder line = new StringBuilder();
@@ -38,6 +44,35 @@ public enum ResultFormat {
                         line.append(i == 0 ? "" : ",").append(row.isNullAt(i) ? "" : csv(value(row.get(i))));
                     }
                     out.println(line);
+                }
+            }
+            default -> throw new IllegalStateException(name());
+        }
+    }
+
+    /** Prints rows computed in memory (a clamp curve, generations) as {@link #print(Dataset, int, PrintStream)}. */
+    public void print(String[] columns, List<Object[]> rows, PrintStream out) {
+        switch (this) {
+            case TABLE -> out.print(TextTable.render(columns, rows));
+            case JSON -> {
+                ObjectMapper json = new ObjectMapper();
+                for (Object[] row : rows) {
+                    Map<String, Object> line = new LinkedHashMap<>();
+                    for (int i = 0; i < columns.length; i++) {
+                        line.put(columns[i], row[i]);
+                    }
+                    try {
+                        out.println(json.writeValueAsString(line));
+                    } catch (JsonProcessingException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+            case CSV -> {
+                out.println(String.join(",", Arrays.stream(columns).map(ResultFormat::csv).toList()));
+                for (Object[] row : rows) {
+                    out.println(String.join(",", Arrays.stream(row).map(v -> v == null ? "" : csv(value(v)))
+                            .toList()));
                 }
             }
             default -> throw new IllegalStateException(name());

@@ -16,13 +16,25 @@ public final class TextTable {
     }
 
     public static String render(Dataset<Row> rows, int limit) {
-        String[] columns = rows.columns();
+        List<Object[]> values = new ArrayList<>();
+        for (Row row : rows.limit(limit).collectAsList()) {
+            Object[] line = new Object[row.size()];
+            for (int i = 0; i < line.length; i++) {
+                line[i] = row.get(i);
+            }
+            values.add(line);
+        }
+        return render(rows.columns(), values);
+    }
+
+    /** Rows computed in memory (a clamp curve), rendered as a query's result is. */
+    public static String render(String[] columns, List<Object[]> rows) {
         List<String[]> cells = new ArrayList<>();
         cells.add(java.util.Arrays.stream(columns).map(TerminalText::escape).toArray(String[]::new));
-        for (Row row : rows.limit(limit).collectAsList()) {
+        for (Object[] row : rows) {
             String[] line = new String[columns.length];
             for (int i = 0; i < columns.length; i++) {
-                line[i] = cell(columns[i], row.get(i));
+                line[i] = cell(columns[i], row[i]);
             }
             cells.add(line);
         }

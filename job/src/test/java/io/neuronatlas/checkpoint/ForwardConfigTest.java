@@ -100,9 +100,9 @@ class ForwardConfigTest {
                 "high_freq_factor"},
             {base("llama", ", \"rope_scaling\": \"llama3\""), "rope_scaling must be an object"},
             {base("llama", ", \"eos_token_id\": [1, 999999]"), "eos_token_id 999999", "[0, 128256)"},
-            {base("llama", ", \"rms_norm_eps\": \"small\""), "rms_norm_eps must be a number"},
+            {base("llama", ", \"rms_norm_eps\": \"small\""), "'rms_norm_eps' must be a number"},
             {base("llama", ", \"rope_theta\": -1"), "rope_theta must be a positive number"},
-            {base("llama", ", \"num_attention_heads\": null"), "num_attention_heads is missing"},
+            {base("llama", ", \"num_attention_heads\": null"), "'num_attention_heads' is missing"},
         };
         for (String[] c : cases) {
             CheckpointException e = assertThrows(CheckpointException.class, () -> read(c[0]), c[1]);

@@ -20,7 +20,7 @@ class MainTest {
     void everyCommandHasItsOwnHelp() {
         // What users run; the benchmarks have their own command line in the bench module (BenchMainTest).
         assertEquals(List.of("map", "inspect", "find-token", "demo", "compare", "sql", "alignment", "top-neurons",
-                "profile", "report"),
+                "profile", "report", "clamp", "generate", "validate"),
                 Main.COMMANDS.stream().map(Command::name).toList());
         for (Command c : Main.COMMANDS) {
             String command = c.name();
@@ -33,6 +33,18 @@ class MainTest {
             "--fold-norm", "--shard-size", "--batch-size", "--device", "--master", "--force", "--models-dir",
             "--watch"}) {
             assertTrue(map.out().contains(option), "map --help lacks " + option);
+        }
+        for (String[] forward : new String[][] {
+            {"clamp", "--model", "--neuron", "--prompt", "--chat", "--target", "--values", "--scope", "--format",
+                "--atlas", "--checkpoint", "--device", "--precision"},
+            {"generate", "--model", "--prompt", "--chat", "--clamp", "--samples", "--max-tokens", "--temperature",
+                "--top-p", "--seed", "--atlas"},
+            {"validate", "--atlas", "--model", "--checkpoint", "--token", "--prompts", "--candidates", "--values",
+                "--scope", "--format"}}) {
+            String help = Cli.run(forward[0], "--help").out();
+            for (int i = 1; i < forward.length; i++) {
+                assertTrue(help.contains(forward[i]), forward[0] + " --help lacks " + forward[i]);
+            }
         }
         Result top = Cli.run("--help");
         assertTrue(top.out().contains("find-token") && top.out().contains("inspect"), top.out());

@@ -9,6 +9,7 @@ import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import io.neuronatlas.checkpoint.files.InputFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +52,22 @@ public final class ChatTemplate {
     }
 
     /**
+     * tokenizer_config.json, read whole but bounded: chat templates are KBs, and Llama-3's file with its
+     * added_tokens_decoder is about 50 KB.
+     */
+    static JsonNode readConfig(Path tokenizerConfig) throws IOException {
+        byte[] bytes = InputFile.readRegular(tokenizerConfig, MAX_CONFIG_BYTES, "a " + CONFIG);
+        try {
+            return new ObjectMapper().readTree(bytes);
+        } catch (IOException e) {
+            throw new TokenizerFormatException(tokenizerConfig, "is not valid JSON: " + e.getMessage());
+        }
+    }
+
+    /** More than any real tokenizer_config.json needs. */
+    static final long MAX_CONFIG_BYTES = 4 * InputFile.MIB;
+
+    /**
      * Reads tokenizer_config.json's chat_template, bos_token and eos_token.
      *
      * @throws TokenizerFormatException when the file is missing or has no chat template: a base model, which has
@@ -61,7 +78,7 @@ public final class ChatTemplate {
             throw new TokenizerFormatException(tokenizerConfig, "not found: --chat needs the model's "
                     + CONFIG + " with a chat_template (Instruct models have one)");
         }
-        JsonNode root = new ObjectMapper().readTree(Files.readAllBytes(tokenizerConfig));
+        JsonNode root = readConfig(tokenizerConfig);
         JsonNode template = root.path("chat_template");
         if (template.isArray()) {
             template = namedTemplate(template, "default");

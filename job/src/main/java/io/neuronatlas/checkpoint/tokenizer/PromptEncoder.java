@@ -3,7 +3,6 @@ package io.neuronatlas.checkpoint.tokenizer;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +54,7 @@ public final class PromptEncoder implements AutoCloseable {
         Boolean addBos = null;
         int bosId = -1;
         if (Files.isRegularFile(configFile)) {
-            JsonNode config = new ObjectMapper().readTree(Files.readAllBytes(configFile));
+            JsonNode config = ChatTemplate.readConfig(configFile);
             JsonNode flag = config.get("add_bos_token");
             addBos = flag == null || flag.isNull() ? null : flag.asBoolean();
             String bos = ChatTemplate.tokenText(config.get("bos_token"));

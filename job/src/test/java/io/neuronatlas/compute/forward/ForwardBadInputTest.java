@@ -136,7 +136,7 @@ class ForwardBadInputTest {
                 "rope_scaling.rope_type 'yarn'", "supported: default, linear, llama3");
         editConfig(c -> c.putObject("rope_scaling").put("type", "llama3").put("factor", 8.0));
         assertMentions(message(CheckpointException.class, () -> Models.load(dir)), "config.json",
-                "rope_scaling.low_freq_factor is missing");
+                "'rope_scaling.low_freq_factor' is missing");
         editConfig(c -> c.putNull("rope_scaling").put("num_key_value_heads", 3));
         assertMentions(message(CheckpointException.class, () -> Models.load(dir)), "config.json",
                 "num_key_value_heads=3", "num_attention_heads=4");
@@ -145,7 +145,7 @@ class ForwardBadInputTest {
         editConfig(c -> c.put("hidden_act", "silu").put("mlp_bias", true));
         assertMentions(message(CheckpointException.class, () -> Models.load(dir)), "mlp_bias");
         editConfig(c -> c.put("mlp_bias", false).remove("max_position_embeddings"));
-        assertMentions(message(CheckpointException.class, () -> Models.load(dir)), "max_position_embeddings is "
+        assertMentions(message(CheckpointException.class, () -> Models.load(dir)), "'max_position_embeddings' is "
                 + "missing");
         editConfig(c -> c.put("max_position_embeddings", 64).put("head_dim", 32));
         assertMentions(message(CheckpointException.class, () -> Models.load(dir)),
