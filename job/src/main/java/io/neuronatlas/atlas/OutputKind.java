@@ -23,8 +23,12 @@ public record OutputKind(String name, String catalog, String records, List<Strin
     /** The vocabulary map: the atlas's first kind, whose catalog is the checkpoints table. */
     public static final OutputKind MAP = new OutputKind("map", "checkpoints", "runs", MapTables.TABLES, "mapped");
 
+    /** What text fires each neuron (the examples command): max-activating examples and activation statistics. */
+    public static final OutputKind EXAMPLES = new OutputKind("examples", "examples", "example_runs",
+            ExamplesTables.TABLES, "examined");
+
     /** Every kind this version writes; Atlas.open registers their tables. */
-    public static final List<OutputKind> ALL = List.of(MAP);
+    public static final List<OutputKind> ALL = List.of(MAP, EXAMPLES);
 
     public OutputKind {
         Objects.requireNonNull(runVerb, "runVerb");
