@@ -205,6 +205,19 @@ class ExamplesJobTest {
         assertTrue(others / count < 0.3, "unplanted neurons agree by chance only: " + others / count);
     }
 
+    @Test
+    void queriesShowEachNeuronsTopExampleWhenTheAtlasHasExamples() throws IOException {
+        io.neuronatlas.query.Atlas opened = io.neuronatlas.query.Atlas.open(TestSpark.session(), atlas.toString());
+        List<Row> found = opened.findToken(" dog", 50).collectAsList();
+        Row planted = found.stream().filter(r -> r.<Integer>getAs("layer") == ExampleCorpus.LAYER
+                && r.<Integer>getAs("neuron") == ExampleCorpus.NEURON && r.<String>getAs("matrix").equals("up"))
+                .findFirst().orElseThrow(() -> new AssertionError("find-token finds the planted neuron: " + found));
+        assertTrue(planted.<String>getAs("example").contains("[ dog]"), planted.<String>getAs("example"));
+        List<Row> top = opened.topNeurons("up", ExampleCorpus.LAYER, 3, 2).collectAsList();
+        assertEquals("example", top.get(0).schema().fieldNames()[top.get(0).size() - 1]);
+        assertTrue(top.stream().allMatch(r -> r.<String>getAs("example").contains("[")), top.toString());
+    }
+
     static String withoutAgreement(Path atlasDir, String table) {
         List<String> rows = new ArrayList<>();
         for (Row r : TestSpark.session().read().parquet(atlasDir + "/" + table).drop("run", "read_agreement",
