@@ -11,7 +11,8 @@ import java.util.List;
  */
 public final class BenchMain {
     static final List<Command> COMMANDS = List.of(new MapBenchmark(), new QueryBenchmark(), new ClusterBenchmark(),
-            new ClampBenchmark(), new LocalClusterCommand());
+            new ClampBenchmark(), new ExamplesBenchmark(), new ExamplesDemoCommand(),
+            new LocalClusterCommand());
 
     private BenchMain() {
     }

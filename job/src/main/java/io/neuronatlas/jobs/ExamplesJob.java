@@ -109,8 +109,9 @@ public final class ExamplesJob {
                 ExampleSettings.AFTER, o.batchSize());
         ExamplesPlan plan = new ExamplesPlan(source, config.model().vocab(), o.precision(), o.device(), settings,
                 corpus, BLOCK_SIZE, null);
+        String subject = ExamplesEntry.subject(layers, config.model().layers());
         try (AtlasWrite write = AtlasWrite.begin(spark, o.atlas(), OutputKind.EXAMPLES, name, listener)) {
-            Optional<ExamplesEntry> published = write.published("", ExamplesEntry.class);
+            Optional<ExamplesEntry> published = write.published(subject, ExamplesEntry.class);
             String reason = AtlasWrite.reasonToRun(published, fingerprint.value(), parameters, o.force());
             if (reason == null) {
                 reason = write.damage(published.get());
@@ -132,7 +133,8 @@ public final class ExamplesJob {
                     bound.describe(), mapRun == null ? "; no map of these weights in the atlas: agreement left "
                             + "null" : "");
             String why = reason;
-            Result result = write.run(run -> compute(o, name, plan, parameters, fingerprint, tokens, run, t0, why));
+            Result result = write.run(run -> compute(o, name, subject, plan, parameters, fingerprint, tokens, run, t0,
+                    why));
             ExamplesEntry entry = result.entry();
             console.printf(Locale.ROOT, "[examples] %s: %,d tokens of %,d documents (%,d empty skipped) in %.1f s "
                             + "(%,.0f tokens/s) into %s%n", name, entry.tokens(), entry.documents(), result.empty(),
@@ -144,7 +146,7 @@ public final class ExamplesJob {
     private record Result(ExamplesEntry entry, String record, long empty) {
     }
 
-    private AtlasWrite.Outcome<Result> compute(ExamplesOptions o, String name, ExamplesPlan planned,
+    private AtlasWrite.Outcome<Result> compute(ExamplesOptions o, String name, String subject, ExamplesPlan planned,
                                                ExamplesParameters parameters, Fingerprint fingerprint,
                                                TokenTable tokenTable, AtlasWrite.Run run, long t0, String reason)
             throws IOException {
@@ -204,7 +206,7 @@ public final class ExamplesJob {
             run.checkCommitted(files);
             long t3 = System.nanoTime();
             String finished = Instant.now().toString();
-            ExamplesEntry entry = new ExamplesEntry(name, runId, fingerprint.value(), finished, tokens, docs,
+            ExamplesEntry entry = new ExamplesEntry(name, subject, runId, fingerprint.value(), finished, tokens, docs,
                     parameters);
             Record record = new Record(runId, name, fingerprint.value(), plan.source().modelDir(),
                     plan.corpus().files(), plan.corpus().fingerprint(), parameters, reason, o.batchSize(),

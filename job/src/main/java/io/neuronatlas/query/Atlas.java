@@ -246,6 +246,15 @@ public final class Atlas {
         return withExamples(rows);
     }
 
+    /** Per checkpoint and layer: how often neurons' top examples agree with their vocabulary map (examples). */
+    public Dataset<Row> agreementByLayer() {
+        if (!views.contains(ExamplesTables.NEURON_ACTIVATIONS)) {
+            throw new IllegalArgumentException(dir + " has no " + ExamplesTables.NEURON_ACTIVATIONS + " table: run "
+                    + "'neuron-atlas examples --atlas " + dir + " ...' first");
+        }
+        return spark.sql(CannedQuery.sql("agreement-by-layer"));
+    }
+
     /** Top-token agreement of checkpoints a and b per matrix and layer. */
     public Dataset<Row> compare(String a, String b) {
         return new Comparison(this, a, b).byLayer();

@@ -1,7 +1,6 @@
 package io.neuronatlas.examples;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.neuronatlas.checkpoint.synthetic.SyntheticDecoder;
 import io.neuronatlas.checkpoint.safetensors.DType;
 import io.neuronatlas.checkpoint.RopeScaling;
@@ -37,61 +36,18 @@ public final class ExampleCorpus {
                 .plant(new SyntheticDecoder.CausalNeuron(LAYER, NEURON, " dog", " cat", 6.0, 2.0)).write(dir);
         Files.writeString(dir.resolve("tokenizer_config.json"), "{\"add_bos_token\": true, \"bos_token\": \""
                 + SyntheticDecoder.BOS + "\"}");
-        wholeWords(dir.resolve("tokenizer.json"), written);
+        // Without merges text would encode letter by letter: " dog" must encode as the token the neuron reads.
+        List<String> words = new ArrayList<>(List.of(WORDS));
+        words.add(" dog");
+        io.neuronatlas.checkpoint.synthetic.WordMerges.add(dir.resolve("tokenizer.json"), words);
         return written;
     }
 
-    /**
-     * The synthetic tokenizer has no merges, so text encodes letter by letter. Here the corpus's words get BPE merges
-     * (" dog" = "Ġ" + "d" → "Ġd", + "o" → "Ġdo", + "g" → "Ġdog"), each word keeping its id, so " dog" encodes as
-     * the token the planted neuron reads, as a trained BPE would; the prefixes take ids of word variants the corpus
-     * never uses (" DOG", " Dogs", ...).
-     */
-    private static void wholeWords(Path tokenizer, SyntheticDecoder.Written written) throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode root = (ObjectNode) json.readTree(tokenizer.toFile());
-        ObjectNode model = (ObjectNode) root.get("model");
-        ObjectNode vocab = (ObjectNode) model.get("vocab");
-        List<String> words = new ArrayList<>(List.of(WORDS));
-        words.add(" dog");
-        java.util.Set<String> keep = new java.util.HashSet<>();
-        for (String w : words) {
-            keep.add(byteLevel(w));
-        }
-        java.util.Deque<String> spare = new java.util.ArrayDeque<>();
-        vocab.fieldNames().forEachRemaining(k -> {
-            if (k.length() > 1 && !keep.contains(k)) {
-                spare.add(k);
-            }
-        });
-        com.fasterxml.jackson.databind.node.ArrayNode merges = model.putArray("merges");
-        java.util.Set<String> made = new java.util.HashSet<>();
-        for (String w : words) {
-            String bl = byteLevel(w);
-            for (int k = 2; k <= bl.length(); k++) {
-                String prefix = bl.substring(0, k);
-                if (!vocab.has(prefix)) {
-                    String freed = spare.removeFirst();
-                    vocab.set(prefix, vocab.get(freed));
-                    vocab.remove(freed);
-                }
-                if (made.add(prefix)) {
-                    merges.add(bl.substring(0, k - 1) + " " + bl.charAt(k - 1));
-                }
-            }
-        }
-        json.writeValue(tokenizer.toFile(), root);
-    }
 
     /**
      * Documents of whole words; documents 2, 5 and 9 contain " dog" once, document 7 twice (in different segments),
      * document 4 is empty; document 9 spans several segments.
      */
-    /** Byte-level BPE's alphabet for ASCII text: a space is "Ġ", the rest as it is. */
-    private static String byteLevel(String ascii) {
-        return ascii.replace(' ', '\u0120');
-    }
-
     public static List<String> documents() {
         Random r = new Random(5);
         List<String> docs = new ArrayList<>();
