@@ -6,7 +6,7 @@
 #   ./submit.sh --master spark://host:7077 --conf spark.executor.memory=24g map --model ... --out ...
 #   ./submit.sh demo [DIR]        # synthetic checkpoint -> map -> the " dog" neurons, read back with Spark SQL
 #   ./submit.sh --master spark://gpu-head:7077 --properties-file conf/spark-defaults.gpu.conf map ...   # GPU cluster
-#   ./submit.sh bench|bench-query|bench-cluster|bench-clamp|bench-report|local-cluster ...   # benchmarks and tools (bench module)
+#   ./submit.sh bench|bench-query|bench-cluster|bench-clamp|bench-report|bench-examples|examples-demo|local-cluster ...   # benchmarks and tools (bench module)
 #
 # Options before COMMAND go to spark-submit unchanged. With a Spark installation (SPARK_HOME, or spark-submit on
 # PATH) its spark-submit runs the job jar with conf/spark-defaults.conf; without one, the same SparkSubmit class
@@ -121,12 +121,12 @@ fi
 build_if_missing
 APP_JAR="$JAR" APP_CP="$JAR" APP_MAIN="$MAIN"
 case "${1:-}" in
-  bench|bench-query|bench-cluster|bench-clamp|bench-report|local-cluster)
+  bench|bench-query|bench-cluster|bench-clamp|bench-report|bench-examples|examples-demo|local-cluster)
     APP_JAR="$BENCH_JAR" APP_CP="$BENCH_JAR:$TESTKIT_JAR:$JAR" APP_MAIN="$BENCH_MAIN" ;;
 esac
 case "${1:-}" in
   demo) shift; demo "$@" ;;
-  bench-cluster|bench-clamp|local-cluster) plain_java "$@" ;;
+  bench-cluster|bench-clamp|bench-examples|examples-demo|local-cluster) plain_java "$@" ;;
   ""|--help|-h|help) plain_java --help ;;
   *) spark_submit "${SPARK_OPTS[@]}" -- "$@" ;;
 esac

@@ -11,7 +11,8 @@ import java.util.List;
  */
 public final class BenchMain {
     static final List<Command> COMMANDS = List.of(new MapBenchmark(), new QueryBenchmark(), new ClusterBenchmark(),
-            new ClampBenchmark(), new ReportBenchmark(), new LocalClusterCommand());
+            new ClampBenchmark(), new ReportBenchmark(), new ExamplesBenchmark(), new ExamplesDemoCommand(),
+            new LocalClusterCommand());
 
     private BenchMain() {
     }

@@ -34,8 +34,12 @@ public record OutputKind(String name, String catalog, String records, List<Strin
     public static final OutputKind GENERATIONS = new OutputKind("generations", "generation_catalog",
             "generation_runs", List.of(ForwardTables.GENERATIONS), "generated");
 
+    /** What text fires each neuron (the examples command): max-activating examples and activation statistics. */
+    public static final OutputKind EXAMPLES = new OutputKind("examples", "examples", "example_runs",
+            ExamplesTables.TABLES, "examined");
+
     /** Every kind this version writes; Atlas.open registers their tables. */
-    public static final List<OutputKind> ALL = List.of(MAP, VALIDATION, GENERATIONS);
+    public static final List<OutputKind> ALL = List.of(MAP, VALIDATION, GENERATIONS, EXAMPLES);
 
     public OutputKind {
         Objects.requireNonNull(runVerb, "runVerb");

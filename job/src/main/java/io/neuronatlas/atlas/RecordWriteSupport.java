@@ -76,6 +76,59 @@ public final class RecordWriteSupport extends WriteSupport<RecordWriteSupport.Re
             return add(value);
         }
 
+        /** A list of ints: Parquet's three-level LIST (list.element), empty lists allowed. */
+        public Fields addList(int[] values) {
+            return list(values.length, i -> consumer.addInteger(values[i]));
+        }
+
+        public Fields addList(long[] values) {
+            return list(values.length, i -> consumer.addLong(values[i]));
+        }
+
+        public Fields addList(float[] values) {
+            return list(values.length, i -> consumer.addFloat(values[i]));
+        }
+
+        public Fields addList(String[] values) {
+            return list(values.length, i -> consumer.addBinary(Binary.fromString(values[i])));
+        }
+
+        /** An optional int field: null leaves it unset. */
+        public Fields addNullable(Integer value) {
+            if (value == null) {
+                index++;
+                return this;
+            }
+            return add(value.intValue());
+        }
+
+        /** An optional double field: null leaves it unset. */
+        public Fields addNullable(Double value) {
+            if (value == null) {
+                index++;
+                return this;
+            }
+            return add(value.doubleValue());
+        }
+
+        private Fields list(int size, java.util.function.IntConsumer element) {
+            String name = start();
+            consumer.startGroup();
+            if (size > 0) {
+                consumer.startField("list", 0);
+                for (int i = 0; i < size; i++) {
+                    consumer.startGroup();
+                    consumer.startField("element", 0);
+                    element.accept(i);
+                    consumer.endField("element", 0);
+                    consumer.endGroup();
+                }
+                consumer.endField("list", 0);
+            }
+            consumer.endGroup();
+            return end(name);
+        }
+
         private String start() {
             String name = schema.getFieldName(index);
             consumer.startField(name, index);

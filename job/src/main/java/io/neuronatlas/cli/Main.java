@@ -14,7 +14,7 @@ public final class Main {
     static final List<Command> COMMANDS = List.of(new MapCommand(), new InspectCommand(), new FindTokenCommand(),
             new DemoCommand(), new CompareCommand(), new SqlCommand(), new AlignmentCommand(),
             new TopNeuronsCommand(), new ProfileCommand(), new ReportCommand(), new ClampCommand(),
-            new GenerateCommand(), new ValidateCommand());
+            new GenerateCommand(), new ValidateCommand(), new ExamplesCommand());
 
     /** The environment variable that turns stack traces on. */
     static final String DEBUG = "NEURON_ATLAS_DEBUG";
@@ -74,7 +74,7 @@ public final class Main {
     /** What the command was reading, for a line about memory: the value of its folder or file option. */
     static String input(String[] args) {
         for (int i = 1; i + 1 < args.length; i++) {
-            if (List.of("--model", "--models-dir", "--atlas", "--file", "-f").contains(args[i])) {
+            if (List.of("--model", "--models-dir", "--atlas", "--file", "-f", "--corpus").contains(args[i])) {
                 return args[0] + " " + args[i] + " " + args[i + 1];
             }
         }

@@ -3,6 +3,7 @@ package io.neuronatlas.query;
 import io.neuronatlas.atlas.AtlasPaths;
 import io.neuronatlas.atlas.Catalog;
 import io.neuronatlas.atlas.CheckpointEntry;
+import io.neuronatlas.atlas.ExamplesTables;
 import io.neuronatlas.atlas.MapTables;
 import io.neuronatlas.atlas.OutputKind;
 import io.neuronatlas.atlas.PublishedRun;
@@ -178,7 +179,28 @@ public final class Atlas {
         }
         spark.table(MapTables.NEURON_TOKENS).filter(functions.col("token_id").isin(ids.toArray()))
                 .createOrReplaceTempView(TOKEN_MATCHES);
-        return spark.sql(CannedQuery.sql("find-token"), Map.of("token", token, "limit", limit));
+        return withExamples(spark.sql(CannedQuery.sql("find-token"), Map.of("token", token, "limit", limit)));
+    }
+
+    /**
+     * The rows with an 'example' column, each neuron's top example snippet ({@code example-snippets.sql}), when the
+     * atlas has examples; the rows unchanged otherwise. The rows keep their order.
+     */
+    Dataset<Row> withExamples(Dataset<Row> rows) {
+        if (!views.contains(ExamplesTables.NEURON_EXAMPLES)) {
+            return rows;
+        }
+        String order = "__row_order";
+        Dataset<Row> numbered = rows.withColumn(order, functions.monotonically_increasing_id());
+        Dataset<Row> snippets = spark.sql(CannedQuery.sql("example-snippets"));
+        Dataset<Row> joined = numbered.join(snippets, scala.jdk.javaapi.CollectionConverters.asScala(
+                List.of("checkpoint", "layer", "neuron")).toSeq(), "left");
+        List<org.apache.spark.sql.Column> columns = new ArrayList<>();
+        for (String c : rows.columns()) {
+            columns.add(functions.col(c));
+        }
+        columns.add(functions.col("example"));
+        return joined.orderBy(order).select(columns.toArray(org.apache.spark.sql.Column[]::new));
     }
 
     /** Per checkpoint, matrix and layer: quantiles of max_abs_score and the share of neurons above threshold. */
@@ -196,8 +218,15 @@ public final class Atlas {
 
     /** The limit most vocabulary-aligned neurons of one matrix and layer, with their first tokens per polarity. */
     public Dataset<Row> topNeurons(String matrix, int layer, int limit, int tokens) {
-        return spark.sql(CannedQuery.sql("top-neurons"), Map.of("matrix", matrix, "layer", layer, "limit", limit,
-                "tokens", tokens));
+        Dataset<Row> rows = spark.sql(CannedQuery.sql("top-neurons"), Map.of("matrix", matrix, "layer", layer,
+                "limit", limit, "tokens", tokens));
+        if (!views.contains(ExamplesTables.NEURON_EXAMPLES)) {
+            return rows;
+        }
+        List<String> columns = new ArrayList<>(List.of(rows.columns()));
+        columns.add("example");
+        return withExamples(rows.withColumn("layer", functions.lit(layer))).select(columns.stream()
+                .map(functions::col).toArray(org.apache.spark.sql.Column[]::new));
     }
 
     /** A watched token's values for every neuron (map --watch). */
@@ -214,7 +243,16 @@ public final class Atlas {
                     + watched.stream().map(t -> '"' + t + '"').toList() + "); map again with --watch \"" + token
                     + "\"");
         }
-        return rows;
+        return withExamples(rows);
+    }
+
+    /** Per checkpoint and layer: how often neurons' top examples agree with their vocabulary map (examples). */
+    public Dataset<Row> agreementByLayer() {
+        if (!views.contains(ExamplesTables.NEURON_ACTIVATIONS)) {
+            throw new IllegalArgumentException(dir + " has no " + ExamplesTables.NEURON_ACTIVATIONS + " table: run "
+                    + "'neuron-atlas examples --atlas " + dir + " ...' first");
+        }
+        return spark.sql(CannedQuery.sql("agreement-by-layer"));
     }
 
     /** Top-token agreement of checkpoints a and b per matrix and layer. */

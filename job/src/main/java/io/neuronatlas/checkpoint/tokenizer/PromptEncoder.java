@@ -103,6 +103,20 @@ public final class PromptEncoder implements AutoCloseable {
     }
 
     /**
+     * The tokens a document starts with before its text (the BOS token where the model expects one, else none): what
+     * {@link #encode} puts in front of any text. A long text is encoded as this prefix and then its pieces with
+     * {@link #encodePiece}, so that it never has to be encoded whole.
+     */
+    public int[] documentPrefix() {
+        return encode("");
+    }
+
+    /** The ids of a piece of text in the middle of a document: no special tokens added. */
+    public int[] encodePiece(String text) {
+        return ids(tokenizer.encode(text, false, false));
+    }
+
+    /**
      * A conversation formatted by the model's chat template, ending where the assistant's reply begins.
      *
      * @throws TokenizerFormatException when tokenizer_config.json is missing or has no chat_template

@@ -141,6 +141,23 @@ final class ReferenceDecoder {
         return a;
     }
 
+    /** Added for issue 14 (examples): act(gate)·up of every neuron, [layer][position][neuron], unclamped. */
+    double[][][] allActivations(int[] ids) {
+        double[][] x = new double[ids.length][];
+        for (int p = 0; p < ids.length; p++) {
+            x[p] = embed[ids[p]].clone();
+        }
+        double[][][] out = new double[layers][ids.length][];
+        for (int l = 0; l < layers; l++) {
+            double[][] h = attention(l, x);
+            for (int p = 0; p < ids.length; p++) {
+                out[l][p] = mlpActivation(l, h[p]);
+            }
+            x = block(l, x, Map.of(), false);
+        }
+        return out;
+    }
+
     private double[][] block(int l, double[][] x, Map<Integer, Double> clamp, boolean lastOnly) {
         double[][] h = attention(l, x);
         Layer w = layer[l];

@@ -1,0 +1,104 @@
+package io.neuronatlas.compute.examples;
+
+import java.io.Serializable;
+
+/**
+ * What a task knows about neurons [first, first + count) of one layer after the positions it has seen, and what
+ * tasks merge: per neuron its count, exact sums of activations and their squares ({@link ExactSum}), min and max, a
+ * {@link RelativeSketch}, and three {@link ExampleHeap}s (largest, most negative, a uniform sample by hash). Merging
+ * is associative and commutative bit for bit, so the merged block is the same for any partitioning.
+ *
+ * <p>Memory per neuron: 2·top + sample examples of (88 + 8·window) bytes each (at most, as heaps fill), a sketch of
+ * 4 bytes a bucket over the magnitudes seen (about 900 buckets for 1e-6..1e2, 2 signs), and 57 bytes of moments.
+ */
+public final class NeuronBlock implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final int layer;
+    final int first;
+    final int count;
+    final long[] positions;
+    final long[] sumWhole;
+    final long[] sumFraction;
+    final long[] squareWhole;
+    final long[] squareFraction;
+    final float[] min;
+    final float[] max;
+    final RelativeSketch[] sketches;
+    final ExampleHeap[] largest;
+    final ExampleHeap[] smallest;
+    final ExampleHeap[] sample;
+
+    NeuronBlock(int layer, int first, int count, int top, int sampleSize) {
+        this.layer = layer;
+        this.first = first;
+        this.count = count;
+        positions = new long[count];
+        sumWhole = new long[count];
+        sumFraction = new long[count];
+        squareWhole = new long[count];
+        squareFraction = new long[count];
+        min = new float[count];
+        max = new float[count];
+        java.util.Arrays.fill(min, Float.POSITIVE_INFINITY);
+        java.util.Arrays.fill(max, Float.NEGATIVE_INFINITY);
+        sketches = new RelativeSketch[count];
+        largest = new ExampleHeap[count];
+        smallest = new ExampleHeap[count];
+        sample = new ExampleHeap[count];
+        for (int i = 0; i < count; i++) {
+            sketches[i] = new RelativeSketch();
+            largest[i] = new ExampleHeap(top, ExampleHeap.Order.LARGEST);
+            smallest[i] = new ExampleHeap(top, ExampleHeap.Order.SMALLEST);
+            sample[i] = new ExampleHeap(sampleSize, ExampleHeap.Order.SAMPLE);
+        }
+    }
+
+    public int layer() {
+        return layer;
+    }
+
+    public int first() {
+        return first;
+    }
+
+    public int count() {
+        return count;
+    }
+
+    /** Neurons [from, from + n) of this block (indices relative to it) as a block of their own, sharing state. */
+    NeuronBlock slice(int from, int n, int top, int sampleSize) {
+        NeuronBlock s = new NeuronBlock(layer, first + from, n, 0, 0);
+        System.arraycopy(positions, from, s.positions, 0, n);
+        System.arraycopy(sumWhole, from, s.sumWhole, 0, n);
+        System.arraycopy(sumFraction, from, s.sumFraction, 0, n);
+        System.arraycopy(squareWhole, from, s.squareWhole, 0, n);
+        System.arraycopy(squareFraction, from, s.squareFraction, 0, n);
+        System.arraycopy(min, from, s.min, 0, n);
+        System.arraycopy(max, from, s.max, 0, n);
+        System.arraycopy(sketches, from, s.sketches, 0, n);
+        System.arraycopy(largest, from, s.largest, 0, n);
+        System.arraycopy(smallest, from, s.smallest, 0, n);
+        System.arraycopy(sample, from, s.sample, 0, n);
+        return s;
+    }
+
+    /** Adds other's neurons (the same layer and range) into this block. */
+    public NeuronBlock merge(NeuronBlock other) {
+        if (other.layer != layer || other.first != first || other.count != count) {
+            throw new IllegalArgumentException("cannot merge neurons " + other.first + "+" + other.count + " of layer "
+                    + other.layer + " into " + first + "+" + count + " of layer " + layer);
+        }
+        for (int i = 0; i < count; i++) {
+            positions[i] += other.positions[i];
+            ExactSum.merge(sumWhole, sumFraction, i, other.sumWhole[i], other.sumFraction[i]);
+            ExactSum.merge(squareWhole, squareFraction, i, other.squareWhole[i], other.squareFraction[i]);
+            min[i] = Math.min(min[i], other.min[i]);
+            max[i] = Math.max(max[i], other.max[i]);
+            sketches[i].merge(other.sketches[i]);
+            largest[i].merge(other.largest[i]);
+            smallest[i].merge(other.smallest[i]);
+            sample[i].merge(other.sample[i]);
+        }
+        return this;
+    }
+}

@@ -1,0 +1,197 @@
+package io.neuronatlas.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.neuronatlas.atlas.ExamplesTables;
+import io.neuronatlas.checkpoint.tokenizer.PromptEncoder;
+import io.neuronatlas.compute.examples.Segment;
+import io.neuronatlas.compute.examples.Segmenter;
+import io.neuronatlas.jobs.ExamplesJob;
+import io.neuronatlas.jobs.ExamplesOptions;
+import io.neuronatlas.jobs.ExamplesOutcome;
+import io.neuronatlas.testing.AtlasFiles;
+import io.neuronatlas.testing.TestSpark;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Corpus problems: each is a clear error naming the file (and line), or a counted skip, and a failed run publishes
+ * nothing. Also --max-tokens (which documents it takes) and a long document streamed segment by segment.
+ */
+class ExamplesCorpusTest {
+    @TempDir
+    static Path dir;
+    static Path model;
+
+    @BeforeAll
+    static void model() throws IOException {
+        model = dir.resolve("ckpt-corpus");
+        ExampleCorpus.model(model);
+    }
+
+    static ExamplesOptions options(Path atlas, Path... corpus) {
+        List<String> paths = new ArrayList<>();
+        for (Path p : corpus) {
+            paths.add(p.toString());
+        }
+        return ExamplesOptions.defaults(model, paths, atlas.toString()).withShape(ExampleCorpus.SEGMENT, 2, 2)
+                .withLayers("1");
+    }
+
+    static ExamplesOutcome examine(ExamplesOptions o) throws IOException {
+        return new ExamplesJob(TestSpark.session(), new PrintStream(OutputStream.nullOutputStream())).examine(o);
+    }
+
+    /** The run fails with a message naming what is at fault, and nothing of the checkpoint is published. */
+    static void failsCleanly(ExamplesOptions o, String... expected) throws IOException {
+        Exception e = assertThrows(Exception.class, () -> examine(o));
+        String message = String.valueOf(e.getMessage());
+        for (String part : expected) {
+            assertTrue(message.contains(part), "'" + part + "' in: " + message);
+        }
+        Path atlas = Path.of(o.atlas());
+        assertTrue(!Files.exists(atlas.resolve("examples")) || Files.list(atlas.resolve("examples"))
+                .noneMatch(p -> p.getFileName().toString().endsWith(".json")), "no catalog entry");
+        for (String table : ExamplesTables.TABLES) {
+            assertEquals(List.of(), AtlasFiles.runFolders(atlas, table, "ckpt-corpus"), table + " has no run");
+        }
+    }
+
+    static Path write(String name, String content) throws IOException {
+        Path p = dir.resolve("corpora").resolve(name);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, content, StandardCharsets.UTF_8);
+        return p;
+    }
+
+    @Test
+    void missingTextColumnNamesTheFieldAndTheLine() throws IOException {
+        Path corpus = write("body.jsonl", "{\"id\": 1, \"body\": \" cat house\"}\n");
+        failsCleanly(options(dir.resolve("a1"), corpus), "body.jsonl", "byte 0", "no field 'text'", "[id, body]",
+                "--text-column");
+        ExamplesOutcome ok = examine(options(dir.resolve("a1b"), corpus).withTextColumn("body"));
+        assertEquals(1, ok.entry().documents());
+    }
+
+    @Test
+    void emptyDocumentsAreSkippedAndCounted() throws IOException {
+        Path corpus = write("empty-docs.jsonl", "{\"text\": \"\"}\n{\"text\": \" cat river\"}\n\n{\"text\": null}\n"
+                + "{\"text\": \" fish\"}\n");
+        ExamplesOutcome out = examine(options(dir.resolve("a2"), corpus));
+        assertEquals(2, out.entry().documents());
+        assertTrue(out.record().contains("\"emptyDocuments\":3"), out.record());
+    }
+
+    @Test
+    void invalidUtf8IsAnErrorNamingTheFile() throws IOException {
+        Path text = dir.resolve("corpora/latin1.txt");
+        Files.createDirectories(text.getParent());
+        Files.write(text, new byte[] {' ', 'c', 'a', 't', ' ', (byte) 0xe9, 't', 'e'});
+        failsCleanly(options(dir.resolve("a3"), text), "latin1.txt", "not valid UTF-8");
+        Path json = dir.resolve("corpora/latin1.jsonl");
+        Files.write(json, new byte[] {'{', '"', 't', 'e', 'x', 't', '"', ':', '"', (byte) 0xe9, '"', '}', '\n'});
+        failsCleanly(options(dir.resolve("a3b"), json), "latin1.jsonl", "not valid UTF-8");
+    }
+
+    @Test
+    void aFileThatIsNotWhatItsExtensionSays() throws IOException {
+        Path fake = write("table.parquet", "{\"text\": \" cat\"}\n");
+        failsCleanly(options(dir.resolve("a4"), fake), "table.parquet", "Parquet");
+        Path binary = dir.resolve("corpora/binary.jsonl");
+        Files.write(binary, new byte[] {'P', 'A', 'R', '1', 0, 1, 2, 3, '\n'});
+        failsCleanly(options(dir.resolve("a4b"), binary), "binary.jsonl", "byte 0");
+        failsCleanly(options(dir.resolve("a4c"), write("notes.csv", "text\n cat\n")), "notes.csv",
+                "unknown file type");
+    }
+
+    @Test
+    void anEmptyCorpusIsAnError() throws IOException {
+        failsCleanly(options(dir.resolve("a5"), write("nothing.jsonl", "")), "no document with text");
+        failsCleanly(options(dir.resolve("a5b"), write("blank.jsonl", "\n{\"text\": \"\"}\n")),
+                "no document with text", "2 empty documents skipped");
+    }
+
+    @Test
+    void maxTokensTakesTheFirstTokensInCorpusOrder() throws IOException {
+        Path first = write("m1.jsonl", "{\"text\": \" cat cat cat\"}\n{\"text\": \" fish fish fish fish\"}\n");
+        Path second = write("m2.jsonl", "{\"text\": \" bird bird\"}\n");
+        // 3 + 4 + 2 tokens; a bound of 5 takes the first document and 2 tokens of the second.
+        ExamplesOutcome out = examine(options(dir.resolve("a6"), first, second).withMaxTokens(5));
+        assertEquals(5, out.entry().tokens());
+        assertEquals(2, out.entry().documents());
+        assertTrue(out.record().contains("\"cutoff\":{\"fileIndex\":0,\"document\":"), out.record());
+        List<org.apache.spark.sql.Row> files = TestSpark.session().read().parquet(dir.resolve("a6")
+                + "/neuron_examples").select("file").distinct().collectAsList();
+        assertEquals(1, files.size(), "nothing of the second file was examined");
+        assertTrue(files.get(0).getString(0).endsWith("m1.jsonl"));
+    }
+
+    /** A 10 MB document read through a Reader that never holds it: segments come out as it is read. */
+    @Test
+    void aTenMegabyteDocumentIsStreamedSegmentBySegment() throws IOException {
+        long chars = 10L << 20;
+        String unit = " cat river fish";
+        Reader huge = new Reader() {
+            long served;
+
+            @Override
+            public int read(char[] buf, int off, int len) {
+                if (served >= chars) {
+                    return -1;
+                }
+                int n = (int) Math.min(len, chars - served);
+                for (int i = 0; i < n; i++) {
+                    buf[off + i] = unit.charAt((int) ((served + i) % unit.length()));
+                }
+                served += n;
+                return n;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        long[] segments = {0};
+        long[] last = {-1};
+        Runtime rt = Runtime.getRuntime();
+        try (PromptEncoder encoder = PromptEncoder.open(model, 300)) {
+            Segmenter segmenter = new Segmenter(encoder, ExampleCorpus.SEGMENT);
+            long tokens = segmenter.segment("huge.txt", 0, huge, Long.MAX_VALUE, (Segment s) -> {
+                assertEquals(segments[0], s.index());
+                assertEquals(last[0] + 1, s.firstTextToken());
+                last[0] = s.firstTextToken() + s.textTokens() - 1;
+                segments[0]++;
+            });
+            // Three words a unit, one token each; the text ends in the unit's first 10 characters: " cat river".
+            assertEquals(chars % unit.length(), 10);
+            assertEquals(chars / unit.length() * 3 + 2, tokens);
+            assertEquals((tokens + ExampleCorpus.SEGMENT - 2) / (ExampleCorpus.SEGMENT - 1), segments[0]);
+        }
+        assertTrue(rt.totalMemory() - rt.freeMemory() < rt.maxMemory(), "ran within the heap");
+    }
+
+    @Test
+    void aLongTextFileDocumentRunsUnderMaxTokens() throws IOException {
+        Path big = dir.resolve("corpora/big.txt");
+        StringBuilder b = new StringBuilder();
+        while (b.length() < (10 << 20)) {
+            b.append(" cat river fish house green music");
+        }
+        Files.writeString(big, b);
+        ExamplesOutcome out = examine(options(dir.resolve("a7"), big).withMaxTokens(300));
+        assertEquals(300, out.entry().tokens());
+        assertEquals(1, out.entry().documents());
+    }
+}
