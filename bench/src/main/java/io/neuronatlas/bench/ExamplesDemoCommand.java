@@ -39,8 +39,13 @@ final class ExamplesDemoCommand implements Command {
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        String usage = "Usage: neuron-atlas-bench examples-demo DIR\n  " + summary();
+        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            out.println(usage);
+            return 0;
+        }
         if (args.length != 1 || args[0].startsWith("-")) {
-            err.println("usage: neuron-atlas-bench examples-demo DIR");
+            err.println(usage);
             return 2;
         }
         Path dir = Path.of(args[0]);

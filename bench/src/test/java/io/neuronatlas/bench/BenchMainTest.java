@@ -16,7 +16,8 @@ class BenchMainTest {
 
     @Test
     void everyCommandHasItsOwnHelp() {
-        assertEquals(List.of("bench", "bench-query", "bench-cluster", "bench-clamp", "bench-report", "local-cluster"),
+        assertEquals(List.of("bench", "bench-query", "bench-cluster", "bench-clamp", "bench-report", "bench-examples",
+                "examples-demo", "local-cluster"),
                 BenchMain.COMMANDS.stream().map(Command::name).toList());
         for (Command c : BenchMain.COMMANDS) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -1,6 +1,7 @@
 package io.neuronatlas.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -136,6 +137,14 @@ class ExamplesCorpusTest {
                 + "/neuron_examples").select("file").distinct().collectAsList();
         assertEquals(1, files.size(), "nothing of the second file was examined");
         assertTrue(files.get(0).getString(0).endsWith("m1.jsonl"));
+
+        // Rerun-safe: the same corpus and parameters do nothing; another bound or changed bytes run again.
+        assertFalse(examine(options(dir.resolve("a6"), first, second).withMaxTokens(5)).ran());
+        ExamplesOutcome more = examine(options(dir.resolve("a6"), first, second).withMaxTokens(6));
+        assertTrue(more.ran() && more.reason().contains("max_tokens 5 -> 6"), more.reason());
+        Files.writeString(second, "{\"text\": \" bird fish\"}\n");
+        ExamplesOutcome changed = examine(options(dir.resolve("a6"), first, second).withMaxTokens(6));
+        assertTrue(changed.ran() && changed.reason().contains("corpus fingerprint"), changed.reason());
     }
 
     /** A 10 MB document read through a Reader that never holds it: segments come out as it is read. */
