@@ -30,8 +30,10 @@ public final class NeuronSections {
     /** Max-activating examples shown per sign and neuron (the site's budget: a shard holds 16 indices). */
     public static final int EXAMPLES_PER_SIGN = 5;
     /** Tokens shown before an example's extreme token, and after it: the stored window (32, 31) cut to fit. */
-    public static final int TOKENS_BEFORE = 11;
-    public static final int TOKENS_AFTER = 4;
+    public static final int TOKENS_BEFORE = 8;
+    public static final int TOKENS_AFTER = 3;
+    /** Samples shown per quantile band (the table keeps up to 3). */
+    public static final int BAND_SAMPLES = 1;
     /** Clamp curves shown per neuron (one per target, prompt and scope). */
     public static final int CLAMP_CURVES = 8;
 
@@ -74,7 +76,7 @@ public final class NeuronSections {
 
     /** The named parameters the sections' queries use besides :checkpoints. */
     static final Map<String, Object> LIMITS = Map.of("examples", EXAMPLES_PER_SIGN,
-            "before", TOKENS_BEFORE, "after", TOKENS_AFTER, "curves", CLAMP_CURVES);
+            "before", TOKENS_BEFORE, "after", TOKENS_AFTER, "samples", BAND_SAMPLES, "curves", CLAMP_CURVES);
 
     private static NeuronSection activation(String field, List<String> views, String sql) {
         List<String> all = new ArrayList<>(views);

@@ -168,8 +168,8 @@ class ReportSectionsTest {
         double max = row.getFloat(2);
         assertEquals(counts.size() + 1, a.get("edges").size());
         for (int i = 0; i <= counts.size(); i++) {
-            assertEquals(min + (max - min) * i / counts.size(), a.get("edges").get(i).asDouble(),
-                    1e-9 * Math.max(1, Math.abs(max)));
+            assertEquals((float) (min + (max - min) * i / counts.size()), (float) a.get("edges").get(i).asDouble(),
+                    "edges are float32");
         }
         assertEquals(row.getDouble(3), a.get("density").asDouble(), 0);
         List<String> names = new ArrayList<>();
@@ -181,7 +181,8 @@ class ReportSectionsTest {
         if (bands != null) {
             for (JsonNode b : bands) {
                 assertTrue(List.of("q50-90", "q90-99", "q99-99.9").contains(b.get("label").asText()), b.toString());
-                assertTrue(b.get("examples").size() >= 1 && b.get("lo").asDouble() <= b.get("hi").asDouble());
+                assertEquals(NeuronSections.BAND_SAMPLES, b.get("examples").size(), b.toString());
+                assertTrue(b.get("lo").asDouble() <= b.get("hi").asDouble(), b.toString());
             }
         }
     }

@@ -1,5 +1,5 @@
--- A neuron's activation statistics (neuron_activations): the 50-bin histogram over [min, max] as edges and
--- counts, density, and the statistics and map agreement as a list of {name, value} (null agreements left out),
+-- A neuron's activation statistics (neuron_activations): the 50-bin histogram over [min, max] as edges (float32,
+-- as min and max are: half the bytes of doubles) and counts, density, and the statistics and map agreement as a list of {name, value} (null agreements left out),
 -- on the record report_home picks (see section-examples.sql); the later run when two published runs have it.
 WITH latest AS (
   SELECT checkpoint, layer, neuron, max(run) AS run
@@ -10,7 +10,7 @@ WITH latest AS (
 SELECT a.checkpoint, h.matrix, a.layer, CAST(NULL AS STRING) AS expert, a.neuron,
        named_struct(
          'edges', transform(sequence(0, size(a.histogram)),
-                            i -> CAST(a.min + (CAST(a.max AS DOUBLE) - a.min) * i / size(a.histogram) AS DOUBLE)),
+                            i -> CAST(a.min + (CAST(a.max AS DOUBLE) - a.min) * i / size(a.histogram) AS FLOAT)),
          'counts', a.histogram,
          'density', a.density,
          'stats', filter(array(

@@ -1,11 +1,11 @@
--- A neuron's quantile-band samples (report_example_windows, kinds 'q50-90', 'q90-99', 'q99-99.9', as stored: at
--- most 3 a band) with the band's bounds from neuron_activations' quantiles (p50, p90, p99, p999) of the same run,
+-- A neuron's quantile-band samples (report_example_windows, kinds 'q50-90', 'q90-99', 'q99-99.9'; the table keeps
+-- up to 3 a band, the site the first :samples for its budget) with the band's bounds from neuron_activations' quantiles (p50, p90, p99, p999) of the same run,
 -- on the record report_home picks (see section-examples.sql); bands in ascending order, empty ones left out.
 WITH bands AS (
   SELECT checkpoint, run, layer, neuron, kind,
          transform(array_sort(collect_list(struct(rank, example))), x -> x.example) AS examples
   FROM report_example_windows
-  WHERE kind LIKE 'q%'
+  WHERE kind LIKE 'q%' AND rank <= :samples
   GROUP BY checkpoint, run, layer, neuron, kind
 )
 SELECT b.checkpoint, h.matrix, b.layer, CAST(NULL AS STRING) AS expert, b.neuron,
