@@ -95,6 +95,11 @@
     return span;
   }
 
+  /** Free text as one string, invisible characters as their escapes: for an SVG <title>, which takes no markup. */
+  function visibleText(s) {
+    return C.visibleParts(String(s)).map(([, text]) => text).join('');
+  }
+
   /** A number as the tables show it; the exact value as the hover text and in data-value. */
   function num(x) {
     return el('span', { class: 'num', title: String(x), 'data-value': String(x) }, C.formatNumber(x));
@@ -173,7 +178,8 @@
         points: s.xs.map((x, i) => sx(x) + ',' + sy(s.ys[i])).join(' ') }));
       s.xs.forEach((x, i) => {
         plot.appendChild(svg('circle', { class: 'point ' + (s.cls || ''), cx: sx(x), cy: sy(s.ys[i]), r: 2.5 },
-          svg('title', null, s.label + ' at ' + (opts.xName || 'x') + ' ' + x + ': ' + C.formatNumber(s.ys[i]))));
+          svg('title', null, visibleText(s.label) + ' at ' + (opts.xName || 'x') + ' ' + x + ': '
+            + C.formatNumber(s.ys[i]))));
       });
     }
     const legend = el('div', { class: 'legend' },
