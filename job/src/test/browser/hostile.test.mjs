@@ -63,33 +63,38 @@ for (const [origin, base] of [['file://', 'file://' + E.site + '/index.html'], [
 
   test(origin + ': the later tables\' sections show hostile snippets and labels as text', async () => {
     const { page, seen, close } = await open(browser, base, neuronHash);
-    // Examples: one span per token, shaded by value / the largest |value| shown, the value on hover.
+    // Examples, both signs: one span per token, shaded by value / the largest |value| shown, the value on hover.
     const spans = await page.$$eval('#examples .act', (s) => s.map((x) => ({ text: x.textContent,
       title: x.getAttribute('title'), bg: getComputedStyle(x).backgroundColor })));
     assert.deepEqual(spans.map((s) => s.text), [SHOWN.get(E.hostile[0]), ' dog', SHOWN.get(E.hostile[3]),
-      SHOWN.get(E.hostile[4]), '\\n', ' a', ' puppy']);
-    assert.deepEqual(spans.map((s) => s.title), ['0.5000', '5.5000', '2.0000', '-3.0000', '0', '0.2500', '4.0000']);
+      SHOWN.get(E.hostile[4]), '\\n', ' a', ' puppy', ' x', SHOWN.get(E.hostile[2])]);
+    assert.deepEqual(spans.map((s) => s.title), ['0.5000', '5.5000', '2.0000', '-3.0000', '0', '0.2500', '4.0000',
+      '1.0000', '-4.5000']);
     assert.equal(spans[1].bg, 'rgb(255, 140, 0)', 'the largest value is fully shaded');
     assert.match(spans[3].bg, /^rgba\(40, 120, 255, 0\.54/, 'a negative value shades blue, by |value| / max');
     assert.equal(spans[4].bg, 'rgba(255, 140, 0, 0)', 'a zero is not shaded');
+    assert.deepEqual(await page.$$eval('#examples-min .act', (s) => s.map((x) => x.textContent)),
+      [' x', SHOWN.get(E.hostile[2])], 'the most negative examples, under their own heading');
     const sources = await page.$$eval('#examples .source', (s) => s.map((x) => x.textContent.trim()));
-    assert.deepEqual(sources, [SHOWN.get(E.hostile[1]), 'doc 2']);
+    assert.deepEqual(sources, [SHOWN.get(E.hostile[1]) + ' doc 0, token 1', 'doc2.jsonl doc 0, token 1',
+      'min.jsonl doc 3, token 1']);
     // The activation histogram: a bar per bin with its range and count on hover.
     const bars = await page.$$eval('#activations rect.bar', (r) => r.map((x) => x.textContent));
     assert.deepEqual(bars, ['-1.0000 to 0: 4', '0 to 1.0000: 30', '1.0000 to 2.0000: 9', '2.0000 to 3.0000: 2']);
-    assert.match(await page.textContent('#activations'), /Non-zero on 35\.0000 % of tokens/);
-    // Quantile samples: the band's label is text.
-    assert.equal(await page.textContent('#quantiles h3 .plain'), '<b>top</b> 1%');
+    assert.match(await page.textContent('#activations'), /Density: 35\.0000 % of positions/);
+    // Quantile samples: the band's bounds from the activation quantiles, the sampled tokens as text.
+    assert.equal(await page.textContent('#quantiles h3 .plain'), 'q90-99');
     assert.deepEqual(await page.$$eval('#quantiles .act', (s) => s.map((x) => x.textContent)),
-      [' x', SHOWN.get(E.hostile[2])]);
-    // Clamp curves: a line per curve, hostile labels in the legend as text.
+      [' y', SHOWN.get(E.hostile[5])]);
+    // Clamp curves: a line per curve, hostile targets and prompts in the legend as text.
     assert.equal(await page.locator('#clamp polyline.series').count(), 2);
     assert.deepEqual(await page.$$eval('#clamp .legend .key', (k) => k.map((x) => x.textContent)),
-      [SHOWN.get(E.hostile[0]), ' puppy']);
-    // Validation: verdict, detail and metric names are text.
-    assert.equal(await page.textContent('#validation .verdict'), SHOWN.get(E.hostile[1]));
-    assert.equal(await page.textContent('#validation .detail'), SHOWN.get(E.hostile[5]));
-    assert.deepEqual((await cells(page, '#validation-metrics')).map((r) => r[0]), [SHOWN.get(E.hostile[2]), 'kl']);
+      [' puppy · ' + SHOWN.get(E.hostile[6]) + ' (scope all)', SHOWN.get(E.hostile[0]) + ' · Which pet? (scope all)']);
+    // Validation: the target and the detail (which names the matrices) are text; the verdict is derived.
+    assert.equal(await page.textContent('#validation .tok'), SHOWN.get(E.hostile[1]));
+    assert.equal(await page.textContent('#validation .verdict'), 'confirmed');
+    assert.ok((await page.textContent('#validation .detail')).includes(SHOWN.get(E.hostile[5])));
+    assert.equal((await cells(page, '#validation-metrics'))[0][0], 'log_odds_swing');
     await unharmed(page);
     clean(seen, base);
     await close();

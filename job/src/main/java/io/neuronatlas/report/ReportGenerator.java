@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -64,6 +65,7 @@ public final class ReportGenerator {
         try {
             List<String> names = checkpoints.stream().map(CheckpointEntry::checkpoint).toList();
             registerSiteViews(spark, checkpoints);
+            registerActivationViews(spark, names);
             List<NeuronSection> present = sections.stream().filter(s -> s.views().stream()
                     .allMatch(v -> spark.catalog().tableExists(v))).toList();
             List<String> notShown = NeuronSections.LATER_VIEWS.stream().filter(v -> spark.catalog().tableExists(v)
@@ -99,7 +101,9 @@ public final class ReportGenerator {
                 String.join(", ", names), options.neuronsPerShard(), present.stream().map(NeuronSection::field)
                         .toList());
         long t0 = System.nanoTime();
-        NeuronRecords.build(spark, present, Map.of("checkpoints", names.toArray(String[]::new)))
+        Map<String, Object> args = new HashMap<>(NeuronSections.LIMITS);
+        args.put("checkpoints", names.toArray(String[]::new));
+        NeuronRecords.build(spark, present, args)
                 .createOrReplaceTempView("report_records");
         site.writeShards(spark.sql(CannedQuery.sql(ReportGenerator.class, "neuron-shards"),
                 Map.of("per_shard", options.neuronsPerShard())));
@@ -165,6 +169,23 @@ public final class ReportGenerator {
                 DataTypes.IntegerType);
         spark.udf().register("search_shard_key", (UDF1<Integer, String>) SiteKeys::searchShard,
                 DataTypes.StringType);
+    }
+
+    /**
+     * The views the activation's sections share: the record each goes on (report_home), and when the atlas has
+     * examples, their windows as shown (a stale one dropped otherwise, so a section never reads another atlas's).
+     */
+    private static void registerActivationViews(SparkSession spark, List<String> names) {
+        Map<String, Object> args = new HashMap<>(NeuronSections.LIMITS);
+        args.put("checkpoints", names.toArray(String[]::new));
+        spark.sql(CannedQuery.sql(ReportGenerator.class, "report-home"), args)
+                .createOrReplaceTempView(NeuronSections.HOME_VIEW);
+        if (spark.catalog().tableExists(NeuronSections.EXAMPLES_VIEW)) {
+            spark.sql(CannedQuery.sql(ReportGenerator.class, "example-windows"), args)
+                    .createOrReplaceTempView(NeuronSections.WINDOWS_VIEW);
+        } else {
+            spark.catalog().dropTempView(NeuronSections.WINDOWS_VIEW);
+        }
     }
 
     /** Two checkpoints of one model's shapes, whose neurons correspond index for index. */

@@ -37,23 +37,36 @@
  *                 "bottom_token_id", "bottom_token", "bottom_normalized_prob"}]
  *                                                                   the same neuron in same-shape checkpoints
  * </pre>
- * The later tables' sections, which the page already renders (view names in {@link
- * io.neuronatlas.report.NeuronSections}); a table's issue adds a query returning these shapes:
+ * The sections of the tables written beside the map ({@link io.neuronatlas.report.NeuronSections}: examples,
+ * validate, clamp). They are of the activation act(gate)·up at (layer, index), the input of down_proj, which the
+ * tables key by checkpoint, layer and neuron, not by matrix: the site puts them on one record of the index, the
+ * first matrix the map has in gate, up, down order, and the page shows them on the gate, up and down pages of that
+ * index. A neuron in two published runs (overlapping subjects) shows the later run's rows.
  * <pre>
- * "examples":    [{"tokens": ["The", " dog", ...], "values": [0.1, 5.2, ...], "source": "doc 12"?}]
- *                max-activating examples, most activating first; one value per token (the activation at that
- *                token); each token is shaded by value / the largest |value| shown (orange positive, blue
- *                negative) with the value on hover              view neuron_examples
- * "quantiles":   [{"label": "0.99-0.999", "lo": 1.2, "hi": 3.4, "examples": [example, ...]}]
- *                samples from bands of the activation distribution, examples as above   view neuron_examples
- * "activations": {"edges": [e0, ..., en], "counts": [c1, ..., cn], "nonzero": 0.12?}
- *                a histogram of the neuron's activations: n bins, n + 1 edges; nonzero: the fraction of
- *                tokens where it is not zero                     view neuron_activations
- * "clamp":       {"x_label": "clamp value", "y_label": "logit change",
- *                 "curves": [{"label": " dog", "x": [...], "y": [...]}]}
- *                one line per curve                              view clamp_sweeps
- * "validation":  {"verdict": "confirmed", "detail": "..."?, "metrics": [{"name": "kl", "value": 0.02}]?}
- *                                                                  view neuron_validation
+ * "examples":    {"max": [example, ...], "min": [example, ...]}    view neuron_examples (kinds max, min)
+ *                the first 5 of each sign by rank; example = {"tokens": [" the", "?", ...], "values": [0.1, 5.2, ...],
+ *                "at": 8, "source": "docs.jsonl doc 120, token 7"}: the stored window cut to 8 tokens before the
+ *                extreme token (tokens[at]) and 3 after, one activation per token rounded to 4 decimals; each
+ *                token is shaded by value / the largest |value| shown (orange positive, blue negative), the value
+ *                on hover; source: the corpus file's name, the document's id in it, the token's place in the document
+ * "quantiles":   [{"label": "q90-99", "lo": 1.2, "hi": 3.4, "examples": [example, ...]}]
+ *                the first sample of each band (kinds q50-90, q90-99, q99-99.9; the table has up to 3), lo and hi the band's
+ *                quantiles from neuron_activations (p50, p90, p99, p999)   views neuron_examples, neuron_activations
+ * "activations": {"edges": [e0, ..., e50], "counts": [c1, ..., c50], "density": 0.12,
+ *                 "stats": [{"name": "mean", "value": 0.3}, ...]}
+ *                the 50-bin histogram over [min, max]; density: the share of positions above a tenth of the largest
+ *                |activation|; stats: positions, mean, std, min, max, p50, p90, p99, p99.9 and the agreements with
+ *                the map (those not null)                        view neuron_activations
+ * "clamp":       {"x_label": "clamp value", "y_label": "target probability",
+ *                 "curves": [{"label": " dog", "prompt": "...", "scope": "all", "x": [...], "y": [...]}]}
+ *                one curve per target, prompt and scope (the first 8), the target's probability against the value
+ *                                                                  view clamp_sweeps
+ * "validation":  [{"target": " dog", "scope": "all", "verdict": "confirmed", "detail": "...",
+ *                  "metrics": [{"name": "log_odds_swing", "value": 9.1}, {"name": "delta_log_odds", ...}, ...]}]
+ *                one per validated target; swing: the target's log-odds at the highest clamp value minus at the
+ *                lowest (prob_at_max_value, prob_at_min_value); verdict: "confirmed" (a monotonic curve and |swing|
+ *                at least ln 10: the sweep moves the target's odds 10-fold), "weak" (|swing| at least ln 2 without
+ *                both), "no effect"                                view neuron_validation
  * </pre>
  * ({@code ?}: optional.) In a mixture-of-experts layer a record has {@code "expert": "5"} (or {@code "shared"}) after
  * "matrix", as has its shard after "layer"; a shard holds one expert, and the sections are the expert's own. A dense

@@ -381,47 +381,44 @@ class ReportGeneratorTest {
     }
 
     /**
-     * A later table's section: a view and the SQL that shapes it. The test's own views stand in for the tables of
-     * later issues; the one without a section is reported as not shown.
+     * A new table's section: a view and the SQL that shapes it (the built-in sections of the examples and validation
+     * tables are made the same way; ReportSectionsTest runs them on a real atlas). The test's own view stands in for
+     * a future table.
      */
     @Test
-    void aLaterTablesSectionIsOneQueryAway() throws IOException {
+    void aNewTablesSectionIsOneQueryAway() throws IOException {
         SparkSession spark = TestSpark.session();
-        spark.sql("SELECT * FROM VALUES ('base', 'up', " + dog.layer() + ", " + dog.neuron() + ", 1, "
-                + "array('The', ' dog', ' barked'), array(0.0f, 5.5f, 1.25f)), "
-                + "('base', 'up', " + dog.layer() + ", " + dog.neuron() + ", 2, array(' a', ' puppy'), "
-                + "array(-0.5f, 4.0f)) AS t(checkpoint, matrix, layer, neuron, place, tokens, acts)")
-                .createOrReplaceTempView(NeuronSections.EXAMPLES_VIEW);
-        spark.sql("SELECT 'base' AS checkpoint, 'up' AS matrix, 0 AS layer, 1 AS neuron, 'confirmed' AS verdict")
-                .createOrReplaceTempView(NeuronSections.VALIDATION_VIEW);
+        spark.sql("SELECT * FROM VALUES ('base', 'up', " + dog.layer() + ", " + dog.neuron() + ", 1, 'barks'), "
+                + "('base', 'up', " + dog.layer() + ", " + dog.neuron() + ", 2, 'fetches') "
+                + "AS t(checkpoint, matrix, layer, neuron, place, note)").createOrReplaceTempView("neuron_notes");
         try {
-            Path shown = dir.resolve("site-examples");
-            SiteSummary with = generator(List.of("base")).section(new NeuronSection("examples",
-                    List.of(NeuronSections.EXAMPLES_VIEW), "SELECT checkpoint, matrix, layer, neuron, "
-                    + "transform(array_sort(collect_list(struct(place, tokens, acts))), "
-                    + "x -> named_struct('tokens', x.tokens, 'values', x.acts)) AS value "
-                    + "FROM neuron_examples WHERE array_contains(:checkpoints, checkpoint) "
+            Path shown = dir.resolve("site-notes");
+            SiteSummary with = generator(List.of("base")).section(new NeuronSection("notes",
+                    List.of("neuron_notes"), "SELECT checkpoint, matrix, layer, neuron, "
+                    + "transform(array_sort(collect_list(struct(place, note))), x -> x.note) AS value "
+                    + "FROM neuron_notes WHERE array_contains(:checkpoints, checkpoint) "
                     + "GROUP BY checkpoint, matrix, layer, neuron")).write(shown.toString());
-            assertEquals(List.of(NeuronSections.VALIDATION_VIEW), with.notShown());
-            JsonNode examples = null;
+            assertEquals(List.of(), with.notShown());
+            JsonNode notes = null;
             JsonNode shard = SiteData.read(shown, SiteKeys.neuronShard(0, dog.layer(), null,
                     dog.neuron() - dog.neuron() % PER_SHARD));
-            int withExamples = 0;
+            int withNotes = 0;
             for (JsonNode r : shard.get("neurons")) {
-                if (r.has("examples")) {
-                    examples = r.get("examples");
-                    withExamples++;
+                if (r.has("notes")) {
+                    notes = r.get("notes");
+                    withNotes++;
                     assertEquals("up", r.get("matrix").asText());
                     assertEquals(dog.neuron(), r.get("neuron").asInt());
                 }
             }
-            assertEquals(1, withExamples);
-            assertEquals("[{\"tokens\":[\"The\",\" dog\",\" barked\"],\"values\":[0.0,5.5,1.25]},"
-                    + "{\"tokens\":[\" a\",\" puppy\"],\"values\":[-0.5,4.0]}]", examples.toString());
-            assertEquals(List.of("profile", "examples"), list(SiteData.read(shown, SiteKeys.ATLAS).get("sections")));
+            assertEquals(1, withNotes);
+            assertEquals("[\"barks\",\"fetches\"]", notes.toString());
+            assertEquals(List.of("profile", "notes"), list(SiteData.read(shown, SiteKeys.ATLAS).get("sections")));
+            assertThrows(IllegalArgumentException.class, () -> generator(List.of("base")).section(
+                    new NeuronSection("examples", List.of("neuron_notes"), "SELECT 1")),
+                    "a built-in section's field cannot be filled twice");
         } finally {
-            spark.catalog().dropTempView(NeuronSections.EXAMPLES_VIEW);
-            spark.catalog().dropTempView(NeuronSections.VALIDATION_VIEW);
+            spark.catalog().dropTempView("neuron_notes");
         }
     }
 

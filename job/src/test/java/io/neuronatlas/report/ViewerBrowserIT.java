@@ -1,6 +1,7 @@
 package io.neuronatlas.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -145,6 +146,48 @@ class ViewerBrowserIT {
         assertTrue(Files.size(SCREENSHOTS.resolve("neuron-expert.png")) > 10_000);
     }
 
+    /**
+     * The demo decoder mapped, validated for " dog" and examined over a small corpus (ReportSectionsTest's atlas):
+     * the planted neuron L2.40's pages show its examples shaded with the value on hover, its clamp curves and its
+     * verdict, on each of its gate, up and down pages. Expectations read from the tables with Spark.
+     */
+    @Test
+    void aValidatedAndExaminedDecoderInChromium() throws Exception {
+        Path node = BrowserTools.node();
+        BrowserTools.chromium();
+        Path tests = BrowserTools.playwright();
+
+        Path atlasDir = ReportSectionsTest.examinedAtlas(dir);
+        Path site = dir.resolve("site");
+        Cli.Result report = Cli.run("report", "--atlas", atlasDir.toString(), "--out", site.toString());
+        assertEquals(0, report.code(), report.err());
+        assertFalse(report.out().contains("does not show"), report.out());
+
+        Atlas atlas = Atlas.open(TestSpark.session(), atlasDir.toString());
+        int layer = ReportSectionsTest.LAYER;
+        int neuron = ReportSectionsTest.NEURON;
+        String where = " WHERE layer = " + layer + " AND neuron = " + neuron;
+        Map<String, Object> expect = new LinkedHashMap<>();
+        expect.put("site", site.toRealPath().toString());
+        expect.put("checkpoint", "tiny-dog");
+        expect.put("planted", Map.of("layer", layer, "neuron", neuron));
+        Row top = atlas.sql("SELECT token, activations[position - window_start] FROM neuron_examples" + where
+                + " AND kind = 'max' AND rank = 1").first();
+        expect.put("top_token", top.getString(0));
+        expect.put("top_value", top.getFloat(1));
+        expect.put("shown_per_sign", NeuronSections.EXAMPLES_PER_SIGN);
+        expect.put("curves", atlas.sql("SELECT DISTINCT prompt FROM clamp_sweeps" + where).count());
+        Row v = atlas.sql("SELECT monotonic, prob_at_max_value / prob_at_min_value FROM neuron_validation" + where)
+                .first();
+        assertTrue(v.getBoolean(0) && v.getDouble(1) > 10, "the planted neuron is confirmed: " + v);
+        expect.put("verdict", "confirmed");
+        try (SiteServer server = new SiteServer(site)) {
+            expect.put("http", server.url());
+            runNode(node, tests, "sections.test.mjs", expect);
+        }
+        assertTrue(Files.size(SCREENSHOTS.resolve("neuron-sections.png")) > 10_000);
+    }
+
     /** Token strings that would be markup, scripts, or text-reversing if they were not shown as text. */
     static final List<String> HOSTILE = List.of(
             "<script>window.__pwned='script'</script>",
@@ -193,30 +236,38 @@ class ViewerBrowserIT {
             h.put("h" + i, HOSTILE.get(i));
         }
         h.put("newline", "\n");
-        String at = "'hostile', 'up', 1, 5";
+        // The tables beside the map, in their real columns (those the sections read), hostile where text can be.
+        String at = "'hostile', 'r1', 1, 5";
         spark.sql("SELECT * FROM VALUES "
-                + "(" + at + ", 1, NULL, NULL, NULL, array(:h0, ' dog', :h3, :h4, :newline), "
-                + "array(0.5f, 5.5f, 2.0f, -3.0f, 0.0f), :h1), "
-                + "(" + at + ", 2, NULL, NULL, NULL, array(' a', ' puppy'), array(0.25f, 4.0f), 'doc 2'), "
-                + "(" + at + ", 1, '<b>top</b> 1%', 3.5f, 5.5f, array(' x', :h2), array(1.0f, 4.5f), 'doc 3') "
-                + "AS t(checkpoint, matrix, layer, neuron, place, band, lo, hi, tokens, acts, source)", h)
+                + "(" + at + ", 'max', 1, 'dir/' || :h1, 0L, 1L, array(:h0, ' dog', :h3, :h4, :newline), "
+                + "array(0.5f, 5.5f, 2.0f, -3.0f, 0.0f)), "
+                + "(" + at + ", 'max', 2, 'doc2.jsonl', 0L, 1L, array(' a', ' puppy'), array(0.25f, 4.0f)), "
+                + "(" + at + ", 'min', 1, 'min.jsonl', 3L, 1L, array(' x', :h2), array(1.0f, -4.5f)), "
+                + "(" + at + ", 'q90-99', 1, 'q.jsonl', 4L, 1L, array(' y', :h5), array(0.5f, 3.5f)) "
+                + "AS t(checkpoint, run, layer, neuron, kind, rank, file, document, doc_position, tokens, "
+                + "activations)", h)
+                .selectExpr("*", "1 AS position", "0 AS window_start", "tokens[1] AS token")
                 .createOrReplaceTempView(NeuronSections.EXAMPLES_VIEW);
-        spark.sql("SELECT * FROM VALUES (" + at + ", array(-1.0f, 0.0f, 1.0f, 2.0f, 3.0f), array(4L, 30L, 9L, 2L), "
-                + "0.35f) AS t(checkpoint, matrix, layer, neuron, edges, counts, nonzero)")
+        spark.sql("SELECT * FROM VALUES (" + at + ", 100L, 0.5D, 1.0D, -1.0f, 3.0f, 0.0D, 1.0D, 3.5D, 3.9D, "
+                + "array(4L, 30L, 9L, 2L), 0.35D, 0.5D, CAST(NULL AS DOUBLE), NULL, NULL) AS t(checkpoint, run, "
+                + "layer, neuron, count, mean, std, min, max, p50, p90, p99, p999, histogram, density, "
+                + "read_agreement, write_agreement, read_agreement_min, write_agreement_min)")
                 .createOrReplaceTempView(NeuronSections.ACTIVATIONS_VIEW);
-        spark.sql("SELECT * FROM VALUES (" + at + ", :h0, array(0.0f, 5.0f, 10.0f), array(0.0f, 1.5f, 4.0f)), "
-                + "(" + at + ", ' puppy', array(0.0f, 5.0f, 10.0f), array(0.0f, 0.5f, 1.0f)) "
-                + "AS t(checkpoint, matrix, layer, neuron, label, xs, ys)", h)
+        spark.sql("SELECT * FROM VALUES (" + at + ", 8, :h0, 'Which pet?', 0, 'all'), "
+                + "(" + at + ", 7, ' puppy', :h6, 1, 'all') "
+                + "AS t(checkpoint, run, layer, neuron, target_id, target, prompt, prompt_index, scope)", h)
+                .selectExpr("*", "explode(array(0.0D, 5.0D, 10.0D)) AS value")
+                .selectExpr("*", "IF(target_id = 8, value * 0.3D, value * 0.1D) / 10 AS target_prob")
                 .createOrReplaceTempView(NeuronSections.CLAMP_VIEW);
-        spark.sql("SELECT * FROM VALUES (" + at + ", :h1, :h5, array(:h2, 'kl'), array(0.91f, 0.02f)) "
-                + "AS t(checkpoint, matrix, layer, neuron, verdict, detail, names, metric_values)", h)
+        spark.sql("SELECT * FROM VALUES (" + at + ", 9, :h1, 'all', 2, 1, 1, 0.5D, :h5, 0.01D, 0.3D, 0.0D, "
+                + "10.0D, 0.3D, 1, 3.0D, true) AS t(checkpoint, run, layer, neuron, target_id, target, scope, "
+                + "prompts, causal_rank, atlas_rank, normalized_prob, matrices, baseline_prob, prob_at_max_value, "
+                + "prob_at_min_value, best_value, prob_at_best, rank_at_best, delta_log_odds, monotonic)", h)
                 .createOrReplaceTempView(NeuronSections.VALIDATION_VIEW);
         Path site = dir.resolve("site");
         try {
-            ReportGenerator generator = new ReportGenerator(atlas, ReportOptions.defaults(),
-                    new PrintStream(OutputStream.nullOutputStream()));
-            laterSections().forEach(generator::section);
-            SiteSummary summary = generator.write(site.toString());
+            SiteSummary summary = new ReportGenerator(atlas, ReportOptions.defaults(),
+                    new PrintStream(OutputStream.nullOutputStream())).write(site.toString());
             assertEquals(List.of(), summary.notShown());
         } finally {
             for (String view : NeuronSections.LATER_VIEWS) {
@@ -238,33 +289,6 @@ class ViewerBrowserIT {
             expect.put("http", server.url());
             runNode(node, tests, "hostile.test.mjs", expect);
         }
-    }
-
-    /** What a later issue adds for each of its tables: a query giving the documented shape. */
-    static List<NeuronSection> laterSections() {
-        String keys = "checkpoint, matrix, layer, neuron";
-        String mine = " WHERE array_contains(:checkpoints, checkpoint) ";
-        return List.of(
-                new NeuronSection("examples", List.of(NeuronSections.EXAMPLES_VIEW), "SELECT " + keys + ", "
-                        + "transform(array_sort(collect_list(struct(place, tokens, acts, source))), x -> named_struct("
-                        + "'tokens', x.tokens, 'values', x.acts, 'source', x.source)) AS value FROM neuron_examples"
-                        + mine + "AND band IS NULL GROUP BY " + keys),
-                new NeuronSection("quantiles", List.of(NeuronSections.EXAMPLES_VIEW), "SELECT " + keys + ", "
-                        + "collect_list(named_struct('label', band, 'lo', lo, 'hi', hi, 'examples', examples)) AS value "
-                        + "FROM (SELECT " + keys + ", band, lo, hi, collect_list(named_struct('tokens', tokens, "
-                        + "'values', acts, 'source', source)) AS examples FROM neuron_examples" + mine
-                        + "AND band IS NOT NULL GROUP BY " + keys + ", band, lo, hi) GROUP BY " + keys),
-                new NeuronSection("activations", List.of(NeuronSections.ACTIVATIONS_VIEW), "SELECT " + keys + ", "
-                        + "named_struct('edges', edges, 'counts', counts, 'nonzero', nonzero) AS value "
-                        + "FROM neuron_activations" + mine),
-                new NeuronSection("clamp", List.of(NeuronSections.CLAMP_VIEW), "SELECT " + keys + ", "
-                        + "named_struct('x_label', 'clamp value', 'y_label', 'logit change', 'curves', "
-                        + "collect_list(named_struct('label', label, 'x', xs, 'y', ys))) AS value FROM clamp_sweeps"
-                        + mine + "GROUP BY " + keys),
-                new NeuronSection("validation", List.of(NeuronSections.VALIDATION_VIEW), "SELECT " + keys + ", "
-                        + "named_struct('verdict', verdict, 'detail', detail, 'metrics', "
-                        + "zip_with(names, metric_values, (n, v) -> named_struct('name', n, 'value', v))) AS value "
-                        + "FROM neuron_validation" + mine));
     }
 
     private void runNode(Path node, Path tests, String script, Map<String, Object> expect) throws Exception {

@@ -95,6 +95,11 @@
     return span;
   }
 
+  /** Free text as one string, invisible characters as their escapes: for an SVG <title>, which takes no markup. */
+  function visibleText(s) {
+    return C.visibleParts(String(s)).map(([, text]) => text).join('');
+  }
+
   /** A number as the tables show it; the exact value as the hover text and in data-value. */
   function num(x) {
     return el('span', { class: 'num', title: String(x), 'data-value': String(x) }, C.formatNumber(x));
@@ -173,7 +178,8 @@
         points: s.xs.map((x, i) => sx(x) + ',' + sy(s.ys[i])).join(' ') }));
       s.xs.forEach((x, i) => {
         plot.appendChild(svg('circle', { class: 'point ' + (s.cls || ''), cx: sx(x), cy: sy(s.ys[i]), r: 2.5 },
-          svg('title', null, s.label + ' at ' + (opts.xName || 'x') + ' ' + x + ': ' + C.formatNumber(s.ys[i]))));
+          svg('title', null, visibleText(s.label) + ' at ' + (opts.xName || 'x') + ' ' + x + ': '
+            + C.formatNumber(s.ys[i]))));
       });
     }
     const legend = el('div', { class: 'legend' },
@@ -467,11 +473,28 @@
     }
     if (record.profile) page.appendChild(profileSection(record.profile));
     if (record.elsewhere) page.appendChild(elsewhereSection(route, record.elsewhere));
-    if (record.examples) page.appendChild(examplesSection('examples', 'Max-activating examples', record.examples));
-    if (record.activations) page.appendChild(activationsSection(record.activations));
-    if (record.quantiles) page.appendChild(quantilesSection(record.quantiles));
-    if (record.clamp) page.appendChild(clampSection(record.clamp));
-    if (record.validation) page.appendChild(validationSection(record.validation));
+    // The activation's sections (examples, statistics, clamp, validation) are of act(gate)·up at this layer and
+    // index, not of one matrix: the site puts them on one record of the index, and every matrix's page shows them.
+    const records = [record].concat(C.MATRICES.map(sameIndex).filter((r) => r && r !== record));
+    const activation = (field) => {
+      const holder = records.find((r) => r[field] !== undefined);
+      return holder === undefined ? undefined : holder[field];
+    };
+    const examples = activation('examples');
+    const activations = activation('activations');
+    const quantiles = activation('quantiles');
+    const clamp = activation('clamp');
+    const validation = activation('validation');
+    if (examples || activations || clamp || validation) {
+      page.appendChild(el('p', { class: 'note', id: 'activation-note' }, 'Below: the activation act(gate)·up of ',
+        'neuron ' + route.neuron + ' of layer ' + route.layer + ' (the input of down_proj), the same on its gate, up ',
+        'and down pages.'));
+    }
+    if (examples) page.appendChild(examplesSection(examples));
+    if (activations) page.appendChild(activationsSection(activations));
+    if (quantiles) page.appendChild(quantilesSection(quantiles));
+    if (clamp) page.appendChild(clampSection(clamp));
+    if (validation) page.appendChild(validationSection(validation));
     return page;
   }
 
@@ -519,28 +542,40 @@
           tok(e.top_token), num(e.top_normalized_prob), tok(e.bottom_token), num(e.bottom_normalized_prob)])));
   }
 
+  /** The largest |value| of examples' tokens: what shading divides by, so shades compare across lists. */
+  function scaleOf(examples) {
+    return Math.max(1e-12, ...examples.flatMap((x) => x.values.map(Math.abs)));
+  }
+
   /**
-   * Examples: [{tokens: [...], values: [...], source?}]; each token shaded by its value over the largest |value|
-   * shown (orange positive, blue negative), the value on hover.
+   * examples: {max: [example], min: [example]}, example {tokens, values, at, source}: the most positive and the
+   * most negative examples, each token shaded by its value over the largest |value| shown (orange positive, blue
+   * negative), the value on hover, the extreme token (at) outlined.
    */
-  function examplesSection(id, title, examples) {
-    const scale = Math.max(1e-12, ...examples.flatMap((x) => x.values.map(Math.abs)));
-    return section(id, title, el('p', { class: 'note' }, 'Shading: activation ÷ ' + C.formatNumber(scale),
-      ' (the largest |activation| shown); hover a token for its value.'), examplesList(examples, scale));
+  function examplesSection(examples) {
+    const max = examples.max || [];
+    const min = examples.min || [];
+    const scale = scaleOf(max.concat(min));
+    return section('examples', 'Max-activating examples',
+      el('p', { class: 'note' }, 'Shading: activation ÷ ' + C.formatNumber(scale),
+        ' (the largest |activation| shown); hover a token for its value; the extreme token is outlined. ',
+        'The first ' + Math.max(max.length, min.length) + ' of each sign, a few tokens around the extreme one.'),
+      max.length ? el('div', { id: 'examples-max' }, el('h3', null, 'Most positive'), examplesList(max, scale))
+        : null,
+      min.length ? el('div', { id: 'examples-min' }, el('h3', null, 'Most negative'), examplesList(min, scale))
+        : null);
   }
 
   function examplesList(examples, scale) {
-    return el('ol', { class: 'examples' }, examples.map((x) => {
-      const max = Math.max(...x.values);
-      return el('li', { class: 'example' },
-        el('span', { class: 'snippet' }, x.tokens.map((t, i) => shaded(t, x.values[i], scale))),
-        el('span', { class: 'example-max' }, ' max ', num(max)),
-        x.source === undefined ? null : el('span', { class: 'source' }, ' ', plain(x.source)));
-    }));
+    return el('ol', { class: 'examples' }, examples.map((x) => el('li', { class: 'example' },
+      el('span', { class: 'snippet' }, x.tokens.map((t, i) => shaded(t, x.values[i], scale, i === x.at))),
+      x.at === undefined ? null : el('span', { class: 'example-max' }, ' ', num(x.values[x.at])),
+      x.source === undefined ? null : el('span', { class: 'source' }, ' ', plain(x.source)))));
   }
 
-  function shaded(token, value, scale) {
-    const span = el('span', { class: 'act', title: C.formatNumber(value), 'data-value': String(value) });
+  function shaded(token, value, scale, peak) {
+    const span = el('span', { class: peak ? 'act peak' : 'act', title: C.formatNumber(value),
+      'data-value': String(value) });
     for (const [kind, text] of C.visibleParts(String(token))) {
       span.appendChild(kind === 'e' ? el('span', { class: 'esc' }, text) : document.createTextNode(text));
     }
@@ -550,36 +585,50 @@
     return span;
   }
 
-  /** activations: {edges: [n + 1], counts: [n], nonzero?: fraction of non-zero activations}. */
+  /**
+   * activations: {edges: [n + 1], counts: [n], density?: share of positions with |activation| above a tenth of
+   * the largest, stats?: [{name, value}]}.
+   */
   function activationsSection(h) {
+    const stats = h.stats || [];
     return section('activations', 'Activation histogram',
-      h.nonzero === undefined ? null : el('p', null, 'Non-zero on ', num(h.nonzero * 100), ' % of tokens.'),
-      histogram(h.edges, h.counts, { title: 'activations', xLabel: 'activation' }));
+      h.density === undefined ? null : el('p', null, 'Density: ', num(h.density * 100),
+        ' % of positions above a tenth of the largest |activation|.'),
+      histogram(h.edges, h.counts, { title: 'activations', xLabel: 'activation' }),
+      stats.length ? table('activation-stats', ['statistic', 'value'], stats.map((m) => [plain(m.name), num(m.value)]))
+        : null);
   }
 
-  /** quantiles: [{label, lo, hi, examples: [...]}], bands of the activation distribution with sampled examples. */
+  /** quantiles: [{label, lo?, hi?, examples: [...]}], bands of the activation distribution with sampled examples. */
   function quantilesSection(bands) {
-    const scale = Math.max(1e-12, ...bands.flatMap((b) => b.examples.flatMap((x) => x.values.map(Math.abs))));
+    const scale = scaleOf(bands.flatMap((b) => b.examples));
     return section('quantiles', 'Quantile samples', bands.map((b) => el('div', { class: 'band-samples' },
-      el('h3', null, plain(b.label), ' (', num(b.lo), ' to ', num(b.hi), ')'), examplesList(b.examples, scale))));
+      el('h3', null, plain(b.label), b.lo === undefined ? null : [' (', num(b.lo), ' to ', num(b.hi), ')']),
+      examplesList(b.examples, scale))));
   }
 
-  /** clamp: {x_label, y_label, curves: [{label, x: [...], y: [...]}]}. */
+  /** clamp: {x_label, y_label, curves: [{label, prompt?, scope?, x: [...], y: [...]}]}. */
   function clampSection(clamp) {
+    const label = (curve) => curve.label + (curve.prompt === undefined ? '' : ' · ' + curve.prompt)
+      + (curve.scope === undefined ? '' : ' (scope ' + curve.scope + ')');
     return section('clamp', 'Clamp curves', linePlot({
       title: 'clamp sweep', xName: clamp.x_label, xLabel: clamp.x_label, yLabel: clamp.y_label, cls: 'clamp-plot',
-      series: clamp.curves.map((curve, i) => ({ label: curve.label, xs: curve.x, ys: curve.y, cls: 'c' + (i % 6) })),
+      series: clamp.curves.map((curve, i) => ({ label: label(curve), xs: curve.x, ys: curve.y, cls: 'c' + (i % 6) })),
     }));
   }
 
-  /** validation: {verdict, detail?, metrics?: [{name, value}]}. */
-  function validationSection(v) {
-    const metrics = (v.metrics || []).map((m) => [m.name, m.value]);
-    return section('validation', 'Validation',
-      el('p', null, 'Verdict: ', el('strong', { class: 'verdict' }, plain(v.verdict))),
-      v.detail === undefined ? null : el('p', { class: 'detail' }, plain(v.detail)),
-      metrics.length ? table('validation-metrics', ['metric', 'value'], metrics.map(([k, x]) => [plain(k), num(x)]))
-        : null);
+  /** validation: [{target?, scope?, verdict, detail?, metrics?: [{name, value}]}], one per validated target. */
+  function validationSection(list) {
+    return section('validation', 'Validation', list.map((v, i) => {
+      const metrics = (v.metrics || []).map((m) => [m.name, m.value]);
+      return el('div', { class: 'validation' },
+        el('p', null, v.target === undefined ? null : ['Target ', tok(v.target),
+          v.scope === undefined ? '' : ' (scope ' + v.scope + ')', ': '],
+          'verdict ', el('strong', { class: 'verdict' }, plain(v.verdict))),
+        v.detail === undefined ? null : el('p', { class: 'detail' }, plain(v.detail)),
+        metrics.length ? table(i === 0 ? 'validation-metrics' : 'validation-metrics-' + i, ['metric', 'value'],
+          metrics.map(([k, x]) => [plain(k), num(x)])) : null);
+    }));
   }
 
   // ---- start -----------------------------------------------------------------------------------------------
