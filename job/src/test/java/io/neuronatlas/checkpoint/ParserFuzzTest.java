@@ -215,10 +215,12 @@ class ParserFuzzTest {
     void weightIndexes() throws Exception {
         fuzz("index", 8, 150, index, index.length, "model.safetensors.index.json", (input, file) -> {
             Path model = file.getParent();
-            for (Path shard : Files.newDirectoryStream(sharded, "*.safetensors")) {
-                Path copy = model.resolve(shard.getFileName());
-                if (!Files.exists(copy)) {
-                    Files.copy(shard, copy);
+            try (java.nio.file.DirectoryStream<Path> shards = Files.newDirectoryStream(sharded, "*.safetensors")) {
+                for (Path shard : shards) {
+                    Path copy = model.resolve(shard.getFileName());
+                    if (!Files.exists(copy)) {
+                        Files.copy(shard, copy);
+                    }
                 }
             }
             WeightFiles.open(model).close();
