@@ -134,9 +134,7 @@ final class ClampBenchmark implements Command {
             List<ClampSweep> fast = new ArrayList<>();
             for (int[] prompt : prompts) {
                 try (PromptPrefix prefix = sweeper.prefix(prompt, NEURONS)) {
-                    for (NeuronRef neuron : NEURONS) {
-                        fast.add(sweeper.sweep(prefix, neuron, values, dog, scope));
-                    }
+                    fast.addAll(sweeper.sweep(prefix, NEURONS, values, dog, scope));
                 }
             }
             double efficient = (System.nanoTime() - e0) / 1e9;

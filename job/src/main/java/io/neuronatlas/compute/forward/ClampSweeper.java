@@ -1,6 +1,8 @@
 package io.neuronatlas.compute.forward;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -8,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import io.neuronatlas.checkpoint.ForwardConfig;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,17 +18,22 @@ import java.util.Map;
 
 /**
  * Clamp sweeps the efficient way. Per prompt one unclamped pass ({@link #prefix}) is shared by every neuron swept on
- * it. Per neuron all values run as one batch from the neuron's layer on: clamping neuron n of layer L at value v
- * changes that layer's output by exactly (v − a_n)·W_down[:, n] at the clamped positions (a_n the natural
- * activation), so the batch starts from the stored residual plus that rank-1 update and runs layers L+1 onwards. Scope
- * ALL recomputes every position from there; scope LAST only the last, attending to the stored keys and values of the
- * others, which the clamp does not change.
+ * it. Clamping neuron n of layer L at value v changes that layer's output by exactly (v − a_n)·W_down[:, n] at the
+ * clamped positions (a_n the natural activation), so a clamped row starts from the stored residual plus that rank-1
+ * update and runs layers L+1 onwards. All values of all neurons of a prompt run as one batch: rows join it after their
+ * neuron's layer, so the layers above several neurons multiply one tall matrix instead of one per neuron, and the
+ * head runs once for every row. Scope ALL recomputes every position, except in the final layer, where only the last
+ * position's output reaches the logits; scope LAST recomputes only the last position, attending to the stored keys
+ * and values of the others, which the clamp does not change.
  *
  * <p>Results equal full passes with the clamp applied inside the MLP ({@link ForwardPass}) up to float rounding.
  * Thread-safe: prefixes are read-only and each sweep has its own scope.
  */
 public final class ClampSweeper {
-    /** Batch rows (values × positions) per chunk: bounds the activations a chunk holds (rows × d_mlp × 3). */
+    /**
+     * Batch rows (values × positions, over all neurons) per chunk: bounds the activations a layer holds (rows ×
+     * d_mlp × 3 floats, 400 MB on Llama-3.2-1B); a layer's temporaries are freed before the next.
+     */
     static final int ROW_BUDGET = 4096;
 
     private final DecoderStack stack;
@@ -36,15 +44,11 @@ public final class ClampSweeper {
         this.config = model.config();
     }
 
-    /** Sweeps several neurons on one prompt, sharing one prefix pass. */
+    /** Sweeps several neurons on one prompt, sharing one prefix pass and one batch. */
     public List<ClampSweep> sweep(int[] prompt, List<NeuronRef> neurons, double[] values, int target,
                                   ClampScope scope) {
         try (PromptPrefix prefix = prefix(prompt, neurons)) {
-            List<ClampSweep> sweeps = new ArrayList<>();
-            for (NeuronRef neuron : neurons) {
-                sweeps.add(sweep(prefix, neuron, values, target, scope));
-            }
-            return sweeps;
+            return sweep(prefix, neurons, values, target, scope);
         }
     }
 
@@ -98,56 +102,149 @@ public final class ClampSweeper {
      * @param prefix from {@link #prefix} with this neuron among its neurons
      */
     public ClampSweep sweep(PromptPrefix prefix, NeuronRef neuron, double[] values, int target, ClampScope scope) {
+        return sweep(prefix, List.of(neuron), values, target, scope).get(0);
+    }
+
+    /**
+     * The curves of several neurons on the prefix's prompt, in the order given, computed as one batch.
+     *
+     * @param prefix from {@link #prefix} with these neurons among its neurons
+     */
+    public List<ClampSweep> sweep(PromptPrefix prefix, List<NeuronRef> neurons, double[] values, int target,
+                                  ClampScope scope) {
         Prompts.checkTarget(config, target);
         if (values.length == 0) {
             throw new IllegalArgumentException("no clamp values to sweep");
         }
-        float[] natural = prefix.activations(neuron);
         int positions = prefix.length();
-        int rowsPerValue = scope == ClampScope.ALL ? positions : 1;
-        int chunk = Math.max(1, ROW_BUDGET / rowsPerValue);
-        List<SweepPoint> points = new ArrayList<>(values.length);
         NextTokenStats baseline;
         try (NDManager scopeManager = stack.model().newSubManager()) {
             baseline = TokenStatistics.of(scopeManager.create(prefix.baselineLogits(),
                     new Shape(1, config.model().vocab())), target)[0];
         }
-        for (int from = 0; from < values.length; from += chunk) {
-            int count = Math.min(chunk, values.length - from);
+        List<Curve> curves = new ArrayList<>(neurons.size());
+        for (NeuronRef neuron : neurons) {
+            curves.add(new Curve(neuron, prefix.activations(neuron), new NextTokenStats[values.length]));
+        }
+        int rowsPerValue = scope == ClampScope.ALL ? positions : 1;
+        for (List<Slice> chunk : chunks(curves, values.length, Math.max(1, ROW_BUDGET / rowsPerValue))) {
             try (NDManager scopeManager = stack.model().newSubManager()) {
-                NDArray logits = clampedLogits(scopeManager, prefix, neuron, natural, values, from, count, scope);
-                NextTokenStats[] stats = TokenStatistics.of(logits, target);
-                for (int i = 0; i < count; i++) {
-                    points.add(new SweepPoint(values[from + i], stats[i]));
+                NextTokenStats[] stats = TokenStatistics.of(clampedLogits(scopeManager, prefix, chunk, values,
+                        scope), target);
+                int row = 0;
+                for (Slice slice : chunk) {
+                    System.arraycopy(stats, row, slice.curve.stats, slice.from, slice.count);
+                    row += slice.count;
                 }
             }
         }
-        return new ClampSweep(neuron, scope, target, positions, natural[positions - 1], baseline, points);
+        List<ClampSweep> sweeps = new ArrayList<>(curves.size());
+        for (Curve c : curves) {
+            List<SweepPoint> points = new ArrayList<>(values.length);
+            for (int i = 0; i < values.length; i++) {
+                points.add(new SweepPoint(values[i], c.stats[i]));
+            }
+            sweeps.add(new ClampSweep(c.neuron, scope, target, positions, c.natural[positions - 1], baseline,
+                    points));
+        }
+        return sweeps;
     }
 
-    /** (count, vocab) logits with the neuron clamped at values[from .. from + count). */
-    private NDArray clampedLogits(NDManager scope, PromptPrefix prefix, NeuronRef neuron, float[] natural,
-                                  double[] values, int from, int count, ClampScope clampScope) {
+    /** A neuron's curve being filled: its natural activations (positions) and one prediction per value. */
+    private record Curve(NeuronRef neuron, float[] natural, NextTokenStats[] stats) {
+    }
+
+    /** Values [from, from + count) of one curve: count batch rows. */
+    private record Slice(Curve curve, int from, int count) {
+    }
+
+    /**
+     * Every (neuron, value) once, cut into chunks of at most valuesPerChunk values, each chunk's slices in ascending
+     * layer order (the order its rows join the batch).
+     */
+    private static List<List<Slice>> chunks(List<Curve> curves, int values, int valuesPerChunk) {
+        List<Curve> byLayer = new ArrayList<>(curves);
+        byLayer.sort(Comparator.comparingInt(c -> c.neuron.layer()));
+        List<List<Slice>> chunks = new ArrayList<>();
+        List<Slice> chunk = new ArrayList<>();
+        int room = valuesPerChunk;
+        for (Curve c : byLayer) {
+            for (int from = 0; from < values; ) {
+                int count = Math.min(room, values - from);
+                chunk.add(new Slice(c, from, count));
+                from += count;
+                room -= count;
+                if (room == 0) {
+                    chunks.add(chunk);
+                    chunk = new ArrayList<>();
+                    room = valuesPerChunk;
+                }
+            }
+        }
+        if (!chunk.isEmpty()) {
+            chunks.add(chunk);
+        }
+        return chunks;
+    }
+
+    /** (rows, vocab) logits of a chunk, rows in slice order. */
+    private NDArray clampedLogits(NDManager scope, PromptPrefix prefix, List<Slice> chunk, double[] values,
+                                  ClampScope clampScope) {
         int positions = prefix.length();
         int first = clampScope == ClampScope.ALL ? 0 : positions - 1; // first recomputed position
         int rows = positions - first;
-        float[] delta = new float[count * rows];
-        for (int i = 0; i < count; i++) {
+        int layers = config.model().layers();
+        DecoderStack.Step step = stack.step(scope, first, rows);
+        KvCache past = first == 0 ? null : prefix.cache().frozen(first, scope);
+        NDArray x = null; // (batch rows so far, positions, d_model)
+        int next = 0;
+        for (int l = chunk.get(0).curve.neuron.layer() + 1; l <= layers; l++) {
+            // Past the final layer only the last position is left, and only it is needed of rows joining there.
+            int from = l == layers ? positions - 1 : first;
+            while (next < chunk.size() && chunk.get(next).curve.neuron.layer() == l - 1) {
+                x = join(scope, x, clampedRows(scope, prefix, chunk.get(next++), values, from));
+            }
+            if (l == layers) {
+                break;
+            }
+            try (NDManager layerScope = scope.newSubManager()) {
+                x.attach(layerScope); // frees this layer's temporaries and its input once it is done
+                NDArray out = l == layers - 1 && rows > 1
+                        ? stack.lastPositionLayer(l, x, step, past, layerScope)
+                        : stack.layer(l, x, step, past, ActivationHook.NONE, layerScope);
+                out.attach(scope);
+                x = out;
+            }
+        }
+        return stack.logits(x);
+    }
+
+    /** A slice's batch rows at positions [from, positions): the stored residual after its layer, clamped. */
+    private NDArray clampedRows(NDManager scope, PromptPrefix prefix, Slice slice, double[] values, int from) {
+        NeuronRef neuron = slice.curve.neuron;
+        int rows = prefix.length() - from;
+        float[] delta = new float[slice.count * rows];
+        for (int i = 0; i < slice.count; i++) {
             for (int p = 0; p < rows; p++) {
-                delta[i * rows + p] = (float) (values[from + i] - natural[first + p]);
+                delta[i * rows + p] = (float) (values[slice.from + i] - slice.curve.natural[from + p]);
             }
         }
         NDArray written = stack.model().layer(neuron.layer()).down().get(neuron.index()); // (d_model)
         written.attach(scope);
-        NDArray residual = prefix.residualAfter(neuron.layer()).get(new NDIndex(":, {}:, :", first));
+        NDArray residual = prefix.residualAfter(neuron.layer()).get(new NDIndex(":, {}:, :", from));
         residual.attach(scope);
-        NDArray x = scope.create(delta, new Shape(count, rows, 1)).toType(written.getDataType(), false)
+        return scope.create(delta, new Shape(slice.count, rows, 1)).toType(written.getDataType(), false)
                 .mul(written).add(residual); // (count, rows, d_model)
-        DecoderStack.Step step = stack.step(scope, first, rows);
-        KvCache past = first == 0 ? null : prefix.cache().frozen(first, scope);
-        for (int l = neuron.layer() + 1; l < config.model().layers(); l++) {
-            x = stack.layer(l, x, step, past, ActivationHook.NONE, scope);
+    }
+
+    private static NDArray join(NDManager scope, NDArray x, NDArray rows) {
+        if (x == null) {
+            return rows;
         }
-        return stack.logits(x);
+        NDArray joined = NDArrays.concat(new NDList(x, rows), 0);
+        joined.attach(scope);
+        x.close();
+        rows.close();
+        return joined;
     }
 }

@@ -44,6 +44,11 @@ final class DecoderStack {
      * head_dim) and the causal mask (length, start + length) over the cached and new positions.
      */
     record Step(int start, int length, NDArray cos, NDArray sin, NDArray mask) {
+        /** The last position of this step alone: its rotation and its row of the mask. */
+        Step last() {
+            NDIndex row = new NDIndex("{}:, :", length - 1);
+            return new Step(start + length - 1, 1, cos.get(row), sin.get(row), mask.get(row));
+        }
     }
 
     Step step(NDManager scope, int start, int length) {
@@ -84,19 +89,38 @@ final class DecoderStack {
         return h.add(mlpOutput(l, activation));
     }
 
+    /**
+     * Layer l for the next token only: (batch, 1, d_model), its output at the last position. Keys and values still
+     * come from every position; queries, o_proj and the MLP run at the last one, which is all the logits read, so
+     * the final layer of a batch does 1/positions of their work.
+     */
+    NDArray lastPositionLayer(int l, NDArray x, Step step, KvCache cache, NDManager scope) {
+        NDArray h = attention(l, x, step, cache, scope, true);
+        return h.add(mlpOutput(l, activation(l, h)));
+    }
+
     /** x + o_proj(attention(input_layernorm(x))); keys and values go through cache when there is one. */
     NDArray attention(int l, NDArray x, Step step, KvCache cache, NDManager scope) {
+        return attention(l, x, step, cache, scope, false);
+    }
+
+    /** With lastQuery, only the last position queries and its row of x + o_proj(…) is returned. */
+    private NDArray attention(int l, NDArray x, Step step, KvCache cache, NDManager scope, boolean lastQuery) {
         LayerWeights w = model.layer(l);
         long batch = x.getShape().get(0);
-        long length = x.getShape().get(1);
+        long positions = x.getShape().get(1);
         int heads = config.heads();
         int kvHeads = config.kvHeads();
         int hd = config.headDim();
         int group = config.queriesPerKvHead();
         NDArray normed = rmsNorm(x, w.inputNorm());
-        NDArray q = rotate(heads(project(normed, w.q(), w.qBias()), batch, length, heads), step); // (b, h, s, hd)
-        NDArray k = rotate(heads(project(normed, w.k(), w.kBias()), batch, length, kvHeads), step); // (b, kv, s, hd)
-        NDArray v = heads(project(normed, w.v(), w.vBias()), batch, length, kvHeads);
+        NDArray k = rotate(heads(project(normed, w.k(), w.kBias()), batch, positions, kvHeads), step); // (b,kv,s,hd)
+        Step queries = lastQuery ? step.last() : step;
+        long length = queries.length();
+        NDArray residual = lastQuery ? x.get(new NDIndex(":, {}:, :", positions - 1)) : x;
+        NDArray queried = lastQuery ? normed.get(new NDIndex(":, {}:, :", positions - 1)) : normed;
+        NDArray q = rotate(heads(project(queried, w.q(), w.qBias()), batch, length, heads), queries); // (b, h, s, hd)
+        NDArray v = heads(project(normed, w.v(), w.vBias()), batch, positions, kvHeads);
         NDArray[] kv = cache == null ? new NDArray[] {k, v} : cache.extend(l, k, v, scope);
         long keys = kv[0].getShape().get(2);
         NDArray keysT = kv[0].transpose(0, 1, 3, 2); // (b, kv, hd, t)
@@ -104,12 +128,12 @@ final class DecoderStack {
         // Query heads h·group .. h·group+group-1 share kv head h: fold them into the positions axis.
         NDArray scores = q.reshape(batch, kvHeads, group * length, hd).matMul(keysT)
                 .mul(1.0 / Math.sqrt(hd)); // (b, kv, g·s, t)
-        NDArray probs = toFloat32(scores).reshape(batch, kvHeads, group, length, keys).add(step.mask())
+        NDArray probs = toFloat32(scores).reshape(batch, kvHeads, group, length, keys).add(queries.mask())
                 .softmax(-1);
         NDArray mixed = toModel(probs).reshape(batch, kvHeads, group * length, keys).matMul(kv[1]);
         NDArray merged = mixed.reshape(batch, heads, length, hd).transpose(0, 2, 1, 3)
                 .reshape(batch, length, (long) heads * hd);
-        return x.add(project(merged, w.o(), w.oBias()));
+        return residual.add(project(merged, w.o(), w.oBias()));
     }
 
     /** act(gate(n))·up(n) with n = post_attention_layernorm(h): (batch, positions, d_mlp). */

@@ -103,16 +103,23 @@ class ClampSweeperTest {
         }
     }
 
+    /**
+     * More rows than a chunk holds: the first neuron's values fill one chunk and spill into the next, where the
+     * second neuron's rows (of an earlier layer) run beside them.
+     */
     @Test
-    void chunksOfValuesGiveTheSameCurve() {
+    void chunksOfValuesGiveTheSameCurves() {
         ClampSweeper sweeper = new ClampSweeper(model);
-        NeuronRef neuron = new NeuronRef(1, 7);
+        List<NeuronRef> neurons = List.of(new NeuronRef(1, 7), new NeuronRef(0, 30));
         double[] many = new ValueRange(-50, 50, ClampSweeper.ROW_BUDGET / PROMPT.length + 5).values();
-        ClampSweep sweep = sweeper.sweep(PROMPT, List.of(neuron), many, TARGET, ClampScope.ALL).get(0);
+        List<ClampSweep> sweeps = sweeper.sweep(PROMPT, neurons, many, TARGET, ClampScope.ALL);
         ForwardPass pass = new ForwardPass(model);
-        for (int i : new int[] {0, many.length / 2, many.length - 1}) {
-            assertAgree(pass.nextToken(PROMPT, Clamps.of(ClampScope.ALL, new Clamp(neuron, many[i])), TARGET),
-                    sweep.points().get(i).stats(), "value " + many[i]);
+        for (int n = 0; n < neurons.size(); n++) {
+            assertEquals(neurons.get(n), sweeps.get(n).neuron());
+            for (int i : new int[] {0, 6, many.length / 2, many.length - 5, many.length - 1}) {
+                assertAgree(pass.nextToken(PROMPT, Clamps.of(ClampScope.ALL, new Clamp(neurons.get(n), many[i])),
+                        TARGET), sweeps.get(n).points().get(i).stats(), neurons.get(n) + " = " + many[i]);
+            }
         }
     }
 
