@@ -88,10 +88,17 @@ spark_submit() {
     "${common[@]}" "${spark_opts[@]}" "$APP_JAR" "${app_args[@]}"
 }
 
-# Commands that need no Spark run as a plain JVM: faster, same jars.
+# Commands that need no Spark run as a plain JVM: faster, same jars. NEURON_ATLAS_JAVA_OPTS adds JVM options.
+# bench-examples holds the examples of 131,072 neurons (up to 8 GB, it prints the bound): a default heap of a
+# quarter of the machine's memory left the collector running most of the time.
 plain_java() {
-  exec java "${MODULE_FLAGS[@]}" -Dlog4j2.configurationFile="$LOG_CONF" -Dai.djl.offline=true \
-    -cp "$APP_CP:$TARGET/lib/*:$TARGET/spark-lib/*" "$APP_MAIN" "$@"
+  local heap=()
+  if [[ "${1:-}" == bench-examples && " ${NEURON_ATLAS_JAVA_OPTS:-} " != *" -Xmx"* ]]; then
+    heap=(-Xmx12g)
+  fi
+  # shellcheck disable=SC2086 # options are words
+  exec java "${MODULE_FLAGS[@]}" "${heap[@]}" ${NEURON_ATLAS_JAVA_OPTS:-} -Dlog4j2.configurationFile="$LOG_CONF" \
+    -Dai.djl.offline=true -cp "$APP_CP:$TARGET/lib/*:$TARGET/spark-lib/*" "$APP_MAIN" "$@"
 }
 
 demo() {

@@ -5,8 +5,9 @@ usage: torch_llama_forward.py MODEL_DIR BATCHES.json THREADS
 Written from transformers' modeling_llama.py / modeling_rope_utils.py (RMSNorm in fp32, rotate_half rotary with the
 llama3 frequency scaling, grouped-query attention with a causal mask, SwiGLU MLP), sharing nothing with the Java
 code. Runs every batch of BATCHES.json ([[ids...], ...] per batch) through all layers and the last position's
-logits, as bench-examples' plain forward does, and prints `seconds=S` (the timed passes) and `logits0=...` (the
-first 8 logits of the first sequence, for the Java side to compare).
+logits, as bench-examples' plain forward does, and prints `seconds=S` (the timed passes), `logits0=...` (the
+first 8 logits of the first sequence, for the Java side to compare) and `gemm_gflops=G` (float32 GFLOP/s of a
+(1024 x 2048)·(2048 x 8192) product, best of five).
 """
 import json
 import math
@@ -107,7 +108,16 @@ def main(model_dir, batches_file, threads):
             if first is None:
                 first = logits[0, :8].tolist()
         seconds = time.perf_counter() - t0
+    # The sgemm probe bench-examples compares with DJL's: one batch's rows through a gate_proj-sized product.
+    a, w = torch.randn(1024, 2048), torch.randn(2048, 8192)
+    a @ w
+    best = float("inf")
+    for _ in range(5):
+        t1 = time.perf_counter()
+        a @ w
+        best = min(best, time.perf_counter() - t1)
     print(f"torch={torch.__version__} threads={torch.get_num_threads()}")
+    print(f"gemm_gflops={2 * 1024 * 2048 * 8192 / best / 1e9:.1f}")
     print(f"seconds={seconds:.3f}")
     print("logits0=" + ",".join(f"{v:.6f}" for v in first))
 

@@ -1,6 +1,9 @@
 package io.neuronatlas.bench;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import io.neuronatlas.checkpoint.Checkpoint;
 import io.neuronatlas.checkpoint.ForwardConfig;
 import io.neuronatlas.checkpoint.RopeScaling;
@@ -25,6 +28,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.StringReader;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,6 +117,7 @@ final class ExamplesBenchmark implements Command {
         double plainSeconds;
         float[] javaLogits;
         double updateSeconds;
+        double collector;
         try (DecoderModel decoder = DecoderModel.load(model.dir(), Device.cpu(), Precision.FP32)) {
             ForwardPass plain = new ForwardPass(decoder);
             plain.nextTokenLogits(new int[][] {batches[0][0]}, Clamps.none()); // warm-up
@@ -126,20 +132,23 @@ final class ExamplesBenchmark implements Command {
             plainSeconds = (System.nanoTime() - t0) / 1e9;
             javaLogits = Arrays.copyOf(first[0], 8);
             ExampleFinder finder = new ExampleFinder(decoder, settings);
+            double gc0 = collectorSeconds();
             long t1 = System.nanoTime();
             for (Segment seg : segments) {
                 finder.accept(seg);
             }
             finder.finish();
             captureSeconds = (System.nanoTime() - t1) / 1e9;
+            collector = collectorSeconds() - gc0;
             updateSeconds = finder.updateSeconds();
         }
         double captureRate = textTokens / captureSeconds;
         double plainRate = textTokens / plainSeconds;
         out.printf(Locale.ROOT, "  plain forward (all layers, no capture): %8.1f s  %8.1f tokens/s%n", plainSeconds,
                 plainRate);
-        out.printf(Locale.ROOT, "  examples capture + updates:             %8.1f s  %8.1f tokens/s  (updates %.1f s)"
-                + "  ratio %.2f (goal >= 0.8)%n", captureSeconds, captureRate, updateSeconds,
+        out.printf(Locale.ROOT, "  examples capture + updates:             %8.1f s  %8.1f tokens/s  (updates %.1f s, "
+                + "collector pauses %.1f s of a %.1f GB heap)  ratio %.2f (goal >= 0.8)%n", captureSeconds,
+                captureRate, updateSeconds, collector, Runtime.getRuntime().maxMemory() / 1e9,
                 captureRate / plainRate);
         if (!a.skipTorch) {
             torch(model.dir(), batches, a, textTokens, captureRate, javaLogits, out);
@@ -213,6 +222,41 @@ final class ExamplesBenchmark implements Command {
         out.printf(Locale.ROOT, "  PyTorch eager forward (%s):  %8.1f s  %8.1f tokens/s  capture / eager = %.2fx "
                 + "(goal >= 1.0); first logits agree within %.2e%n", output.lines().filter(l -> l.startsWith(
                 "torch=")).findFirst().orElse("torch"), seconds, rate, captureRate / rate, diff);
+        // Both forwards are matrix products above all: the engines' own sgemm speed on this CPU, for context.
+        double torchGemm = output.lines().filter(l -> l.startsWith("gemm_gflops=")).findFirst()
+                .map(l -> Double.parseDouble(l.substring(12).trim())).orElse(Double.NaN);
+        double djlGemm = gemmGflops();
+        out.printf(Locale.ROOT, "  sgemm (%d x %d)·(%d x %d), %d threads: DJL's libtorch %.1f GFLOP/s, PyTorch %.1f "
+                        + "GFLOP/s: DJL / PyTorch = %.2fx%n",
+                GEMM_ROWS, D_MODEL, D_MODEL, D_MLP, a.threads, djlGemm, torchGemm, djlGemm / torchGemm);
+    }
+
+    /** Time the JVM's collectors have spent so far (their pauses, for G1). */
+    private static double collectorSeconds() {
+        long ms = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            ms += Math.max(0, gc.getCollectionTime());
+        }
+        return ms / 1e3;
+    }
+
+    /** Rows of the sgemm probe: one batch of 8 segments of 128 tokens. */
+    private static final int GEMM_ROWS = 1024;
+
+    /** Float32 GFLOP/s of DJL's engine on the probe's product, the best of five after a warm-up. */
+    private static double gemmGflops() {
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            NDArray x = m.randomNormal(new Shape(GEMM_ROWS, D_MODEL));
+            NDArray w = m.randomNormal(new Shape(D_MODEL, D_MLP));
+            x.matMul(w).close();
+            double best = Double.MAX_VALUE;
+            for (int i = 0; i < 5; i++) {
+                long t0 = System.nanoTime();
+                x.matMul(w).close();
+                best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+            }
+            return 2.0 * GEMM_ROWS * D_MODEL * D_MLP / best / 1e9;
+        }
     }
 
     /** The corpus's first documents cut into segments as the job cuts them, up to tokens text tokens. */

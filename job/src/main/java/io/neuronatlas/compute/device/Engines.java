@@ -45,4 +45,10 @@ public final class Engines {
         pytorch();
         ai.djl.pytorch.jni.JniUtils.setNumThreads(Math.max(1, threads));
     }
+
+    /** The intra-op threads products use now: what a task may also use for its own host work between them. */
+    public static int cpuThreads() {
+        pytorch();
+        return Math.max(1, ai.djl.pytorch.jni.JniUtils.getNumThreads());
+    }
 }

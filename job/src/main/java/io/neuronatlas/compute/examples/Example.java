@@ -20,16 +20,36 @@ import java.util.Comparator;
 public record Example(float value, long priority, String file, long document, int segment, int position,
                       long docPosition, int windowStart, int[] tokens, float[] activations) implements Serializable {
     /** Where the example is: the deterministic tie-break of equal values. */
-    static final Comparator<Example> PLACE = Comparator.comparing(Example::file).thenComparingLong(Example::document)
-            .thenComparingInt(Example::segment).thenComparingInt(Example::position);
+    static final Comparator<Example> PLACE = Example::comparePlace;
     /** Largest activation first. */
-    public static final Comparator<Example> LARGEST = Comparator.comparingDouble((Example e) -> -e.value)
-            .thenComparing(PLACE);
+    public static final Comparator<Example> LARGEST = (a, b) -> {
+        int c = Double.compare(-a.value, -b.value);
+        return c != 0 ? c : comparePlace(a, b);
+    };
     /** Most negative activation first. */
-    public static final Comparator<Example> SMALLEST = Comparator.comparingDouble(Example::value)
-            .thenComparing(PLACE);
+    public static final Comparator<Example> SMALLEST = (a, b) -> {
+        int c = Double.compare(a.value, b.value);
+        return c != 0 ? c : comparePlace(a, b);
+    };
     /** Smallest priority first: a uniform sample that does not depend on the order positions are seen in. */
-    public static final Comparator<Example> SAMPLE = Comparator.comparingLong(Example::priority).thenComparing(PLACE);
+    public static final Comparator<Example> SAMPLE = (a, b) -> {
+        int c = Long.compare(a.priority, b.priority);
+        return c != 0 ? c : comparePlace(a, b);
+    };
+
+    /** File, document, segment, position: written out rather than chained, as heaps compare in the hot loop. */
+    private static int comparePlace(Example a, Example b) {
+        int c = a.file.compareTo(b.file);
+        if (c != 0) {
+            return c;
+        }
+        c = Long.compare(a.document, b.document);
+        if (c != 0) {
+            return c;
+        }
+        c = Integer.compare(a.segment, b.segment);
+        return c != 0 ? c : Integer.compare(a.position, b.position);
+    }
 
     public Example {
         if (tokens.length != activations.length) {

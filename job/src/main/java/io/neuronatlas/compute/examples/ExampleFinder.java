@@ -1,23 +1,28 @@
 package io.neuronatlas.compute.examples;
 
+import io.neuronatlas.compute.device.Engines;
 import io.neuronatlas.compute.forward.ActivationCapture;
 import io.neuronatlas.compute.forward.DecoderModel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Collects one task's examples and statistics: segments are batched, each batch runs through one forward pass that
  * captures every asked-for layer ({@link ActivationCapture}), and each layer's activations update a
  * {@link NeuronBlock} of all its neurons. Positions of the document prefix (BOS) and padding are never seen.
  *
- * <p>The hot loop runs over positions, then neurons (the activations' memory order); a candidate is judged against
+ * <p>The hot loop runs over neurons, then positions (the neuron-major order the capture delivers), so a neuron's
+ * sketch and heaps are touched by one run of its positions instead of once a position; a candidate is judged against
  * the worst kept example's value with one comparison, so windows are only copied for the few that get in.
  */
 public final class ExampleFinder {
     private final ActivationCapture capture;
     private final ExampleSettings settings;
     private final int padToken;
+    /** Host threads for the updates: the task's intra-op threads, idle while the host reads a layer. */
+    private final int threads;
     private final List<Segment> pending = new ArrayList<>();
     private final NeuronBlock[] blocks;
     private final LayerScratch[] scratch;
@@ -28,6 +33,7 @@ public final class ExampleFinder {
 
     public ExampleFinder(DecoderModel model, ExampleSettings settings) {
         this.capture = new ActivationCapture(model);
+        this.threads = Engines.cpuThreads();
         this.settings = settings;
         this.padToken = 0;
         int d = model.config().model().dMlp();
@@ -90,12 +96,15 @@ public final class ExampleFinder {
         }
         long[] update = new long[1];
         long t0 = System.nanoTime();
+        long[][] positionKeys = positionKeys(pending);
         capture.capture(ids, settings.layers(), (layer, activations) -> {
             long u0 = System.nanoTime();
             int i = Arrays.binarySearch(settings.layers(), layer);
-            for (int b = 0; b < pending.size(); b++) {
-                see(blocks[i], scratch[i], pending.get(b), activations, b * s);
-            }
+            int d = blocks[i].count;
+            // Neurons are independent: each range updates only its own neurons' state, in the same order as alone.
+            IntStream.range(0, threads).parallel().forEach(r -> see(blocks[i], scratch[i], pending, positionKeys,
+                    activations, pending.size() * s, (int) ((long) d * r / threads),
+                    (int) ((long) d * (r + 1) / threads)));
             update[0] += System.nanoTime() - u0;
         });
         long total = System.nanoTime() - t0;
@@ -108,25 +117,13 @@ public final class ExampleFinder {
         pending.clear();
     }
 
-    /** Per-neuron temporaries of one layer, and the worst kept value of each heap for the one-comparison test. */
+    /** Per-neuron worst kept value of each heap of one layer, for the one-comparison test. */
     private static final class LayerScratch {
-        final double[] sum;
-        final double[] square;
-        final float[] segMax;
-        final float[] segMin;
-        final int[] argMax;
-        final int[] argMin;
         final float[] largestWorst;
         final float[] smallestWorst;
         final long[] sampleWorst;
 
         LayerScratch(int d) {
-            sum = new double[d];
-            square = new double[d];
-            segMax = new float[d];
-            segMin = new float[d];
-            argMax = new int[d];
-            argMin = new int[d];
             largestWorst = new float[d];
             smallestWorst = new float[d];
             sampleWorst = new long[d];
@@ -136,89 +133,119 @@ public final class ExampleFinder {
         }
     }
 
-    /** One segment's positions into a layer's block; rowStart is the segment's first position in activations. */
-    private void see(NeuronBlock block, LayerScratch t, Segment seg, float[] activations, int rowStart) {
-        int d = block.count;
-        Arrays.fill(t.sum, 0);
-        Arrays.fill(t.square, 0);
-        Arrays.fill(t.segMax, Float.NEGATIVE_INFINITY);
-        Arrays.fill(t.segMin, Float.POSITIVE_INFINITY);
-        long segmentKey = Hashing.segmentKey(seg.file(), seg.document(), seg.index());
+    /** The sampling hash of every position of every segment of a batch, shared by all layers and neurons. */
+    private static long[][] positionKeys(List<Segment> batch) {
+        long[][] keys = new long[batch.size()][];
+        for (int b = 0; b < keys.length; b++) {
+            Segment seg = batch.get(b);
+            long segmentKey = Hashing.segmentKey(seg.file(), seg.document(), seg.index());
+            keys[b] = new long[seg.tokens().length];
+            for (int p = 0; p < keys[b].length; p++) {
+                keys[b][p] = Hashing.mix(segmentKey + p);
+            }
+        }
+        return keys;
+    }
+
+    /**
+     * A batch's positions into a layer's block, one neuron at a time (its positions are contiguous in the
+     * neuron-major activations, and its sketch and heaps stay in cache), segments in batch order and positions in
+     * order within each: the same sequence of updates per neuron as any other loop order, so the same bits.
+     *
+     * @param stride batch × segment length: the distance between two neurons' rows in activations
+     * @param fromNeuron first neuron of the range this call updates; toNeuron is past its last
+     */
+    private void see(NeuronBlock block, LayerScratch t, List<Segment> batch, long[][] positionKeys,
+                     float[] activations, int stride, int fromNeuron, int toNeuron) {
+        int s = settings.segment();
         boolean sampling = settings.sample() > 0;
-        int length = seg.tokens().length;
-        for (int p = seg.prefix(); p < length; p++) {
-            int base = (rowStart + p) * d;
-            long positionKey = Hashing.mix(segmentKey + p);
-            for (int n = 0; n < d; n++) {
-                float v = activations[base + n];
-                t.sum[n] += v;
-                t.square[n] += (double) v * v;
-                if (v > t.segMax[n]) {
-                    t.segMax[n] = v;
-                    t.argMax[n] = p;
+        SampleCandidates candidates = new SampleCandidates(settings.sample(), batch);
+        int[] keys = new int[s];
+        for (int n = fromNeuron; n < toNeuron; n++) {
+            RelativeSketch sketch = block.sketches[n];
+            int row = n * stride;
+            candidates.clear();
+            for (int b = 0; b < batch.size(); b++) {
+                Segment seg = batch.get(b);
+                int base = row + b * s;
+                double sum = 0;
+                double square = 0;
+                float segMax = Float.NEGATIVE_INFINITY;
+                float segMin = Float.POSITIVE_INFINITY;
+                int argMax = 0;
+                int argMin = 0;
+                int length = seg.tokens().length;
+                for (int p = seg.prefix(); p < length; p++) {
+                    float v = activations[base + p];
+                    sum += v;
+                    square += (double) v * v;
+                    if (v > segMax) {
+                        segMax = v;
+                        argMax = p;
+                    }
+                    if (v < segMin) {
+                        segMin = v;
+                        argMin = p;
+                    }
+                    if (sampling) {
+                        long priority = Hashing.priority(positionKeys[b][p], block.layer, n);
+                        if (priority <= t.sampleWorst[n]) {
+                            candidates.offer(priority, b, p);
+                        }
+                    }
                 }
-                if (v < t.segMin[n]) {
-                    t.segMin[n] = v;
-                    t.argMin[n] = p;
+                sketch.addAll(activations, base + seg.prefix(), base + length, keys);
+                if (!Double.isFinite(sum) || !Double.isFinite(square)) {
+                    throw new IllegalStateException("layer " + block.layer + ", neuron " + n + ": a non-finite "
+                            + "activation (or one whose square overflows) in " + seg.file() + ", document "
+                            + seg.document() + ", segment " + seg.index() + "; the weights or the precision are at "
+                            + "fault");
                 }
-                block.sketches[n].add(v);
-                if (sampling) {
-                    long priority = Hashing.priority(positionKey, block.layer, n);
-                    if (priority <= t.sampleWorst[n]) {
-                        offer(block.sample[n], t.sampleWorst, n, seg, p, v, priority, activations, rowStart, d);
+                block.positions[n] += seg.textTokens();
+                ExactSum.add(block.sumWhole, block.sumFraction, n, sum);
+                ExactSum.add(block.squareWhole, block.squareFraction, n, square);
+                block.min[n] = Math.min(block.min[n], segMin);
+                block.max[n] = Math.max(block.max[n], segMax);
+                if (segMax >= t.largestWorst[n]) {
+                    ExampleHeap heap = block.largest[n];
+                    offer(heap, seg, argMax, segMax, 0, activations, base);
+                    if (heap.full()) {
+                        t.largestWorst[n] = heap.worst().value();
+                    }
+                }
+                if (segMin <= t.smallestWorst[n]) {
+                    ExampleHeap heap = block.smallest[n];
+                    offer(heap, seg, argMin, segMin, 0, activations, base);
+                    if (heap.full()) {
+                        t.smallestWorst[n] = heap.worst().value();
                     }
                 }
             }
-        }
-        int seen = seg.textTokens();
-        for (int n = 0; n < d; n++) {
-            if (!Double.isFinite(t.sum[n]) || !Double.isFinite(t.square[n])) {
-                throw new IllegalStateException("layer " + block.layer + ", neuron " + n + ": a non-finite "
-                        + "activation (or one whose square overflows) in " + seg.file() + ", document "
-                        + seg.document() + ", segment " + seg.index() + "; the weights or the precision are at "
-                        + "fault");
-            }
-            block.positions[n] += seen;
-            ExactSum.add(block.sumWhole, block.sumFraction, n, t.sum[n]);
-            ExactSum.add(block.squareWhole, block.squareFraction, n, t.square[n]);
-            block.min[n] = Math.min(block.min[n], t.segMin[n]);
-            block.max[n] = Math.max(block.max[n], t.segMax[n]);
-            if (t.segMax[n] >= t.largestWorst[n]) {
-                ExampleHeap heap = block.largest[n];
-                heap.offer(example(seg, t.argMax[n], t.segMax[n], 0, activations, rowStart, d, n));
+            // Only the batch's best few can enter the sample: their examples are the only ones made.
+            for (int c = 0; c < candidates.size; c++) {
+                int b = candidates.segment[c];
+                int p = candidates.position[c];
+                int base = row + b * s;
+                ExampleHeap heap = block.sample[n];
+                offer(heap, batch.get(b), p, activations[base + p], candidates.priority[c], activations, base);
                 if (heap.full()) {
-                    t.largestWorst[n] = heap.worst().value();
-                }
-            }
-            if (t.segMin[n] <= t.smallestWorst[n]) {
-                ExampleHeap heap = block.smallest[n];
-                heap.offer(example(seg, t.argMin[n], t.segMin[n], 0, activations, rowStart, d, n));
-                if (heap.full()) {
-                    t.smallestWorst[n] = heap.worst().value();
+                    t.sampleWorst[n] = heap.worst().priority();
                 }
             }
         }
     }
 
-    private void offer(ExampleHeap heap, long[] worst, int n, Segment seg, int p, float v, long priority,
-                       float[] activations, int rowStart, int d) {
-        heap.offer(example(seg, p, v, priority, activations, rowStart, d, n));
-        if (heap.full()) {
-            worst[n] = heap.worst().priority();
-        }
-    }
-
-    /** The example at position p with its window: the segment's tokens and the neuron's activations there. */
-    private Example example(Segment seg, int p, float value, long priority, float[] activations, int rowStart, int d,
-                            int n) {
+    /**
+     * Offers the example at position p with its window: the segment's tokens and the neuron's activations there.
+     *
+     * @param base where the neuron's activations of this segment start in activations
+     */
+    private void offer(ExampleHeap heap, Segment seg, int p, float value, long priority, float[] activations,
+                       int base) {
         int start = Math.max(0, p - settings.before());
         int end = Math.min(seg.tokens().length, p + settings.after() + 1);
-        int[] window = Arrays.copyOfRange(seg.tokens(), start, end);
-        float[] acts = new float[end - start];
-        for (int q = start; q < end; q++) {
-            acts[q - start] = activations[(rowStart + q) * d + n];
-        }
-        return new Example(value, priority, seg.file(), seg.document(), seg.index(), p,
-                seg.firstTextToken() + p - seg.prefix(), start, window, acts);
+        heap.offer(new Example(value, priority, seg.file(), seg.document(), seg.index(), p,
+                seg.firstTextToken() + p - seg.prefix(), start, Arrays.copyOfRange(seg.tokens(), start, end),
+                Arrays.copyOfRange(activations, base + start, base + end)));
     }
 }

@@ -8,8 +8,7 @@ import java.io.Serializable;
  * {@link RelativeSketch}, and three {@link ExampleHeap}s (largest, most negative, a uniform sample by hash). Merging
  * is associative and commutative bit for bit, so the merged block is the same for any partitioning.
  *
- * <p>Memory per neuron: 2·top + sample examples of (88 + 8·window) bytes each (at most, as heaps fill), a sketch of
- * 4 bytes a bucket over the magnitudes seen (about 900 buckets for 1e-6..1e2, 2 signs), and 57 bytes of moments.
+ * <p>Memory per neuron: {@link MemoryBound} (examples as heaps fill, a sketch over the magnitudes seen, moments).
  */
 public final class NeuronBlock implements Serializable {
     private static final long serialVersionUID = 1L;

@@ -11,7 +11,7 @@ import java.util.Arrays;
  * (then the smallest magnitudes are collapsed into the lowest kept bucket, as DDSketch's collapsing store does: their
  * accuracy is lost, never the tail's); about 900 buckets cover 1e-6..1e2.
  *
- * <p>Memory: 4 bytes a bucket over the range of keys seen, per sign.
+ * <p>Memory: 4 bytes a bucket over the range of keys seen, per sign, and up to half as many again of room to grow.
  */
 public final class RelativeSketch implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -20,6 +20,14 @@ public final class RelativeSketch implements Serializable {
     static final int MAX_BUCKETS = 4096;
     private static final double GAMMA = (1 + ALPHA) / (1 - ALPHA);
     private static final double LOG_GAMMA = Math.log(GAMMA);
+    /** Buckets a store starts with around its first key when it is not started by {@link #addAll}. */
+    private static final int FIRST = 128;
+    /**
+     * Keys of magnitudes 1e-8..1e3, where activations live: a store started by addAll covers them at once (1,254
+     * buckets, the memory bound's assumption), so that a typical neuron's store is allocated once and never grows.
+     */
+    private static final int TYPICAL_LOW = key(1e-8);
+    private static final int TYPICAL_HIGH = key(1e3);
     private static final int SLACK = 16;
 
     private final Store positive = new Store();
@@ -33,6 +41,45 @@ public final class RelativeSketch implements Serializable {
             negative.add(key(-v), 1);
         } else {
             zeros++;
+        }
+    }
+
+    /**
+     * Adds values[from, to) with the same counts as {@link #add} one at a time, computing each key once and sizing
+     * each store for the run's keys before counting, instead of growing it key by key.
+     *
+     * @param keys scratch of at least to − from ints
+     */
+    public void addAll(float[] values, int from, int to, int[] keys) {
+        int posLow = Integer.MAX_VALUE;
+        int posHigh = Integer.MIN_VALUE;
+        int negLow = Integer.MAX_VALUE;
+        int negHigh = Integer.MIN_VALUE;
+        for (int i = from; i < to; i++) {
+            float v = values[i];
+            if (v > ZERO) {
+                int k = key(v);
+                keys[i - from] = k;
+                posLow = Math.min(posLow, k);
+                posHigh = Math.max(posHigh, k);
+            } else if (v < -ZERO) {
+                int k = key(-v);
+                keys[i - from] = k;
+                negLow = Math.min(negLow, k);
+                negHigh = Math.max(negHigh, k);
+            } else {
+                zeros++;
+            }
+        }
+        positive.reserve(posLow, posHigh);
+        negative.reserve(negLow, negHigh);
+        for (int i = from; i < to; i++) {
+            float v = values[i];
+            if (v > ZERO) {
+                positive.add(keys[i - from], 1);
+            } else if (v < -ZERO) {
+                negative.add(keys[i - from], 1);
+            }
         }
     }
 
@@ -142,8 +189,8 @@ public final class RelativeSketch implements Serializable {
 
         void add(int key, int count) {
             if (counts.length == 0) {
-                offset = key - SLACK / 2;
-                counts = new int[SLACK];
+                offset = key - FIRST / 2;
+                counts = new int[FIRST];
             }
             if (key < offset || key >= offset + counts.length) {
                 grow(key);
@@ -152,10 +199,54 @@ public final class RelativeSketch implements Serializable {
             counts[at] += count;
         }
 
+        /**
+         * Makes room for keys low..high when they fit in MAX_BUCKETS with the keys held; otherwise leaves the store
+         * to grow (and collapse) key by key in {@link #add}, so that counts never depend on how adds were grouped.
+         */
+        void reserve(int low, int high) {
+            if (low > high) {
+                return;
+            }
+            int spanLow = counts.length == 0 ? low : Math.min(offset, low);
+            int spanHigh = counts.length == 0 ? high + 1 : Math.max(offset + counts.length, high + 1);
+            if (spanHigh - spanLow > MAX_BUCKETS) {
+                return;
+            }
+            if (counts.length == 0) {
+                offset = Math.min(low, TYPICAL_LOW);
+                int end = Math.max(high + 1, TYPICAL_HIGH + 1);
+                if (end - offset > MAX_BUCKETS) {
+                    offset = low;
+                    end = high + 1;
+                }
+                counts = new int[end - offset];
+                return;
+            }
+            if (low < offset) {
+                grow(low);
+            }
+            if (high >= offset + counts.length) {
+                grow(high);
+            }
+        }
+
+        /**
+         * Covers key, with room on the side that grew for half as many keys again as the store spans: growing by a
+         * fixed step copied the whole store every few new keys, which made filling a store quadratic (it was most of
+         * the examples job's host time). Beyond MAX_BUCKETS the smallest keys collapse, never the needed high end.
+         */
         private void grow(int key) {
-            int low = Math.min(offset, key - (key < offset ? SLACK : 0));
-            int high = Math.max(offset + counts.length, key + 1 + (key >= offset ? SLACK : 0));
+            int low = Math.min(offset, key);
+            int high = Math.max(offset + counts.length, key + 1);
+            int room = Math.max(SLACK, (high - low) / 2);
+            if (key < offset) {
+                low -= room;
+            } else {
+                high += room;
+            }
             if (high - low > MAX_BUCKETS) {
+                int needed = Math.max(offset + counts.length, key + 1);
+                high = Math.min(high, Math.max(needed, low + MAX_BUCKETS));
                 low = high - MAX_BUCKETS;
             }
             int[] grown = new int[high - low];

@@ -2,6 +2,8 @@ package io.neuronatlas.compute.forward;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -9,16 +11,17 @@ import java.util.Arrays;
  * position of a batch of equally long sequences, in one forward pass that stops after the last layer asked for: no
  * logits, no KV cache. Added for issue 14 (max-activating examples); it only reads {@link DecoderStack}.
  *
- * <p>Each layer's activations are copied to the host as soon as the layer is computed and handed to the sink, so host
- * memory holds one layer at a time: batch × positions × d_mlp floats. Thread-safe: each call has its own scope.
+ * <p>Each layer's activations are copied to the host, neuron-major, as soon as the layer is computed and handed to the
+ * sink, so host memory holds one layer at a time: batch × positions × d_mlp floats. Thread-safe: each call has its own scope.
  */
 public final class ActivationCapture {
     /** Receives a layer's activations; called in ascending layer order. */
     @FunctionalInterface
     public interface Sink {
         /**
-         * @param activations (batch, positions, d_mlp) row-major: sequence b, position p, neuron n is at
-         *                    (b·positions + p)·d_mlp + n
+         * @param activations (d_mlp, batch, positions) row-major, neuron-major: neuron n, sequence b, position p is
+         *                    at n·batch·positions + b·positions + p, so one neuron's positions are contiguous. The
+         *                    array is reused for the next layer: copy what must outlive the call.
          */
         void accept(int layer, float[] activations);
     }
@@ -48,14 +51,31 @@ public final class ActivationCapture {
             DecoderStack.Step step = stack.step(scope, 0, sequences[0].length);
             NDArray x = stack.embed(scope, sequences);
             int last = wanted[wanted.length - 1];
+            float[][] host = new float[1][];
             ActivationHook hook = (layer, activation, s) -> {
                 if (Arrays.binarySearch(wanted, layer) >= 0) {
-                    sink.accept(layer, activation.toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
-                            .toFloatArray());
+                    // The device transposes (reshaping a transposed view copies it contiguous): a host reading one
+                    // neuron at a time then walks memory in order instead of jumping d_mlp floats a position.
+                    long rows = activation.getShape().get(0) * activation.getShape().get(1);
+                    NDArray neuronMajor = activation.toType(DataType.FLOAT32, false).reshape(rows, -1).transpose()
+                            .reshape(-1);
+                    // One host array for every layer of the pass, filled from a direct view of the tensor: a fresh
+                    // array a layer (tens of MB, twice with toFloatArray's byte[]) made the collector stop the
+                    // updates once a layer.
+                    if (host[0] == null) {
+                        host[0] = new float[Math.toIntExact(neuronMajor.size())];
+                    }
+                    neuronMajor.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer().get(host[0]);
+                    sink.accept(layer, host[0]);
                 }
             };
             for (int l = 0; l <= last; l++) {
-                x = stack.layer(l, x, step, null, hook, scope);
+                try (NDManager layerScope = scope.newSubManager()) {
+                    x.attach(layerScope); // a layer's temporaries (rows × d_mlp floats each) go with it
+                    NDArray out = stack.layer(l, x, step, null, hook, layerScope);
+                    out.attach(scope);
+                    x = out;
+                }
             }
         }
     }
