@@ -11,8 +11,9 @@ import java.util.Arrays;
  * position of a batch of equally long sequences, in one forward pass that stops after the last layer asked for: no
  * logits, no KV cache. Added for issue 14 (max-activating examples); it only reads {@link DecoderStack}.
  *
- * <p>Each layer's activations are copied to the host, neuron-major, as soon as the layer is computed and handed to the
- * sink, so host memory holds one layer at a time: batch × positions × d_mlp floats. Thread-safe: each call has its own scope.
+ * <p>Each layer's activations are copied to the host, neuron-major, as soon as the layer is computed and handed to
+ * the sink, so host memory holds one layer at a time: batch × positions × d_mlp floats. Thread-safe: each call has
+ * its own scope.
  */
 public final class ActivationCapture {
     /** Receives a layer's activations; called in ascending layer order. */
@@ -70,12 +71,8 @@ public final class ActivationCapture {
                 }
             };
             for (int l = 0; l <= last; l++) {
-                try (NDManager layerScope = scope.newSubManager()) {
-                    x.attach(layerScope); // a layer's temporaries (rows × d_mlp floats each) go with it
-                    NDArray out = stack.layer(l, x, step, null, hook, layerScope);
-                    out.attach(scope);
-                    x = out;
-                }
+                int layer = l;
+                x = DecoderStack.freeingTemporaries(x, scope, (in, ls) -> stack.layer(layer, in, step, null, hook, ls));
             }
         }
     }

@@ -207,14 +207,11 @@ public final class ClampSweeper {
             if (l == layers) {
                 break;
             }
-            try (NDManager layerScope = scope.newSubManager()) {
-                x.attach(layerScope); // frees this layer's temporaries and its input once it is done
-                NDArray out = l == layers - 1 && rows > 1
-                        ? stack.lastPositionLayer(l, x, step, past, layerScope)
-                        : stack.layer(l, x, step, past, ActivationHook.NONE, layerScope);
-                out.attach(scope);
-                x = out;
-            }
+            int layer = l;
+            boolean lastOnly = l == layers - 1 && rows > 1;
+            x = DecoderStack.freeingTemporaries(x, scope, (in, ls) -> lastOnly
+                    ? stack.lastPositionLayer(layer, in, step, past, ls)
+                    : stack.layer(layer, in, step, past, ActivationHook.NONE, ls));
         }
         return stack.logits(x);
     }

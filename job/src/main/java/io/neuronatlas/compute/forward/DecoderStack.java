@@ -81,6 +81,25 @@ final class DecoderStack {
         return rows.reshape(batch, length, config.model().dModel());
     }
 
+    /** One step of a pass, given the scope its temporaries go to. */
+    @FunctionalInterface
+    interface LayerStep {
+        NDArray apply(NDArray x, NDManager layerScope);
+    }
+
+    /**
+     * Runs a step on x in a scope of its own and moves only its output to scope: x and every temporary (rows ×
+     * d_mlp floats each) are freed before the next layer, instead of every layer's staying until the pass ends.
+     */
+    static NDArray freeingTemporaries(NDArray x, NDManager scope, LayerStep step) {
+        try (NDManager layerScope = scope.newSubManager()) {
+            x.attach(layerScope);
+            NDArray out = step.apply(x, layerScope);
+            out.attach(scope);
+            return out;
+        }
+    }
+
     /** x_{l+1} from x_l: attention, then the MLP with the hook between act(gate)·up and down_proj. */
     NDArray layer(int l, NDArray x, Step step, KvCache cache, ActivationHook hook, NDManager scope) {
         NDArray h = attention(l, x, step, cache, scope);

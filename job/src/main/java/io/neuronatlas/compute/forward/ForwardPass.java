@@ -53,12 +53,8 @@ public final class ForwardPass {
         NDArray x = stack.embed(scope, sequences);
         ActivationHook hook = clamps.hook();
         for (int l = 0; l < layers; l++) {
-            try (NDManager layerScope = scope.newSubManager()) {
-                x.attach(layerScope); // a layer's temporaries go with it: a long batch held every layer's at once
-                NDArray out = stack.layer(l, x, step, null, hook, layerScope);
-                out.attach(scope);
-                x = out;
-            }
+            int layer = l;
+            x = DecoderStack.freeingTemporaries(x, scope, (in, ls) -> stack.layer(layer, in, step, null, hook, ls));
         }
         return stack.logits(x);
     }
