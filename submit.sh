@@ -132,7 +132,8 @@ case "${1:-}" in
     APP_JAR="$BENCH_JAR" APP_CP="$BENCH_JAR:$TESTKIT_JAR:$JAR" APP_MAIN="$BENCH_MAIN" ;;
 esac
 case "${1:-}" in
-  demo) shift; demo "$@" ;;
+  # demo [DIR] runs the whole newcomer's path; demo --decoder/--out ... is the checkpoint writer alone.
+  demo) shift; if [[ "${1:-}" == -* ]]; then plain_java demo "$@"; else demo "$@"; fi ;;
   bench-cluster|bench-clamp|bench-examples|examples-demo|local-cluster) plain_java "$@" ;;
   ""|--help|-h|help) plain_java --help ;;
   *) spark_submit "${SPARK_OPTS[@]}" -- "$@" ;;
