@@ -7,6 +7,6 @@ public final class Blocks {
 
     /** Neurons [from, from + n) of a layer's block, relative to its first neuron. */
     public static NeuronBlock slice(NeuronBlock block, int from, int n) {
-        return block.slice(from, n, 0, 0);
+        return block.slice(from, n);
     }
 }

@@ -43,7 +43,8 @@ public final class ExampleFinder {
         blocks = new NeuronBlock[settings.layers().length];
         scratch = new LayerScratch[blocks.length];
         for (int i = 0; i < blocks.length; i++) {
-            blocks[i] = new NeuronBlock(settings.layers()[i], 0, d, settings.top(), settings.sample());
+            blocks[i] = new NeuronBlock(settings.layers()[i], 0, d, settings.top(), settings.sample(),
+                    settings.window());
             scratch[i] = new LayerScratch(d);
         }
     }
@@ -207,17 +208,15 @@ public final class ExampleFinder {
                 block.min[n] = Math.min(block.min[n], segMin);
                 block.max[n] = Math.max(block.max[n], segMax);
                 if (segMax >= t.largestWorst[n]) {
-                    ExampleHeap heap = block.largest[n];
-                    offer(heap, seg, argMax, segMax, 0, activations, base);
-                    if (heap.full()) {
-                        t.largestWorst[n] = heap.worst().value();
+                    offer(block.largest, n, seg, argMax, segMax, 0, activations, base);
+                    if (block.largest.full(n)) {
+                        t.largestWorst[n] = block.largest.worstValue(n);
                     }
                 }
                 if (segMin <= t.smallestWorst[n]) {
-                    ExampleHeap heap = block.smallest[n];
-                    offer(heap, seg, argMin, segMin, 0, activations, base);
-                    if (heap.full()) {
-                        t.smallestWorst[n] = heap.worst().value();
+                    offer(block.smallest, n, seg, argMin, segMin, 0, activations, base);
+                    if (block.smallest.full(n)) {
+                        t.smallestWorst[n] = block.smallest.worstValue(n);
                     }
                 }
             }
@@ -226,10 +225,10 @@ public final class ExampleFinder {
                 int b = candidates.segment[c];
                 int p = candidates.position[c];
                 int base = row + b * s;
-                ExampleHeap heap = block.sample[n];
-                offer(heap, batch.get(b), p, activations[base + p], candidates.priority[c], activations, base);
-                if (heap.full()) {
-                    t.sampleWorst[n] = heap.worst().priority();
+                offer(block.sample, n, batch.get(b), p, activations[base + p], candidates.priority[c], activations,
+                        base);
+                if (block.sample.full(n)) {
+                    t.sampleWorst[n] = block.sample.worstPriority(n);
                 }
             }
         }
@@ -240,12 +239,10 @@ public final class ExampleFinder {
      *
      * @param base where the neuron's activations of this segment start in activations
      */
-    private void offer(ExampleHeap heap, Segment seg, int p, float value, long priority, float[] activations,
-                       int base) {
+    private void offer(ExampleHeaps heaps, int n, Segment seg, int p, float value, long priority,
+                       float[] activations, int base) {
         int start = Math.max(0, p - settings.before());
         int end = Math.min(seg.tokens().length, p + settings.after() + 1);
-        heap.offer(new Example(value, priority, seg.file(), seg.document(), seg.index(), p,
-                seg.firstTextToken() + p - seg.prefix(), start, Arrays.copyOfRange(seg.tokens(), start, end),
-                Arrays.copyOfRange(activations, base + start, base + end)));
+        heaps.offer(n, seg, p, value, priority, start, end, activations, base);
     }
 }

@@ -5,7 +5,7 @@ import java.io.Serializable;
 /**
  * What a task knows about neurons [first, first + count) of one layer after the positions it has seen, and what
  * tasks merge: per neuron its count, exact sums of activations and their squares ({@link ExactSum}), min and max, a
- * {@link RelativeSketch}, and three {@link ExampleHeap}s (largest, most negative, a uniform sample by hash). Merging
+ * {@link RelativeSketch}, and three {@link ExampleHeaps} (largest, most negative, a uniform sample by hash). Merging
  * is associative and commutative bit for bit, so the merged block is the same for any partitioning.
  *
  * <p>Memory per neuron: {@link MemoryBound} (examples as heaps fill, a sketch over the magnitudes seen, moments).
@@ -23,11 +23,22 @@ public final class NeuronBlock implements Serializable {
     final float[] min;
     final float[] max;
     final RelativeSketch[] sketches;
-    final ExampleHeap[] largest;
-    final ExampleHeap[] smallest;
-    final ExampleHeap[] sample;
+    final ExampleHeaps largest;
+    final ExampleHeaps smallest;
+    final ExampleHeaps sample;
 
-    NeuronBlock(int layer, int first, int count, int top, int sampleSize) {
+    NeuronBlock(int layer, int first, int count, int top, int sampleSize, int window) {
+        this(layer, first, count, new ExampleHeaps(ExampleHeaps.Order.LARGEST, count, top, window),
+                new ExampleHeaps(ExampleHeaps.Order.SMALLEST, count, top, window),
+                new ExampleHeaps(ExampleHeaps.Order.SAMPLE, count, sampleSize, window));
+        int[] arena = RelativeSketch.arena(count);
+        for (int i = 0; i < count; i++) {
+            sketches[i] = new RelativeSketch(arena, i);
+        }
+    }
+
+    private NeuronBlock(int layer, int first, int count, ExampleHeaps largest, ExampleHeaps smallest,
+                        ExampleHeaps sample) {
         this.layer = layer;
         this.first = first;
         this.count = count;
@@ -41,15 +52,9 @@ public final class NeuronBlock implements Serializable {
         java.util.Arrays.fill(min, Float.POSITIVE_INFINITY);
         java.util.Arrays.fill(max, Float.NEGATIVE_INFINITY);
         sketches = new RelativeSketch[count];
-        largest = new ExampleHeap[count];
-        smallest = new ExampleHeap[count];
-        sample = new ExampleHeap[count];
-        for (int i = 0; i < count; i++) {
-            sketches[i] = new RelativeSketch();
-            largest[i] = new ExampleHeap(top, ExampleHeap.Order.LARGEST);
-            smallest[i] = new ExampleHeap(top, ExampleHeap.Order.SMALLEST);
-            sample[i] = new ExampleHeap(sampleSize, ExampleHeap.Order.SAMPLE);
-        }
+        this.largest = largest;
+        this.smallest = smallest;
+        this.sample = sample;
     }
 
     public int layer() {
@@ -64,9 +69,13 @@ public final class NeuronBlock implements Serializable {
         return count;
     }
 
-    /** Neurons [from, from + n) of this block (indices relative to it) as a block of their own, sharing state. */
-    NeuronBlock slice(int from, int n, int top, int sampleSize) {
-        NeuronBlock s = new NeuronBlock(layer, first + from, n, 0, 0);
+    /**
+     * Neurons [from, from + n) of this block (indices relative to it) as a block of their own: sketches shared, the
+     * examples copied out of the block's arrays.
+     */
+    NeuronBlock slice(int from, int n) {
+        NeuronBlock s = new NeuronBlock(layer, first + from, n, largest.slice(from, n), smallest.slice(from, n),
+                sample.slice(from, n));
         System.arraycopy(positions, from, s.positions, 0, n);
         System.arraycopy(sumWhole, from, s.sumWhole, 0, n);
         System.arraycopy(sumFraction, from, s.sumFraction, 0, n);
@@ -75,9 +84,6 @@ public final class NeuronBlock implements Serializable {
         System.arraycopy(min, from, s.min, 0, n);
         System.arraycopy(max, from, s.max, 0, n);
         System.arraycopy(sketches, from, s.sketches, 0, n);
-        System.arraycopy(largest, from, s.largest, 0, n);
-        System.arraycopy(smallest, from, s.smallest, 0, n);
-        System.arraycopy(sample, from, s.sample, 0, n);
         return s;
     }
 
@@ -94,10 +100,10 @@ public final class NeuronBlock implements Serializable {
             min[i] = Math.min(min[i], other.min[i]);
             max[i] = Math.max(max[i], other.max[i]);
             sketches[i].merge(other.sketches[i]);
-            largest[i].merge(other.largest[i]);
-            smallest[i].merge(other.smallest[i]);
-            sample[i].merge(other.sample[i]);
         }
+        largest.merge(other.largest);
+        smallest.merge(other.smallest);
+        sample.merge(other.sample);
         return this;
     }
 }

@@ -46,7 +46,7 @@ public record NeuronSummary(int layer, int neuron, long count, double mean, doub
         long[] histogram = n == 0 ? new long[BINS] : sketch.histogram(b.min[i], b.max[i], BINS);
         double maxAbs = Math.max(Math.abs(b.min[i]), Math.abs(b.max[i]));
         double density = n == 0 ? Double.NaN : (double) sketch.countAbove(DENSITY_FRACTION * maxAbs) / n;
-        List<Example> sample = b.sample[i].sorted();
+        List<Example> sample = b.sample.sorted(i);
         List<List<Example>> bands = new ArrayList<>();
         for (double[] band : BANDS) {
             double lo = clamp(sketch.quantile(band[0]), b.min[i], b.max[i]);
@@ -60,7 +60,7 @@ public record NeuronSummary(int layer, int neuron, long count, double mean, doub
             bands.add(in);
         }
         return new NeuronSummary(b.layer, b.first + i, n, mean, std, b.min[i], b.max[i], q, histogram, density,
-                b.largest[i].sorted(), b.smallest[i].sorted(), bands);
+                b.largest.sorted(i), b.smallest.sorted(i), bands);
     }
 
     private static double clamp(double v, double lo, double hi) {

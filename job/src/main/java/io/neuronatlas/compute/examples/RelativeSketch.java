@@ -5,8 +5,10 @@ import java.util.Arrays;
 
 /**
  * A mergeable quantile sketch with relative accuracy (the DDSketch design, Masson et al., VLDB 2019): a value v is
- * counted in bucket ceil(log_γ |v|) of its sign, γ = (1 + α)/(1 − α), and a bucket stands for 2γ^k/(γ + 1), within
- * relative error α of every value in it. α = 1%. Values with |v| below {@link #ZERO} count as zero. Merging adds
+ * counted in bucket k = ceil(M · log2~ |v|) of its sign, and a bucket stands for 2·lo·hi/(lo + hi) of its bounds, within
+ * relative error α of every value in it as long as hi/lo ≤ γ = (1 + α)/(1 − α). α = 1%. log2~ is DDSketch's cubically
+ * interpolated log2 (exponent plus a cubic in the mantissa, see {@link #key}): computing Math.log for every activation
+ * was most of the examples job's host time, and the cubic costs a few multiplications for 1% more buckets. Values with |v| below {@link #ZERO} count as zero. Merging adds
  * counts, so the result is the same for any partitioning and order. At most {@link #MAX_BUCKETS} buckets per sign
  * (then the smallest magnitudes are collapsed into the lowest kept bucket, as DDSketch's collapsing store does: their
  * accuracy is lost, never the tail's); about 900 buckets cover 1e-6..1e2.
@@ -19,7 +21,16 @@ public final class RelativeSketch implements Serializable {
     public static final double ZERO = 1e-12;
     static final int MAX_BUCKETS = 4096;
     private static final double GAMMA = (1 + ALPHA) / (1 - ALPHA);
-    private static final double LOG_GAMMA = Math.log(GAMMA);
+    // log2~(2^e·(1 + s)) = e + ((A·s + B)·s + C)·s for s in [0, 1): exact at powers of two, increasing, and its slope
+    // in ln v, (1 + s)·(3A·s² + 2B·s + C), lies in [10/7, 52/35].
+    private static final double A = 6.0 / 35;
+    private static final double B = -3.0 / 5;
+    private static final double C = 10.0 / 7;
+    /** Keys per unit of log2~: a bucket spans at most (1/M)·(7/10) in ln v, which must not exceed ln γ. */
+    private static final double M = 0.7 / Math.log(GAMMA);
+    /** Representatives of the keys of magnitudes ZERO..Float.MAX_VALUE, computed once. */
+    private static final int VALUE_LOW = key(ZERO) - 1;
+    private static final double[] VALUES = values(VALUE_LOW, key(Float.MAX_VALUE) + 1);
     /** Buckets a store starts with around its first key when it is not started by {@link #addAll}. */
     private static final int FIRST = 128;
     /**
@@ -28,11 +39,38 @@ public final class RelativeSketch implements Serializable {
      */
     private static final int TYPICAL_LOW = key(1e-8);
     private static final int TYPICAL_HIGH = key(1e3);
+    private static final int TYPICAL_SPAN = TYPICAL_HIGH + 1 - TYPICAL_LOW;
     private static final int SLACK = 16;
 
-    private final Store positive = new Store();
-    private final Store negative = new Store();
+    private final Store positive;
+    private final Store negative;
     private long zeros;
+
+    /** An empty sketch whose stores are allocated as keys arrive. */
+    public RelativeSketch() {
+        positive = new Store();
+        negative = new Store();
+    }
+
+    /**
+     * The sketch of neuron i of a block whose stores start in {@code arena} ({@link #arena}): one array allocated
+     * once for all of a block's neurons, because a store per neuron, made as the first batch arrived, was a gigabyte
+     * of small arrays that all survived and that the collector copied out of the young generation while the forward
+     * pass waited.
+     */
+    RelativeSketch(int[] arena, int i) {
+        positive = new Store(arena, 2 * i * TYPICAL_SPAN);
+        negative = new Store(arena, (2 * i + 1) * TYPICAL_SPAN);
+    }
+
+    /** The stores of n neurons' sketches over the typical keys, both signs. */
+    static int[] arena(int n) {
+        long cells = 2L * TYPICAL_SPAN * n;
+        if (cells > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException(n + " neurons' sketches do not fit one array; split the block");
+        }
+        return new int[(int) cells];
+    }
 
     public void add(float v) {
         if (v > ZERO) {
@@ -71,8 +109,24 @@ public final class RelativeSketch implements Serializable {
                 zeros++;
             }
         }
-        positive.reserve(posLow, posHigh);
-        negative.reserve(negLow, negHigh);
+        boolean posCovered = positive.reserve(posLow, posHigh);
+        boolean negCovered = negative.reserve(negLow, negHigh);
+        if (posCovered && negCovered) {
+            // Every key is inside its store: count without the store's bounds checks.
+            int[] pos = positive.counts;
+            int[] neg = negative.counts;
+            int posOffset = positive.offset - positive.start;
+            int negOffset = negative.offset - negative.start;
+            for (int i = from; i < to; i++) {
+                float v = values[i];
+                if (v > ZERO) {
+                    pos[keys[i - from] - posOffset]++;
+                } else if (v < -ZERO) {
+                    neg[keys[i - from] - negOffset]++;
+                }
+            }
+            return;
+        }
         for (int i = from; i < to; i++) {
             float v = values[i];
             if (v > ZERO) {
@@ -104,8 +158,8 @@ public final class RelativeSketch implements Serializable {
         }
         long rank = (long) Math.floor(q * (n - 1));
         long seen = 0;
-        for (int i = negative.counts.length - 1; i >= 0; i--) {
-            seen += negative.counts[i];
+        for (int i = negative.length - 1; i >= 0; i--) {
+            seen += negative.count(i);
             if (seen > rank) {
                 return -value(negative.offset + i);
             }
@@ -114,13 +168,13 @@ public final class RelativeSketch implements Serializable {
         if (seen > rank) {
             return 0;
         }
-        for (int i = 0; i < positive.counts.length; i++) {
-            seen += positive.counts[i];
+        for (int i = 0; i < positive.length; i++) {
+            seen += positive.count(i);
             if (seen > rank) {
                 return value(positive.offset + i);
             }
         }
-        return value(positive.offset + positive.counts.length - 1);
+        return value(positive.offset + positive.length - 1);
     }
 
     /**
@@ -158,61 +212,130 @@ public final class RelativeSketch implements Serializable {
     }
 
     private void forEachBucket(BucketVisitor visitor) {
-        for (int i = 0; i < negative.counts.length; i++) {
-            if (negative.counts[i] > 0) {
-                visitor.visit(-value(negative.offset + i), negative.counts[i]);
+        for (int i = 0; i < negative.length; i++) {
+            if (negative.count(i) > 0) {
+                visitor.visit(-value(negative.offset + i), negative.count(i));
             }
         }
         if (zeros > 0) {
             visitor.visit(0, zeros);
         }
-        for (int i = 0; i < positive.counts.length; i++) {
-            if (positive.counts[i] > 0) {
-                visitor.visit(value(positive.offset + i), positive.counts[i]);
+        for (int i = 0; i < positive.length; i++) {
+            if (positive.count(i) > 0) {
+                visitor.visit(value(positive.offset + i), positive.count(i));
             }
         }
     }
 
+    /** The bucket of a positive, finite magnitude. */
     static int key(double magnitude) {
-        return (int) Math.ceil(Math.log(magnitude) / LOG_GAMMA);
+        return (int) Math.ceil(M * log2(magnitude));
     }
 
+    /** The representative of a bucket: 2·lo·hi/(lo + hi) of its bounds, within relative α of both. */
     static double value(int key) {
-        return 2 * Math.pow(GAMMA, key) / (GAMMA + 1);
+        int i = key - VALUE_LOW;
+        return i >= 0 && i < VALUES.length ? VALUES[i] : representative(key);
     }
 
-    /** Counts of consecutive keys from offset; grows as keys arrive, collapsing the lowest beyond MAX_BUCKETS. */
+    /** The cubically interpolated log2 of a positive, finite, normal double. */
+    static double log2(double v) {
+        long bits = Double.doubleToRawLongBits(v);
+        double s = (bits & 0xfffffffffffffL) * 0x1p-52;
+        int e = (int) ((bits >>> 52) & 0x7ff) - 1023;
+        return ((A * s + B) * s + C) * s + e;
+    }
+
+    /** The inverse of {@link #log2}, by bisection on the mantissa (the cubic is increasing on [0, 1]). */
+    static double exp2(double y) {
+        double e = Math.floor(y);
+        double t = y - e;
+        double lo = 0;
+        double hi = 1;
+        for (int i = 0; i < 64 && lo < hi; i++) {
+            double mid = (lo + hi) / 2;
+            if (mid <= lo || mid >= hi) {
+                break;
+            }
+            if (((A * mid + B) * mid + C) * mid < t) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return Math.scalb(1 + (lo + hi) / 2, (int) e);
+    }
+
+    private static double representative(int key) {
+        double lo = exp2((key - 1) / M);
+        double hi = exp2(key / M);
+        return 2 * lo * hi / (lo + hi);
+    }
+
+    private static double[] values(int low, int high) {
+        double[] v = new double[high - low + 1];
+        for (int k = low; k <= high; k++) {
+            v[k - low] = representative(k);
+        }
+        return v;
+    }
+
+    /**
+     * Counts of consecutive keys from offset, at counts[start, start + length): a store begins either empty, or as
+     * its neuron's part of a block's arena covering the typical keys; it grows as keys arrive (into an array of its
+     * own), collapsing the lowest beyond MAX_BUCKETS. Serialized as its own buckets only, never the arena.
+     */
     private static final class Store implements Serializable {
-        private static final long serialVersionUID = 1L;
+        private static final long serialVersionUID = 2L;
         int offset;
-        int[] counts = new int[0];
+        int length;
+        transient int[] counts = new int[0];
+        transient int start;
+
+        Store() {
+        }
+
+        Store(int[] arena, int start) {
+            this.counts = arena;
+            this.start = start;
+            this.offset = TYPICAL_LOW;
+            this.length = TYPICAL_SPAN;
+        }
+
+        int count(int i) {
+            return counts[start + i];
+        }
 
         void add(int key, int count) {
-            if (counts.length == 0) {
+            if (length == 0) {
                 offset = key - FIRST / 2;
                 counts = new int[FIRST];
+                start = 0;
+                length = FIRST;
             }
-            if (key < offset || key >= offset + counts.length) {
+            if (key < offset || key >= offset + length) {
                 grow(key);
             }
             int at = Math.max(key, offset) - offset;
-            counts[at] += count;
+            counts[start + at] += count;
         }
 
         /**
          * Makes room for keys low..high when they fit in MAX_BUCKETS with the keys held; otherwise leaves the store
          * to grow (and collapse) key by key in {@link #add}, so that counts never depend on how adds were grouped.
+         *
+         * @return whether every key low..high now has its own bucket
          */
-        void reserve(int low, int high) {
+        boolean reserve(int low, int high) {
             if (low > high) {
-                return;
+                return true;
             }
-            int spanLow = counts.length == 0 ? low : Math.min(offset, low);
-            int spanHigh = counts.length == 0 ? high + 1 : Math.max(offset + counts.length, high + 1);
+            int spanLow = length == 0 ? low : Math.min(offset, low);
+            int spanHigh = length == 0 ? high + 1 : Math.max(offset + length, high + 1);
             if (spanHigh - spanLow > MAX_BUCKETS) {
-                return;
+                return false;
             }
-            if (counts.length == 0) {
+            if (length == 0) {
                 offset = Math.min(low, TYPICAL_LOW);
                 int end = Math.max(high + 1, TYPICAL_HIGH + 1);
                 if (end - offset > MAX_BUCKETS) {
@@ -220,14 +343,17 @@ public final class RelativeSketch implements Serializable {
                     end = high + 1;
                 }
                 counts = new int[end - offset];
-                return;
+                start = 0;
+                length = counts.length;
+                return true;
             }
             if (low < offset) {
                 grow(low);
             }
-            if (high >= offset + counts.length) {
+            if (high >= offset + length) {
                 grow(high);
             }
+            return low >= offset && high < offset + length;
         }
 
         /**
@@ -237,7 +363,7 @@ public final class RelativeSketch implements Serializable {
          */
         private void grow(int key) {
             int low = Math.min(offset, key);
-            int high = Math.max(offset + counts.length, key + 1);
+            int high = Math.max(offset + length, key + 1);
             int room = Math.max(SLACK, (high - low) / 2);
             if (key < offset) {
                 low -= room;
@@ -245,38 +371,52 @@ public final class RelativeSketch implements Serializable {
                 high += room;
             }
             if (high - low > MAX_BUCKETS) {
-                int needed = Math.max(offset + counts.length, key + 1);
+                int needed = Math.max(offset + length, key + 1);
                 high = Math.min(high, Math.max(needed, low + MAX_BUCKETS));
                 low = high - MAX_BUCKETS;
             }
             int[] grown = new int[high - low];
-            for (int i = 0; i < counts.length; i++) {
+            for (int i = 0; i < length; i++) {
                 int k = offset + i;
-                grown[Math.max(k, low) - low] += counts[i];
+                grown[Math.max(k, low) - low] += counts[start + i];
             }
             offset = low;
             counts = grown;
+            start = 0;
+            length = grown.length;
         }
 
         void merge(Store other) {
-            for (int i = 0; i < other.counts.length; i++) {
-                if (other.counts[i] > 0) {
-                    add(other.offset + i, other.counts[i]);
+            for (int i = 0; i < other.length; i++) {
+                int c = other.count(i);
+                if (c > 0) {
+                    add(other.offset + i, c);
                 }
             }
         }
 
         long total() {
             long t = 0;
-            for (int c : counts) {
-                t += c;
+            for (int i = 0; i < length; i++) {
+                t += counts[start + i];
             }
             return t;
         }
 
+        private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+            out.defaultWriteObject();
+            out.writeObject(Arrays.copyOfRange(counts, start, start + length));
+        }
+
+        private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
+            in.defaultReadObject();
+            counts = (int[]) in.readObject();
+            start = 0;
+        }
+
         @Override
         public String toString() {
-            return offset + Arrays.toString(counts);
+            return offset + Arrays.toString(Arrays.copyOfRange(counts, start, start + length));
         }
     }
 }

@@ -69,7 +69,7 @@ class ExampleFinderThreadsTest {
             }
             all.sort(java.util.Comparator.<long[]>comparingLong(e -> e[0]).thenComparingLong(e -> e[1])
                     .thenComparingLong(e -> e[2]).thenComparingLong(e -> e[3]));
-            List<Example> sample = block.sample[n].sorted();
+            List<Example> sample = block.sample.sorted(n);
             assertEquals(Math.min(k, all.size()), sample.size());
             for (int i = 0; i < sample.size(); i++) {
                 Example e = sample.get(i);
@@ -99,9 +99,9 @@ class ExampleFinderThreadsTest {
             for (double q : new double[] {0, 0.5, 0.9, 1}) {
                 assertEquals(a.sketches[n].quantile(q), b.sketches[n].quantile(q), 0, "neuron " + n);
             }
-            assertSame(a.largest[n].sorted(), b.largest[n].sorted(), "largest of neuron " + n);
-            assertSame(a.smallest[n].sorted(), b.smallest[n].sorted(), "smallest of neuron " + n);
-            assertSame(a.sample[n].sorted(), b.sample[n].sorted(), "sample of neuron " + n);
+            assertSame(a.largest.sorted(n), b.largest.sorted(n), "largest of neuron " + n);
+            assertSame(a.smallest.sorted(n), b.smallest.sorted(n), "smallest of neuron " + n);
+            assertSame(a.sample.sorted(n), b.sample.sorted(n), "sample of neuron " + n);
         }
     }
 

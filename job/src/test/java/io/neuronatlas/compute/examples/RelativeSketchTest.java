@@ -27,6 +27,45 @@ class RelativeSketchTest {
         return v;
     }
 
+    /**
+     * The bucket mapping alone, against Math.log: every magnitude of the float range is within relative α of its
+     * bucket's representative, keys never decrease as magnitudes grow, and no bucket spans more than γ.
+     */
+    @Test
+    void everyMagnitudeIsWithinAlphaOfItsBucket() {
+        Random r = new Random(17);
+        double gamma = (1 + RelativeSketch.ALPHA) / (1 - RelativeSketch.ALPHA);
+        for (int i = 0; i < 200_000; i++) {
+            double v = (float) Math.exp(Math.log(RelativeSketch.ZERO)
+                    + r.nextDouble() * (Math.log(Float.MAX_VALUE) - Math.log(RelativeSketch.ZERO)));
+            int k = RelativeSketch.key(v);
+            double rep = RelativeSketch.value(k);
+            assertTrue(Math.abs(rep - v) <= RelativeSketch.ALPHA * v * (1 + 1e-12),
+                    v + " in bucket " + k + " ~ " + rep);
+            assertTrue(Math.abs(RelativeSketch.log2(v) - Math.log(v) / Math.log(2)) < 0.01, "log2~ of " + v);
+        }
+        for (int e = -40; e <= 127; e++) {
+            assertEquals(e, RelativeSketch.log2(Math.scalb(1.0, e)), 0, "powers of two are exact");
+        }
+        float previous = (float) RelativeSketch.ZERO;
+        for (int step = 0; step < 100_000; step++) {
+            float next = Math.nextUp(previous * 1.0003f);
+            assertTrue(RelativeSketch.key(next) >= RelativeSketch.key(previous), next + " after " + previous);
+            previous = next;
+        }
+        for (int k = RelativeSketch.key(1e-12); k < RelativeSketch.key(1e38); k += 7) {
+            double lo = RelativeSketch.exp2((k - 1) / mOf());
+            double hi = RelativeSketch.exp2(k / mOf());
+            assertTrue(hi / lo <= gamma * (1 + 1e-12), "bucket " + k + " spans " + hi / lo);
+        }
+    }
+
+    /** Keys per unit of log2~, recovered from the mapping itself: M = 0.7 / ln γ. */
+    private static double mOf() {
+        double gamma = (1 + RelativeSketch.ALPHA) / (1 - RelativeSketch.ALPHA);
+        return 0.7 / Math.log(gamma);
+    }
+
     @Test
     void quantilesAreWithinRelativeAlphaOfTheSortedValues() {
         float[] v = values(11, 50_000);
@@ -120,5 +159,45 @@ class RelativeSketchTest {
         }
         double lowest = sketch.quantile(0);
         assertTrue(lowest > magnitudes[0] * 10, "the smallest magnitudes collapse upwards: " + lowest);
+    }
+
+    /**
+     * A block's sketches, started in one shared arena, count as lone sketches do, also once one outgrows the arena;
+     * and each serializes as its own buckets (a round trip keeps its quantiles; its bytes do not carry the arena).
+     */
+    @Test
+    void arenaSketchesCountAsLoneOnesAndSerializeAlone() throws Exception {
+        int neurons = 8;
+        int[] arena = RelativeSketch.arena(neurons);
+        for (int n = 0; n < 3; n++) {
+            float[] v = values(20 + n, 5_000);
+            if (n == 1) {
+                v[17] = 3e20f; // far above the arena's range: this store moves to an array of its own
+            }
+            RelativeSketch lone = new RelativeSketch();
+            RelativeSketch inArena = new RelativeSketch(arena, n);
+            int[] keys = new int[100];
+            for (int from = 0; from < v.length; from += 100) {
+                lone.addAll(v, from, from + 100, keys);
+                inArena.addAll(v, from, from + 100, keys);
+            }
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+                out.writeObject(inArena);
+            }
+            assertTrue(bytes.size() < arena.length * 4 / 2, bytes.size() + " bytes carry the arena");
+            RelativeSketch back;
+            try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
+                    new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+                back = (RelativeSketch) in.readObject();
+            }
+            for (RelativeSketch s : new RelativeSketch[] {inArena, back}) {
+                assertEquals(lone.count(), s.count());
+                for (double q = 0; q <= 1; q += 0.01) {
+                    assertEquals(lone.quantile(q), s.quantile(q), 0, "neuron " + n + " q" + q);
+                }
+                assertArrayEquals(lone.histogram(-1e3, 1e3, 50), s.histogram(-1e3, 1e3, 50));
+            }
+        }
     }
 }
