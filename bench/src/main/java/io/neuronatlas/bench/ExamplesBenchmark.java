@@ -35,8 +35,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import scopt.OParser;
 
 /**
@@ -64,6 +66,7 @@ final class ExamplesBenchmark implements Command {
         int gpus = 8;
         double gpuTokensPerSecond = 0;
         boolean skipTorch;
+        int rounds = 2;
     }
 
     @Override
@@ -96,12 +99,18 @@ final class ExamplesBenchmark implements Command {
                 s.decimal("gpu-tokens-per-second", "R", "measured 8B tokens/s of one GPU executor, if known; else "
                         + "the estimate scales the paper's A100 figure (4M x 128 tokens in 12 h)",
                         (a, v) -> a.gpuTokensPerSecond = v),
+                s.integer("rounds", "N", "rounds of all three ways; each way's best round is reported (default 2)",
+                        (a, v) -> a.rounds = v),
                 s.flag("skip-torch", "leave out the PyTorch baseline", a -> a.skipTorch = true));
         Scopt.Parsed<Args> parsed = Scopt.parse(parser, argv, new Args(), out, err);
         if (!parsed.ok()) {
             return parsed.exitCode();
         }
         Args a = parsed.options();
+        if (a.rounds < 1) {
+            err.println("bench-examples: --rounds must be at least 1, found " + a.rounds);
+            return 2;
+        }
         SyntheticDecoder.Written model = ensureCheckpoint(Path.of(a.work, "llama-3.2-1b-f32"), out);
         List<Segment> segments = segments(model.dir(), Path.of(a.corpus), a.tokens);
         long textTokens = segments.stream().mapToLong(Segment::textTokens).sum();
@@ -113,45 +122,52 @@ final class ExamplesBenchmark implements Command {
         Arrays.setAll(layers, i -> i);
         ExampleSettings settings = new ExampleSettings(layers, D_MLP, 128, ExampleSettings.DEFAULT_TOP,
                 ExampleSettings.DEFAULT_SAMPLE, ExampleSettings.BEFORE, ExampleSettings.AFTER, a.batch);
-        double captureSeconds;
-        double plainSeconds;
+        // The VM's speed drifts by tens of percent over minutes, so the ways are interleaved (plain and capture
+        // batch by batch, PyTorch between) and each way's best round is compared.
+        List<Round> rounds = new ArrayList<>();
         float[] javaLogits;
-        double updateSeconds;
-        double collector;
         try (DecoderModel decoder = DecoderModel.load(model.dir(), Device.cpu(), Precision.FP32)) {
             ForwardPass plain = new ForwardPass(decoder);
             plain.nextTokenLogits(new int[][] {batches[0][0]}, Clamps.none()); // warm-up
-            long t0 = System.nanoTime();
-            float[][] first = null;
-            for (int[][] batch : batches) {
-                float[][] logits = plain.nextTokenLogits(batch, Clamps.none());
-                if (first == null) {
-                    first = logits;
-                }
+            warmUp(decoder, settings, segments.subList(0, Math.min(a.batch, segments.size())));
+            javaLogits = Arrays.copyOf(plain.nextTokenLogits(batches[0], Clamps.none())[0], 8);
+            for (int r = 0; r < a.rounds; r++) {
+                Round round = round(decoder, plain, settings, segments, batches);
+                TorchRun torch = a.skipTorch ? null : torch(model.dir(), batches, a, out);
+                rounds.add(torch == null ? round : round.withTorch(torch));
+                out.printf(Locale.ROOT, "  round %d: plain %.1f s, capture %.1f s (updates %.1f s, collector pauses "
+                        + "%.1f s)%s%n", r + 1, round.plain, round.capture, round.updates, round.collector,
+                        torch == null ? "" : String.format(Locale.ROOT, ", PyTorch eager %.1f s", torch.seconds()));
             }
-            plainSeconds = (System.nanoTime() - t0) / 1e9;
-            javaLogits = Arrays.copyOf(first[0], 8);
-            ExampleFinder finder = new ExampleFinder(decoder, settings);
-            double gc0 = collectorSeconds();
-            long t1 = System.nanoTime();
-            for (Segment seg : segments) {
-                finder.accept(seg);
-            }
-            finder.finish();
-            captureSeconds = (System.nanoTime() - t1) / 1e9;
-            collector = collectorSeconds() - gc0;
-            updateSeconds = finder.updateSeconds();
         }
-        double captureRate = textTokens / captureSeconds;
-        double plainRate = textTokens / plainSeconds;
-        out.printf(Locale.ROOT, "  plain forward (all layers, no capture): %8.1f s  %8.1f tokens/s%n", plainSeconds,
+        Round best = Round.best(rounds);
+        double captureRate = textTokens / best.capture;
+        double plainRate = textTokens / best.plain;
+        double updateSeconds = best.updates;
+        out.printf(Locale.ROOT, "  best of %d rounds:%n", rounds.size());
+        out.printf(Locale.ROOT, "  plain forward (all layers, no capture): %8.1f s  %8.1f tokens/s%n", best.plain,
                 plainRate);
         out.printf(Locale.ROOT, "  examples capture + updates:             %8.1f s  %8.1f tokens/s  (updates %.1f s, "
-                + "collector pauses %.1f s of a %.1f GB heap)  ratio %.2f (goal >= 0.8)%n", captureSeconds,
-                captureRate, updateSeconds, collector, Runtime.getRuntime().maxMemory() / 1e9,
+                + "collector pauses %.1f s of a %.1f GB heap)  ratio %.2f (goal >= 0.8)%n", best.capture,
+                captureRate, updateSeconds, best.collector, Runtime.getRuntime().maxMemory() / 1e9,
                 captureRate / plainRate);
-        if (!a.skipTorch) {
-            torch(model.dir(), batches, a, textTokens, captureRate, javaLogits, out);
+        if (best.torch != null) {
+            TorchRun torch = best.torch;
+            double diff = 0;
+            for (int i = 0; i < torch.logits().length; i++) {
+                diff = Math.max(diff, Math.abs(torch.logits()[i] - javaLogits[i]));
+            }
+            double rate = textTokens / torch.seconds();
+            out.printf(Locale.ROOT, "  PyTorch eager forward (%s):  %8.1f s  %8.1f tokens/s  capture / eager = %.2fx "
+                    + "(goal >= 1.0); first logits agree within %.2e%n", torch.version(), torch.seconds(), rate,
+                    captureRate / rate, diff);
+            // Both forwards are matrix products above all: the engines' own sgemm speed on this CPU, for context.
+            double djlGemm = gemmGflops();
+            out.printf(Locale.ROOT, "  sgemm (%d x %d)·(%d x %d), %d threads: DJL's libtorch %.1f GFLOP/s, PyTorch "
+                            + "%.1f GFLOP/s: DJL / PyTorch = %.2fx%n", GEMM_ROWS, D_MODEL, D_MODEL, D_MLP, a.threads,
+                    djlGemm, torch.gemmGflops(), djlGemm / torch.gemmGflops());
+        } else if (!a.skipTorch) {
+            out.println("  PyTorch eager: no round ran it (see the lines above)");
         }
         // The 8B estimate (the paper's 4M segments x 128 tokens), an estimate and not a measurement: the forward at
         // the GPU rate given (else the paper's one-A100 rate: 4M x 128 tokens in 12 h), and the per-neuron updates,
@@ -172,12 +188,59 @@ final class ExamplesBenchmark implements Command {
         return 0;
     }
 
-    private static void torch(Path model, int[][][] batches, Args a, long textTokens, double captureRate,
-                              float[] javaLogits, PrintStream out) throws IOException, InterruptedException {
+    /** One round of the two Java ways, interleaved batch by batch, with a fresh finder. */
+    private static Round round(DecoderModel decoder, ForwardPass plain, ExampleSettings settings,
+                               List<Segment> segments, int[][][] batches) {
+        ExampleFinder finder = new ExampleFinder(decoder, settings);
+        double gc0 = collectorSeconds();
+        long plainNanos = 0;
+        long captureNanos = 0;
+        int next = 0;
+        for (int b = 0; b < batches.length; b++) {
+            long t0 = System.nanoTime();
+            plain.nextTokenLogits(batches[b], Clamps.none());
+            long t1 = System.nanoTime();
+            for (int i = 0; i < batches[b].length; i++) {
+                finder.accept(segments.get(next++));
+            }
+            if (b == batches.length - 1) {
+                finder.finish();
+            }
+            plainNanos += t1 - t0;
+            captureNanos += System.nanoTime() - t1;
+        }
+        return new Round(plainNanos / 1e9, captureNanos / 1e9, finder.updateSeconds(), collectorSeconds() - gc0,
+                null);
+    }
+
+    /** One round's seconds; the best round takes each way's fastest. */
+    private record Round(double plain, double capture, double updates, double collector, TorchRun torch) {
+        Round withTorch(TorchRun t) {
+            return new Round(plain, capture, updates, collector, t);
+        }
+
+        static Round best(List<Round> rounds) {
+            Round plainBest = rounds.stream().min(Comparator.comparingDouble(Round::plain)).orElseThrow();
+            Round captureBest = rounds.stream().min(Comparator.comparingDouble(Round::capture))
+                    .orElseThrow();
+            TorchRun torchBest = rounds.stream().map(Round::torch).filter(Objects::nonNull)
+                    .min(Comparator.comparingDouble(TorchRun::seconds)).orElse(null);
+            return new Round(plainBest.plain, captureBest.capture, captureBest.updates, captureBest.collector,
+                    torchBest);
+        }
+    }
+
+    /** What the PyTorch script reported: its seconds, first 8 logits of the first sequence, sgemm GFLOP/s. */
+    private record TorchRun(String version, double seconds, float[] logits, double gemmGflops) {
+    }
+
+    /** PyTorch eager over the same batches in python3-torch, or null (said on out) when it cannot run. */
+    private static TorchRun torch(Path model, int[][][] batches, Args a, PrintStream out)
+            throws IOException, InterruptedException {
         Path script = Path.of("bench/scripts/torch_llama_forward.py");
         if (!Files.isRegularFile(script)) {
             out.println("  PyTorch eager: skipped (" + script + " not found; run from the repository root)");
-            return;
+            return null;
         }
         StringBuilder json = new StringBuilder("[");
         for (int b = 0; b < batches.length; b++) {
@@ -199,36 +262,25 @@ final class ExamplesBenchmark implements Command {
         if (code != 0) {
             out.println("  PyTorch eager: failed (python3-torch installed? apt-get install python3-torch):\n"
                     + output.strip());
-            return;
+            return null;
         }
         double seconds = 0;
-        float[] torchLogits = null;
+        float[] logits = new float[0];
         for (String line : output.split("\n")) {
             if (line.startsWith("seconds=")) {
                 seconds = Double.parseDouble(line.substring(8).trim());
             } else if (line.startsWith("logits0=")) {
                 String[] parts = line.substring(8).trim().split(",");
-                torchLogits = new float[parts.length];
+                logits = new float[parts.length];
                 for (int i = 0; i < parts.length; i++) {
-                    torchLogits[i] = Float.parseFloat(parts[i]);
+                    logits[i] = Float.parseFloat(parts[i]);
                 }
             }
         }
-        double diff = 0;
-        for (int i = 0; torchLogits != null && i < torchLogits.length; i++) {
-            diff = Math.max(diff, Math.abs(torchLogits[i] - javaLogits[i]));
-        }
-        double rate = textTokens / seconds;
-        out.printf(Locale.ROOT, "  PyTorch eager forward (%s):  %8.1f s  %8.1f tokens/s  capture / eager = %.2fx "
-                + "(goal >= 1.0); first logits agree within %.2e%n", output.lines().filter(l -> l.startsWith(
-                "torch=")).findFirst().orElse("torch"), seconds, rate, captureRate / rate, diff);
-        // Both forwards are matrix products above all: the engines' own sgemm speed on this CPU, for context.
-        double torchGemm = output.lines().filter(l -> l.startsWith("gemm_gflops=")).findFirst()
+        double gemm = output.lines().filter(l -> l.startsWith("gemm_gflops=")).findFirst()
                 .map(l -> Double.parseDouble(l.substring(12).trim())).orElse(Double.NaN);
-        double djlGemm = gemmGflops();
-        out.printf(Locale.ROOT, "  sgemm (%d x %d)·(%d x %d), %d threads: DJL's libtorch %.1f GFLOP/s, PyTorch %.1f "
-                        + "GFLOP/s: DJL / PyTorch = %.2fx%n",
-                GEMM_ROWS, D_MODEL, D_MODEL, D_MLP, a.threads, djlGemm, torchGemm, djlGemm / torchGemm);
+        String version = output.lines().filter(l -> l.startsWith("torch=")).findFirst().orElse("torch");
+        return new TorchRun(version, seconds, logits, gemm);
     }
 
     /** Time the JVM's collectors have spent so far (their pauses, for G1). */
@@ -279,6 +331,19 @@ final class ExamplesBenchmark implements Command {
     }
 
     /** Batches of segments padded to 128 on the right, as the job pads them. */
+    /**
+     * One batch through a throwaway finder of layer 0 only, untimed, as the plain forward's first batch is: the
+     * updates' code is compiled by the JIT before the timed run, rather than by compiler threads that take the
+     * cores from the first timed batches.
+     */
+    private static void warmUp(DecoderModel decoder, ExampleSettings settings, List<Segment> batch) {
+        ExampleFinder warm = new ExampleFinder(decoder, new ExampleSettings(new int[] {0}, settings.dMlp(),
+                settings.segment(), settings.top(), settings.sample(), settings.before(), settings.after(),
+                settings.batch()));
+        batch.forEach(warm::accept);
+        warm.finish();
+    }
+
     private static int[][][] batches(List<Segment> segments, int batch) {
         int n = (segments.size() + batch - 1) / batch;
         int[][][] out = new int[n][][];

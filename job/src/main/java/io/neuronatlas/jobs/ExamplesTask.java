@@ -21,7 +21,9 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import scala.Tuple2;
 
 /**
@@ -79,21 +81,17 @@ final class ExamplesTask {
                     docs++;
                 }
             }
-            List<Tuple2<String, Serializable>> out = new ArrayList<>();
-            if (finder != null) {
-                for (NeuronBlock layer : finder.finish()) {
-                    for (int first = 0, b = 0; first < layer.count(); first += plan.blockSize(), b++) {
-                        out.add(new Tuple2<>(blockKey(layer.layer(), b),
-                                Blocks.slice(layer, first, Math.min(plan.blockSize(), layer.count() - first))));
-                    }
-                }
-            }
-            out.add(new Tuple2<>(reportKey(partition), new PartitionReport(partition, env.executorId(), env.host(),
-                    choice.label(), docs, empty, finder == null ? 0 : finder.tokens(),
-                    finder == null ? 0 : finder.segments(), finder == null ? 0 : finder.forwardSeconds(),
-                    finder == null ? 0 : finder.updateSeconds(), (System.nanoTime() - t0) / 1e9,
-                    ProcessMemory.peakRssBytes())));
-            return out.iterator();
+            List<NeuronBlock> layers = finder == null ? List.of() : finder.finish();
+            long documentsRead = docs;
+            long emptyDocuments = empty;
+            long tokens = finder == null ? 0 : finder.tokens();
+            long segments = finder == null ? 0 : finder.segments();
+            double forward = finder == null ? 0 : finder.forwardSeconds();
+            double updates = finder == null ? 0 : finder.updateSeconds();
+            return new BlockIterator(layers, plan.blockSize(), () -> new Tuple2<>(reportKey(partition),
+                    new PartitionReport(partition, env.executorId(), env.host(), choice.label(), documentsRead,
+                            emptyDocuments, tokens, segments, forward, updates, (System.nanoTime() - t0) / 1e9,
+                            ProcessMemory.peakRssBytes())));
         } finally {
             if (lease != null) {
                 lease.close();
@@ -137,5 +135,52 @@ final class ExamplesTask {
                 throw new java.io.UncheckedIOException(e);
             }
         });
+    }
+
+    /**
+     * The task's output, made as Spark consumes it: each layer's blocks are copies out of its arrays
+     * ({@link Blocks#slice}), so a layer is dropped once its last block is made and the copies never coexist with
+     * every layer's arrays; the partition's report comes last, so its peak RSS covers the cutting.
+     */
+    private static final class BlockIterator implements Iterator<Tuple2<String, Serializable>> {
+        private final List<NeuronBlock> layers;
+        private final int blockSize;
+        private final Supplier<Tuple2<String, Serializable>> report;
+        private int layer;
+        private int first;
+        private boolean reported;
+
+        BlockIterator(List<NeuronBlock> layers, int blockSize,
+                      Supplier<Tuple2<String, Serializable>> report) {
+            this.layers = new ArrayList<>(layers);
+            this.blockSize = blockSize;
+            this.report = report;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return !reported;
+        }
+
+        @Override
+        public Tuple2<String, Serializable> next() {
+            if (layer == layers.size()) {
+                if (reported) {
+                    throw new NoSuchElementException();
+                }
+                reported = true;
+                return report.get();
+            }
+            NeuronBlock block = layers.get(layer);
+            int n = Math.min(blockSize, block.count() - first);
+            Tuple2<String, Serializable> out = new Tuple2<>(blockKey(block.layer(), first / blockSize),
+                    Blocks.slice(block, first, n));
+            first += n;
+            if (first >= block.count()) {
+                layers.set(layer++, null);
+                first = 0;
+            }
+            return out;
+        }
     }
 }

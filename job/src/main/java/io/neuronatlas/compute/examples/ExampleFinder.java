@@ -61,10 +61,15 @@ public final class ExampleFinder {
         }
     }
 
-    /** Runs what is left, then returns each layer's neurons as one block (the task's result). */
+    /**
+     * Runs what is left, then hands over each layer's neurons as one block (the task's result): the finder keeps no
+     * reference, so a caller that drops a block frees its arrays.
+     */
     public List<NeuronBlock> finish() {
         flush();
-        return List.of(blocks);
+        List<NeuronBlock> out = List.of(blocks);
+        Arrays.fill(blocks, null);
+        return out;
     }
 
     public long tokens() {

@@ -8,8 +8,9 @@ import java.util.Arrays;
  * counted in bucket k = ceil(M · log2~ |v|) of its sign, and a bucket stands for 2·lo·hi/(lo + hi) of its bounds, within
  * relative error α of every value in it as long as hi/lo ≤ γ = (1 + α)/(1 − α). α = 1%. log2~ is DDSketch's cubically
  * interpolated log2 (exponent plus a cubic in the mantissa, see {@link #key}): computing Math.log for every activation
- * was most of the examples job's host time, and the cubic costs a few multiplications for 1% more buckets. Values with |v| below {@link #ZERO} count as zero. Merging adds
- * counts, so the result is the same for any partitioning and order. At most {@link #MAX_BUCKETS} buckets per sign
+ * was most of the examples job's host time, and the cubic costs a few multiplications for 1% more buckets. Values
+ * with |v| at most {@link #ZERO}, and non-finite ones, count as zero. Merging adds counts, so the result is the same
+ * for any partitioning and order. At most {@link #MAX_BUCKETS} buckets per sign
  * (then the smallest magnitudes are collapsed into the lowest kept bucket, as DDSketch's collapsing store does: their
  * accuracy is lost, never the tail's); about 900 buckets cover 1e-6..1e2.
  *
@@ -39,7 +40,13 @@ public final class RelativeSketch implements Serializable {
      */
     private static final int TYPICAL_LOW = key(1e-8);
     private static final int TYPICAL_HIGH = key(1e3);
-    private static final int TYPICAL_SPAN = TYPICAL_HIGH + 1 - TYPICAL_LOW;
+    /** Buckets of a store in the arena: 1,266 at α = 1%. */
+    static final int TYPICAL_SPAN = TYPICAL_HIGH + 1 - TYPICAL_LOW;
+    /** Bits of the largest float whose magnitude counts as zero (floats of one sign order as their bits do). */
+    private static final int ZERO_BITS = zeroBits();
+    private static final int INFINITY_BITS = Float.floatToRawIntBits(Float.POSITIVE_INFINITY);
+    /** A code no counted value has: keys are far from Integer.MIN_VALUE / 2. */
+    private static final int NOT_COUNTED = Integer.MIN_VALUE;
     private static final int SLACK = 16;
 
     private final Store positive;
@@ -73,7 +80,9 @@ public final class RelativeSketch implements Serializable {
     }
 
     public void add(float v) {
-        if (v > ZERO) {
+        if (!Float.isFinite(v)) {
+            zeros++; // counted, not keyed; the examples job refuses non-finite activations anyway
+        } else if (v > ZERO) {
             positive.add(key(v), 1);
         } else if (v < -ZERO) {
             negative.add(key(-v), 1);
@@ -89,50 +98,45 @@ public final class RelativeSketch implements Serializable {
      * @param keys scratch of at least to − from ints
      */
     public void addAll(float[] values, int from, int to, int[] keys) {
-        int posLow = Integer.MAX_VALUE;
-        int posHigh = Integer.MIN_VALUE;
-        int negLow = Integer.MAX_VALUE;
-        int negHigh = Integer.MIN_VALUE;
+        // Pass 1: each value's key and sign as one code, (key << 1) | sign, and each sign's range of keys. Signs of
+        // activations are a coin toss, so nothing here branches on one (a mispredicted branch a value cost more than
+        // the key); the rare non-finite value or |v| <= ZERO is the only branch.
+        int[] range = {Integer.MAX_VALUE, Integer.MIN_VALUE, Integer.MAX_VALUE, Integer.MIN_VALUE}; // low, high a sign
+        int tiny = 0;
         for (int i = from; i < to; i++) {
-            float v = values[i];
-            if (v > ZERO) {
-                int k = key(v);
-                keys[i - from] = k;
-                posLow = Math.min(posLow, k);
-                posHigh = Math.max(posHigh, k);
-            } else if (v < -ZERO) {
-                int k = key(-v);
-                keys[i - from] = k;
-                negLow = Math.min(negLow, k);
-                negHigh = Math.max(negHigh, k);
-            } else {
-                zeros++;
+            int bits = Float.floatToRawIntBits(values[i]);
+            int magnitude = bits & 0x7fffffff;
+            if (magnitude <= ZERO_BITS || magnitude >= INFINITY_BITS) {
+                keys[i - from] = NOT_COUNTED;
+                tiny++;
+                continue;
             }
+            int k = key(magnitude);
+            int sign = bits >>> 31;
+            keys[i - from] = k << 1 | sign;
+            range[2 * sign] = Math.min(range[2 * sign], k);
+            range[2 * sign + 1] = Math.max(range[2 * sign + 1], k);
         }
-        boolean posCovered = positive.reserve(posLow, posHigh);
-        boolean negCovered = negative.reserve(negLow, negHigh);
+        zeros += tiny;
+        boolean posCovered = positive.reserve(range[0], range[1]);
+        boolean negCovered = negative.reserve(range[2], range[3]);
         if (posCovered && negCovered) {
             // Every key is inside its store: count without the store's bounds checks.
-            int[] pos = positive.counts;
-            int[] neg = negative.counts;
-            int posOffset = positive.offset - positive.start;
-            int negOffset = negative.offset - negative.start;
+            int[][] counts = {positive.counts, negative.counts};
+            int[] offsets = {positive.offset - positive.start, negative.offset - negative.start};
             for (int i = from; i < to; i++) {
-                float v = values[i];
-                if (v > ZERO) {
-                    pos[keys[i - from] - posOffset]++;
-                } else if (v < -ZERO) {
-                    neg[keys[i - from] - negOffset]++;
+                int code = keys[i - from];
+                if (code != NOT_COUNTED) {
+                    int sign = code & 1;
+                    counts[sign][(code >> 1) - offsets[sign]]++;
                 }
             }
             return;
         }
         for (int i = from; i < to; i++) {
-            float v = values[i];
-            if (v > ZERO) {
-                positive.add(keys[i - from], 1);
-            } else if (v < -ZERO) {
-                negative.add(keys[i - from], 1);
+            int code = keys[i - from];
+            if (code != NOT_COUNTED) {
+                ((code & 1) == 0 ? positive : negative).add(code >> 1, 1);
             }
         }
     }
@@ -230,6 +234,18 @@ public final class RelativeSketch implements Serializable {
     /** The bucket of a positive, finite magnitude. */
     static int key(double magnitude) {
         return (int) Math.ceil(M * log2(magnitude));
+    }
+
+    private static int zeroBits() {
+        float f = (float) ZERO;
+        return Float.floatToRawIntBits((double) f <= ZERO ? f : Math.nextDown(f));
+    }
+
+    /** {@link #key} of the positive, normal float with these bits: the same bucket, read from the float's fields. */
+    private static int key(int floatBits) {
+        double s = (floatBits & 0x7fffff) * 0x1p-23;
+        int e = (floatBits >>> 23) - 127;
+        return (int) Math.ceil(M * (((A * s + B) * s + C) * s + e));
     }
 
     /** The representative of a bucket: 2·lo·hi/(lo + hi) of its bounds, within relative α of both. */

@@ -3,6 +3,7 @@ package io.neuronatlas.compute.forward;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import io.neuronatlas.compute.device.Engines;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 
@@ -11,8 +12,9 @@ import java.util.Arrays;
  * position of a batch of equally long sequences, in one forward pass that stops after the last layer asked for: no
  * logits, no KV cache. Added for issue 14 (max-activating examples); it only reads {@link DecoderStack}.
  *
- * <p>Each layer's activations are copied to the host, neuron-major, as soon as the layer is computed and handed to
- * the sink, so host memory holds one layer at a time: batch × positions × d_mlp floats. Thread-safe: each call has
+ * <p>Each layer's activations are copied to the host as soon as the layer is computed, transposed there to
+ * neuron-major ({@link Transpose}) and handed to the sink, so host memory holds one layer at a time: twice batch ×
+ * positions × d_mlp floats. Thread-safe: each call has
  * its own scope.
  */
 public final class ActivationCapture {
@@ -52,22 +54,23 @@ public final class ActivationCapture {
             DecoderStack.Step step = stack.step(scope, 0, sequences[0].length);
             NDArray x = stack.embed(scope, sequences);
             int last = wanted[wanted.length - 1];
-            float[][] host = new float[1][];
+            float[][] host = new float[2][]; // position-major as read, then neuron-major
+            int threads = Engines.cpuThreads();
             ActivationHook hook = (layer, activation, s) -> {
                 if (Arrays.binarySearch(wanted, layer) >= 0) {
-                    // The device transposes (reshaping a transposed view copies it contiguous): a host reading one
-                    // neuron at a time then walks memory in order instead of jumping d_mlp floats a position.
-                    long rows = activation.getShape().get(0) * activation.getShape().get(1);
-                    NDArray neuronMajor = activation.toType(DataType.FLOAT32, false).reshape(rows, -1).transpose()
-                            .reshape(-1);
-                    // One host array for every layer of the pass, filled from a direct view of the tensor: a fresh
-                    // array a layer (tens of MB, twice with toFloatArray's byte[]) made the collector stop the
-                    // updates once a layer.
+                    NDArray floats = activation.toType(DataType.FLOAT32, false);
+                    int rows = Math.toIntExact(floats.getShape().get(0) * floats.getShape().get(1));
+                    int d = Math.toIntExact(floats.getShape().get(2));
+                    // Host arrays for every layer of the pass, the first filled from a direct view of the tensor: a
+                    // fresh array a layer (tens of MB, twice with toFloatArray's byte[]) made the collector stop
+                    // the updates once a layer.
                     if (host[0] == null) {
-                        host[0] = new float[Math.toIntExact(neuronMajor.size())];
+                        host[0] = new float[rows * d];
+                        host[1] = new float[rows * d];
                     }
-                    neuronMajor.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer().get(host[0]);
-                    sink.accept(layer, host[0]);
+                    floats.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer().get(host[0]);
+                    Transpose.transpose(host[0], rows, d, host[1], threads);
+                    sink.accept(layer, host[1]);
                 }
             };
             for (int l = 0; l <= last; l++) {

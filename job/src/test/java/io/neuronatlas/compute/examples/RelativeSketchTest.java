@@ -113,10 +113,20 @@ class RelativeSketchTest {
         assertArrayEquals(all.histogram(-1000, 1000, 50), merged.histogram(-1000, 1000, 50));
     }
 
-    /** addAll in runs gives the counts of add one at a time, also where the store collapses (a 1e-11..1e30 run). */
+    /**
+     * addAll in runs gives the counts of add one at a time, also where the store collapses (a 1e-11..1e30 run), and
+     * for the values at the edges: ±0, magnitudes on either side of ZERO, subnormals, infinities and NaN.
+     */
     @Test
     void addingARunAtOnceCountsAsAddingOneAtATime() {
         float[] v = values(13, 10_000);
+        float zero = (float) RelativeSketch.ZERO;
+        float[] edges = {0f, -0f, zero, -zero, Math.nextUp(zero), -Math.nextUp(zero), Math.nextDown(zero),
+            Float.MIN_VALUE, -Float.MIN_NORMAL, Float.MAX_VALUE, -Float.MAX_VALUE, Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY, Float.NaN};
+        for (int i = 0; i < edges.length; i++) {
+            v[i * 397] = edges[i];
+        }
         float[] wide = new float[3_000];
         for (int i = 0; i < wide.length; i++) {
             wide[i] = (float) ((i % 2 == 0 ? 1 : -1) * Math.pow(10, 30 - 41.0 * ((i * 7919) % wide.length)
