@@ -132,6 +132,9 @@ final class ExamplesBenchmark implements Command {
             warmUp(decoder, settings, segments.subList(0, Math.min(a.batch, segments.size())));
             javaLogits = Arrays.copyOf(plain.nextTokenLogits(batches[0], Clamps.none())[0], 8);
             for (int r = 0; r < a.rounds; r++) {
+                // The last round's finder (its gigabytes of example state) goes before the next is made, as an
+                // executor holds one task's state at a time: peak RSS is then one finder's, not two.
+                System.gc();
                 Round round = round(decoder, plain, settings, segments, batches);
                 TorchRun torch = a.skipTorch ? null : torch(model.dir(), batches, a, out);
                 rounds.add(torch == null ? round : round.withTorch(torch));

@@ -9,7 +9,7 @@ import java.util.Locale;
  * a sketch of 2 signs × {@link RelativeSketch#TYPICAL_SPAN} 4-byte buckets in its block's arena (a neuron whose
  * magnitudes leave 1e-8..1e3 grows a store of its own, up to {@link RelativeSketch#MAX_BUCKETS}), and 176 bytes of
  * moments, scratch and objects. For Llama-3-8B (458,752 neurons, top 32, sample 16, window 64): 458,752 × (80 × 564 +
- * 10,128 + 176) = 25.4 GB; one layer (14,336 neurons) 795 MB, so on executors of a few GB examine an 8B model a few
+ * 10,240 + 176) = 25.5 GB; one layer (14,336 neurons) 796 MB, so on executors of a few GB examine an 8B model a few
  * layers per run (--layers). A batch adds twice its activations for the layer being read: 2 × batch × segment ×
  * d_mlp × 4 bytes (as read, and neuron-major).
  *

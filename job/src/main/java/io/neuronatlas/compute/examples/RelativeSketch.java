@@ -35,12 +35,12 @@ public final class RelativeSketch implements Serializable {
     /** Buckets a store starts with around its first key when it is not started by {@link #addAll}. */
     private static final int FIRST = 128;
     /**
-     * Keys of magnitudes 1e-8..1e3, where activations live: a store started by addAll covers them at once (1,254
+     * Keys of magnitudes 1e-8..1e3, where activations live: a store started by addAll covers them at once (1,280
      * buckets, the memory bound's assumption), so that a typical neuron's store is allocated once and never grows.
      */
     private static final int TYPICAL_LOW = key(1e-8);
     private static final int TYPICAL_HIGH = key(1e3);
-    /** Buckets of a store in the arena: 1,266 at α = 1%. */
+    /** Buckets of a store in the arena: 1,280 at α = 1%. */
     static final int TYPICAL_SPAN = TYPICAL_HIGH + 1 - TYPICAL_LOW;
     /** Bits of the largest float whose magnitude counts as zero (floats of one sign order as their bits do). */
     private static final int ZERO_BITS = zeroBits();
