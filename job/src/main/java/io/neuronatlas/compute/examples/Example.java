@@ -19,8 +19,6 @@ import java.util.Comparator;
  */
 public record Example(float value, long priority, String file, long document, int segment, int position,
                       long docPosition, int windowStart, int[] tokens, float[] activations) implements Serializable {
-    /** Where the example is: the deterministic tie-break of equal values. */
-    static final Comparator<Example> PLACE = Example::comparePlace;
     /** Largest activation first. */
     public static final Comparator<Example> LARGEST = (a, b) -> {
         int c = Double.compare(-a.value, -b.value);
@@ -37,18 +35,27 @@ public record Example(float value, long priority, String file, long document, in
         return c != 0 ? c : comparePlace(a, b);
     };
 
-    /** File, document, segment, position: written out rather than chained, as heaps compare in the hot loop. */
     private static int comparePlace(Example a, Example b) {
-        int c = a.file.compareTo(b.file);
+        return comparePlace(a.file, a.document, a.segment, a.position, b.file, b.document, b.segment, b.position);
+    }
+
+    /**
+     * The place order of two positions (file, document, segment, position): the tie-break of every example order,
+     * also for heaps and candidates that hold places as primitives. Written out rather than chained, as heaps
+     * compare in the hot loop.
+     */
+    static int comparePlace(String fileA, long documentA, int segmentA, int positionA, String fileB, long documentB,
+                            int segmentB, int positionB) {
+        int c = fileA.compareTo(fileB);
         if (c != 0) {
             return c;
         }
-        c = Long.compare(a.document, b.document);
+        c = Long.compare(documentA, documentB);
         if (c != 0) {
             return c;
         }
-        c = Integer.compare(a.segment, b.segment);
-        return c != 0 ? c : Integer.compare(a.position, b.position);
+        c = Integer.compare(segmentA, segmentB);
+        return c != 0 ? c : Integer.compare(positionA, positionB);
     }
 
     public Example {

@@ -249,16 +249,8 @@ final class ExampleHeaps implements Serializable {
     }
 
     private int comparePlace(String file, long document, int segment, int position, int slot) {
-        int c = file.compareTo(files[slot]);
-        if (c != 0) {
-            return c;
-        }
-        c = Long.compare(document, documents[slot]);
-        if (c != 0) {
-            return c;
-        }
-        c = Integer.compare(segment, segments[slot]);
-        return c != 0 ? c : Integer.compare(position, positions[slot]);
+        return Example.comparePlace(file, document, segment, position, files[slot], documents[slot], segments[slot],
+                positions[slot]);
     }
 
     /** Whether data slot a is worse than data slot b (belongs nearer the head). */

@@ -243,9 +243,7 @@ public final class RelativeSketch implements Serializable {
 
     /** {@link #key} of the positive, normal float with these bits: the same bucket, read from the float's fields. */
     private static int key(int floatBits) {
-        double s = (floatBits & 0x7fffff) * 0x1p-23;
-        int e = (floatBits >>> 23) - 127;
-        return (int) Math.ceil(M * (((A * s + B) * s + C) * s + e));
+        return (int) Math.ceil(M * log2((floatBits & 0x7fffff) * 0x1p-23, (floatBits >>> 23) - 127));
     }
 
     /** The representative of a bucket: 2·lo·hi/(lo + hi) of its bounds, within relative α of both. */
@@ -257,8 +255,11 @@ public final class RelativeSketch implements Serializable {
     /** The cubically interpolated log2 of a positive, finite, normal double. */
     static double log2(double v) {
         long bits = Double.doubleToRawLongBits(v);
-        double s = (bits & 0xfffffffffffffL) * 0x1p-52;
-        int e = (int) ((bits >>> 52) & 0x7ff) - 1023;
+        return log2((bits & 0xfffffffffffffL) * 0x1p-52, (int) ((bits >>> 52) & 0x7ff) - 1023);
+    }
+
+    /** log2~ of 2^e·(1 + s), s in [0, 1). */
+    private static double log2(double s, int e) {
         return ((A * s + B) * s + C) * s + e;
     }
 
@@ -273,7 +274,7 @@ public final class RelativeSketch implements Serializable {
             if (mid <= lo || mid >= hi) {
                 break;
             }
-            if (((A * mid + B) * mid + C) * mid < t) {
+            if (log2(mid, 0) < t) {
                 lo = mid;
             } else {
                 hi = mid;

@@ -73,10 +73,8 @@ final class SampleCandidates {
         }
         Segment x = batch.get(b);
         Segment y = batch.get(segment[j]);
-        int c = x.file().compareTo(y.file());
-        c = c != 0 ? c : Long.compare(x.document(), y.document());
-        c = c != 0 ? c : Integer.compare(x.index(), y.index());
-        return c != 0 ? c : Integer.compare(p, position[j]);
+        return Example.comparePlace(x.file(), x.document(), x.index(), p, y.file(), y.document(), y.index(),
+                position[j]);
     }
 
     private void set(int i, long pr, int b, int p) {
