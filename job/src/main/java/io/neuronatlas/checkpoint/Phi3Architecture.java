@@ -42,6 +42,11 @@ public final class Phi3Architecture extends LlamaHeadArchitecture {
                 matrix == MlpMatrix.GATE ? 0 : m, 1, m, because + "; gate and up fused: 2·intermediate_size rows");
     }
 
+    @Override
+    public java.util.List<DecoderLayout> decoders() {
+        return java.util.List.of(Phi3DecoderLayout.INSTANCE);
+    }
+
     private Object readResolve() {
         return INSTANCE;
     }

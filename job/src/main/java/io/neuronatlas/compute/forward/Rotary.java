@@ -12,7 +12,12 @@ final class Rotary {
     private final float[] inverseFrequencies; // (head_dim / 2)
 
     Rotary(ForwardConfig config) {
-        this.inverseFrequencies = inverseFrequencies(config.headDim(), config.ropeTheta(), config.ropeScaling());
+        this(config.block().rotaryDim(config.headDim()), config.ropeTheta(), config.ropeScaling());
+    }
+
+    /** Frequencies of the first rotaryDim dimensions of a head (all of them but for partial rotary). */
+    Rotary(int rotaryDim, double theta, RopeScaling scaling) {
+        this.inverseFrequencies = inverseFrequencies(rotaryDim, theta, scaling);
     }
 
     /** inv_freq_i = 1 / θ^(2i/head_dim), then scaled (_compute_linear_scaling / _compute_llama3_parameters). */
@@ -51,7 +56,7 @@ final class Rotary {
     }
 
     /**
-     * cos (index 0) and sin (index 1) of positions [start, start + count), each (count, head_dim) row-major with
+     * cos (index 0) and sin (index 1) of positions [start, start + count), each (count, rotary dim) row-major with
      * the frequencies repeated over both halves. Angles are float32 products, as transformers forms them.
      */
     float[][] cosSin(int start, int count) {
