@@ -20,8 +20,8 @@ Everything is computed in fp32 by transformers' modeling code with eager attenti
 import argparse
 import copy
 import json
-import math
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -422,6 +422,7 @@ def to_v4(config, name):
         if types != ["full_attention" if (i + 1) % pattern == 0 else "sliding_attention" for i in range(len(types))]:
             raise SystemExit(name + ": layer_types is not a sliding_window_pattern")
         text["sliding_window_pattern"] = pattern
+        text.pop("_sliding_window_pattern", None)  # transformers 5's private default, not in 4's files
     elif rp is not None:
         # older checkpoints spell the type "type" (Phi-3's longrope, linear and dynamic Llamas)
         legacy = name in ("phi3", "llama-linear", "llama-dynamic")
@@ -439,6 +440,12 @@ def to_v4(config, name):
     if name == "qwen3_moe":
         text["num_experts"] = text.pop("num_local_experts")
     return d
+
+
+def compact_json(value):
+    """Indented JSON with every list of numbers on one line."""
+    text = json.dumps(value, indent=1)
+    return re.sub(r"\[[-0-9.,\s]*\]", lambda m: re.sub(r"\s+", "", m.group(0)).replace(",", ", "), text) + "\n"
 
 
 def load_with(folder, config_name, model_class):
@@ -504,8 +511,7 @@ def make(spec, out_root, tok, prompt_ids):
         activations=[dict(layer=s["layer"], expert=s["expert"], neurons=s["neurons"]) for s in sites],
     )
     with open(os.path.join(folder, "references.json"), "w") as f:
-        json.dump(refs, f, indent=1)
-        f.write("\n")
+        f.write(compact_json(refs))
     size = sum(os.path.getsize(os.path.join(folder, f)) for f in os.listdir(folder))
     print(f"{spec['name']}: {size // 1024} KB, greedy {continuations}", flush=True)
 
