@@ -14,7 +14,8 @@ For every fixture (one per family, several rope variants of llama) it writes job
   tokenizer.json         a byte-level BPE of VOCAB tokens (shared by every fixture)
   references.json        prompts (ids), greedy continuations (ids), clamps, activation sites (see docs/forward-reference.md)
   references.safetensors logits.{p} (T, V); clamp{c}.logits.{p} (T, V); act{s}.{p} (T, k), NaN where an expert
-                         did not process the token
+                         did not process the token; rope[.{layer_type}].{cos,sin}.{T} (T, rotary_dim) of one call
+                         over positions 0..T-1 and rope[...].{cos,sin}.{T}+1 (1, rotary_dim) of position T alone
 Everything is computed in fp32 by transformers' modeling code with eager attention and eager experts.
 """
 import argparse
@@ -459,6 +460,43 @@ def load_with(folder, config_name, model_class):
     return model.float().eval()
 
 
+def rotary_of(model):
+    for path in ("model.language_model.rotary_emb", "model.rotary_emb", "gpt_neox.rotary_emb"):
+        obj = model
+        try:
+            for part in path.split("."):
+                obj = getattr(obj, part)
+            return obj
+        except AttributeError:
+            continue
+    return None  # GPT-2: learned positions
+
+
+def rope_tables(folder, model_class):
+    """cos and sin (T, rotary_dim) of one call over positions 0..T-1, for each prompt length T and, for a decoding
+    step, of position T alone after a call over T positions; per layer type where the model has several ropes.
+    A fresh model: dynamic and longrope keep state between calls."""
+    model = load_with(folder, "config.json", model_class)
+    rotary = rotary_of(model)
+    if rotary is None:
+        return {}
+    tables = {}
+    types = sorted(rotary.rope_type) if isinstance(rotary.rope_type, dict) else [None]
+    x = torch.zeros(1, dtype=torch.float32)
+    for layer_type in types:
+        prefix = "rope." + (layer_type + "." if layer_type else "")
+        kwargs = {"layer_type": layer_type} if layer_type else {}
+        for length in PROMPT_LENGTHS:
+            with torch.no_grad():
+                cos, sin = rotary(x, torch.arange(length)[None, :], **kwargs)
+                tables[f"{prefix}cos.{length}"] = cos[0].float()
+                tables[f"{prefix}sin.{length}"] = sin[0].float()
+                cos, sin = rotary(x, torch.tensor([[length]]), **kwargs)
+                tables[f"{prefix}cos.{length}+1"] = cos[0].float()
+                tables[f"{prefix}sin.{length}+1"] = sin[0].float()
+    return tables
+
+
 def make(spec, out_root, tok, prompt_ids):
     folder = os.path.join(out_root, spec["name"])
     shutil.rmtree(folder, ignore_errors=True)
@@ -492,6 +530,7 @@ def make(spec, out_root, tok, prompt_ids):
                 raise SystemExit(f"{spec['name']}: clamp {clamp} does not change prompt {p}'s logits")
             tensors[f"clamp{c}.logits.{p}"] = clamped
     continuations = [greedy(model, ids) for ids in prompt_ids]
+    tensors.update(rope_tables(folder, spec["model"]))
 
     # the transformers-4 spelling must mean the same model
     old = load_with(folder, "config.v4.json", spec["model"])
