@@ -63,13 +63,11 @@ public interface DecoderLayout extends Serializable {
      * @param maxPositions max_position_embeddings (GPT-2: n_positions)
      * @param normEps      rms_norm_eps, layer_norm_eps, layer_norm_epsilon
      * @param epsDefault   the family's config class default of normEps
-     * @param ropeTheta    rope_theta (GPT-NeoX's older files: rotary_emb_base)
-     * @param thetaDefault its default
      */
-    record ConfigKeys(String heads, String kvHeads, String maxPositions, String normEps, double epsDefault,
-                      String ropeTheta, double thetaDefault) implements Serializable {
+    record ConfigKeys(String heads, String kvHeads, String maxPositions, String normEps, double epsDefault)
+            implements Serializable {
         public static final ConfigKeys STANDARD = new ConfigKeys("num_attention_heads", "num_key_value_heads",
-                "max_position_embeddings", "rms_norm_eps", 1e-6, "rope_theta", 10000.0);
+                "max_position_embeddings", "rms_norm_eps", 1e-6);
     }
 
     /** The model_type of config.json this layout describes. */
@@ -109,6 +107,11 @@ public interface DecoderLayout extends Serializable {
 
     /** The default of config.json's attention_bias in this family. */
     default boolean attentionBiasDefault() {
+        return false;
+    }
+
+    /** Whether transformers 5 nests rope_parameters by layer type in this family (Gemma-3). */
+    default boolean ropePerLayerType() {
         return false;
     }
 

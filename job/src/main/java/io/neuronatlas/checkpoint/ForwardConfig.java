@@ -17,10 +17,12 @@ import java.util.Set;
  * @param kvHeads            num_key_value_heads (defaults to heads); query head h reads kv head h / (heads / kvHeads)
  * @param headDim            head_dim when config.json gives one, else hidden_size / num_attention_heads
  * @param normEps            rms_norm_eps (layer_norm_eps, layer_norm_epsilon)
- * @param ropeTheta          rope_theta (default 10000); unused with learned positions
- * @param ropeScaling        rope_scaling
- * @param localRopeTheta     the rotary base of layers with {@link LayerAttention#localRope()} (Gemma-3's
- *                           rope_local_base_freq, default rope type); 0 when no layer has one
+ * @param ropeTheta          rope_theta (default 10000), from rope_parameters or beside rope_scaling; unused with
+ *                           learned positions
+ * @param ropeScaling        the rope type of rope_parameters (transformers 5) or rope_scaling (transformers 4)
+ * @param localRope          the rope of layers with {@link LayerAttention#localRope()} (Gemma-3's sliding layers:
+ *                           rope_parameters.sliding_attention, or rope_local_base_freq unscaled); null when no layer
+ *                           has one
  * @param maxPositions       max_position_embeddings: the longest sequence a forward pass accepts
  * @param layerAttention     each layer's sliding window and rotary base
  * @param block              what the layer does besides Llama's
@@ -31,7 +33,7 @@ import java.util.Set;
  */
 public record ForwardConfig(ModelConfig model, DecoderLayout layout, NormKind norm, int heads, int kvHeads,
                             int headDim, double normEps, double ropeTheta, RopeScaling ropeScaling,
-                            double localRopeTheta, int maxPositions, List<LayerAttention> layerAttention,
+                            RopeParameters localRope, int maxPositions, List<LayerAttention> layerAttention,
                             DecoderBlock block, DecoderLayout.Activation activation,
                             Set<AttentionProjection> biasedProjections, int bosTokenId, List<Integer> eosTokenIds)
         implements Serializable {
@@ -58,10 +60,6 @@ public record ForwardConfig(ModelConfig model, DecoderLayout layout, NormKind no
         if (!(ropeTheta > 0) || Double.isInfinite(ropeTheta)) {
             throw new IllegalArgumentException("rope_theta must be a positive number, found " + ropeTheta);
         }
-        if (!(localRopeTheta >= 0) || Double.isInfinite(localRopeTheta)) {
-            throw new IllegalArgumentException("rope_local_base_freq must be a positive number, found "
-                    + localRopeTheta);
-        }
         if (maxPositions <= 0) {
             throw new IllegalArgumentException("max_position_embeddings must be positive, found " + maxPositions);
         }
@@ -69,7 +67,7 @@ public record ForwardConfig(ModelConfig model, DecoderLayout layout, NormKind no
             throw new IllegalArgumentException(layerAttention.size() + " layer attention kinds for "
                     + model.layers() + " layers");
         }
-        if (layerAttention.stream().anyMatch(LayerAttention::localRope) && localRopeTheta == 0) {
+        if (layerAttention.stream().anyMatch(LayerAttention::localRope) && localRope == null) {
             throw new IllegalArgumentException("layers rotate with a local base but rope_local_base_freq is not set");
         }
         if (bosTokenId < -1 || bosTokenId >= model.vocab()) {
@@ -92,9 +90,13 @@ public record ForwardConfig(ModelConfig model, DecoderLayout layout, NormKind no
         return heads / kvHeads;
     }
 
-    /** The longest sequence (prompt and generated tokens) a forward pass accepts: max_position_embeddings. */
+    /**
+     * The longest sequence (prompt and generated tokens) a forward pass accepts: max_position_embeddings, except
+     * with dynamic NTK rope scaling, which exists to stretch the context beyond it (learned positions never).
+     */
     public int maxSequence() {
-        return maxPositions;
+        return ropeScaling instanceof RopeScaling.Dynamic && block.rotaryFraction() > 0 ? Integer.MAX_VALUE
+                : maxPositions;
     }
 
     /** Reads the config.json in a model folder (bounded and typed by {@link ConfigFile}). */
@@ -125,42 +127,24 @@ public record ForwardConfig(ModelConfig model, DecoderLayout layout, NormKind no
                         + "(supported: " + DecoderLayout.Activation.supported() + ")");
             }
             List<LayerAttention> layers = layout.layerAttention(c, model.layers());
-            double theta = c.number(keys.ropeTheta(), c.number("rope_theta", keys.thetaDefault(),
-                    keys.thetaDefault()), keys.thetaDefault());
             boolean local = layers.stream().anyMatch(LayerAttention::localRope);
+            // Gemma-3 nests transformers 5's rope_parameters by layer type: global layers read full_attention's.
+            RopeParameters rope = RopeParameters.read(c, layout.ropePerLayerType() ? "full_attention" : null);
+            DecoderBlock block = layout.block(c, headDim);
+            if (block.rotaryFraction() > 0 && Projections.givesPartialRotary(c)) {
+                block = block.withRotary(rope.partialRotaryFactor(), block.parallelResidual());
+            }
             int bos = c.has("bos_token_id") ? c.integer("bos_token_id", -1)
                     : f.has("bos_token_id") ? f.integer("bos_token_id", -1) : -1;
             List<Integer> eos = c.has("eos_token_id") ? c.integerOrList("eos_token_id")
                     : f.integerOrList("eos_token_id");
             return new ForwardConfig(model, layout, Architectures.forModelType(f.modelType()).norm(), heads, kvHeads,
-                    headDim, c.number(keys.normEps(), keys.epsDefault(), keys.epsDefault()), theta, ropeScaling(c),
-                    local ? c.number("rope_local_base_freq", 10000.0, 10000.0) : 0,
-                    c.integer(keys.maxPositions()), layers, layout.block(c, headDim), activation,
+                    headDim, c.number(keys.normEps(), keys.epsDefault(), keys.epsDefault()), rope.theta(),
+                    rope.scaling(), local ? RopeParameters.read(c, "sliding_attention") : null,
+                    c.integer(keys.maxPositions()), layers, block, activation,
                     layout.biasedProjections(c.bool("attention_bias", layout.attentionBiasDefault())), bos, eos);
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(configJson + ": " + e.getMessage(), e);
         }
-    }
-
-    private static RopeScaling ropeScaling(ConfigFile config) throws CheckpointException {
-        if (!config.has("rope_scaling")) {
-            return RopeScaling.NONE;
-        }
-        ConfigFile f = config.section("rope_scaling", "rope_scaling must be an object or null");
-        String type = f.text("rope_type", f.text("type", null));
-        if (type == null) {
-            throw new IllegalArgumentException("rope_scaling needs a rope_type (or type) string");
-        }
-        RopeScaling.Kind kind = RopeScaling.Kind.of(type);
-        if (kind == null) {
-            throw new IllegalArgumentException("rope_scaling.rope_type '" + type + "' has no forward "
-                    + "pass yet (supported: default, linear, llama3)");
-        }
-        return switch (kind) {
-            case NONE -> RopeScaling.NONE;
-            case LINEAR -> RopeScaling.linear(f.number("factor"));
-            case LLAMA3 -> RopeScaling.llama3(f.number("factor"), f.number("low_freq_factor"),
-                    f.number("high_freq_factor"), f.integer("original_max_position_embeddings"));
-        };
     }
 }

@@ -24,10 +24,10 @@ record GemmaDecoderLayout(String modelType, String prefix) implements DecoderLay
         return modelType.startsWith("gemma3");
     }
 
+    /** Gemma-3 writes transformers 5's rope_parameters per layer type: full_attention, sliding_attention. */
     @Override
-    public ConfigKeys keys() {
-        return new ConfigKeys("num_attention_heads", "num_key_value_heads", "max_position_embeddings",
-                "rms_norm_eps", 1e-6, "rope_theta", gemma3() ? 1_000_000.0 : 10000.0);
+    public boolean ropePerLayerType() {
+        return gemma3();
     }
 
     @Override

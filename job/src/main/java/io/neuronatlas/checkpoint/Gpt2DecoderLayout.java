@@ -16,7 +16,7 @@ record Gpt2DecoderLayout(String prefix) implements DecoderLayout {
 
     @Override
     public ConfigKeys keys() {
-        return new ConfigKeys("n_head", null, "n_positions", "layer_norm_epsilon", 1e-5, "rope_theta", 10000.0);
+        return new ConfigKeys("n_head", null, "n_positions", "layer_norm_epsilon", 1e-5);
     }
 
     @Override

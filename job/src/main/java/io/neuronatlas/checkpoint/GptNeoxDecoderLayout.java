@@ -17,14 +17,13 @@ final class GptNeoxDecoderLayout implements DecoderLayout {
 
     @Override
     public ConfigKeys keys() {
-        return new ConfigKeys("num_attention_heads", null, "max_position_embeddings", "layer_norm_eps", 1e-5,
-                "rotary_emb_base", 10000.0);
+        return new ConfigKeys("num_attention_heads", null, "max_position_embeddings", "layer_norm_eps", 1e-5);
     }
 
     @Override
     public DecoderBlock block(ConfigFile config, int headDim) throws CheckpointException {
-        return DecoderBlock.llama(headDim).withRotary(Projections.partialRotary(config, "rotary_pct", 0.25),
-                config.bool("use_parallel_residual", true));
+        // GPTNeoXConfig's rotary_pct default; the file's value, in either spelling, replaces it
+        return DecoderBlock.llama(headDim).withRotary(0.25, config.bool("use_parallel_residual", true));
     }
 
     @Override

@@ -17,11 +17,6 @@ final class Phi3DecoderLayout implements DecoderLayout {
     }
 
     @Override
-    public DecoderBlock block(ConfigFile config, int headDim) throws CheckpointException {
-        return DecoderBlock.llama(headDim).withRotary(Projections.partialRotary(config, null, 1.0), false);
-    }
-
-    @Override
     public List<LayerAttention> layerAttention(ConfigFile config, int layers) throws CheckpointException {
         return LayerAttention.everyLayer(layers, config.integer("sliding_window", 0));
     }

@@ -32,19 +32,14 @@ final class Projections {
     }
 
     /**
-     * The rotated part of a head: rope_parameters.partial_rotary_factor (transformers 5), partial_rotary_factor or
-     * the family's older name (GPT-NeoX's rotary_pct), else the default.
+     * Whether config.json says how much of a head rotates (rope_parameters.partial_rotary_factor,
+     * partial_rotary_factor, GPT-NeoX's rotary_pct); else the family's default holds.
      */
-    static double partialRotary(ConfigFile config, String olderName, double fallback) throws CheckpointException {
-        if (config.has("rope_parameters")) {
-            ConfigFile rope = config.section("rope_parameters", "rope_parameters must be an object");
-            if (rope.has("partial_rotary_factor")) {
-                return rope.number("partial_rotary_factor");
-            }
+    static boolean givesPartialRotary(ConfigFile config) throws CheckpointException {
+        if (config.isObject("rope_parameters")
+                && config.section("rope_parameters", "").has("partial_rotary_factor")) {
+            return true;
         }
-        if (config.has("partial_rotary_factor")) {
-            return config.number("partial_rotary_factor");
-        }
-        return olderName == null ? fallback : config.number(olderName, fallback, fallback);
+        return config.has("partial_rotary_factor") || config.has("rotary_pct");
     }
 }

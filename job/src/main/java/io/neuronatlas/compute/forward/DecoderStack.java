@@ -11,7 +11,6 @@ import ai.djl.nn.Activation;
 import io.neuronatlas.checkpoint.DecoderBlock;
 import io.neuronatlas.checkpoint.ForwardConfig;
 import io.neuronatlas.checkpoint.LayerAttention;
-import io.neuronatlas.checkpoint.RopeScaling;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeSet;
@@ -45,8 +44,9 @@ final class DecoderStack {
         this.config = model.config();
         this.block = config.block();
         this.rotaryDim = block.rotaryDim(config.headDim());
-        this.rotaries = rotaryDim == 0 ? new Rotary[0] : config.localRopeTheta() > 0
-                ? new Rotary[] {new Rotary(config), new Rotary(rotaryDim, config.localRopeTheta(), RopeScaling.NONE)}
+        this.rotaries = rotaryDim == 0 ? new Rotary[0] : config.localRope() != null
+                ? new Rotary[] {new Rotary(config), new Rotary(rotaryDim, config.localRope().theta(),
+                        config.localRope().scaling(), config.maxPositions())}
                 : new Rotary[] {new Rotary(config)};
         TreeSet<Integer> distinct = new TreeSet<>();
         config.layerAttention().forEach(a -> distinct.add(a.window()));
