@@ -1,5 +1,8 @@
 package io.neuronatlas.checkpoint;
 
+import java.util.EnumSet;
+import java.util.Set;
+
 /**
  * GPT2Block: LayerNorms ln_1 and ln_2 before attention and MLP, learned positions wpe added to the embedding, q, k
  * and v fused in the Conv1D c_attn ([n_embd, 3·n_embd], stored [in, out]: columns q, then k, then v) with biases,
@@ -34,8 +37,8 @@ record Gpt2DecoderLayout(String prefix) implements DecoderLayout {
     }
 
     @Override
-    public java.util.Set<AttentionProjection> biasedProjections(boolean attentionBiasFlag) {
-        return java.util.EnumSet.allOf(AttentionProjection.class);
+    public Set<AttentionProjection> biasedProjections(boolean attentionBiasFlag) {
+        return EnumSet.allOf(AttentionProjection.class);
     }
 
     @Override

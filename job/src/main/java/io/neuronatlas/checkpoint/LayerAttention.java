@@ -2,6 +2,7 @@ package io.neuronatlas.checkpoint;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -22,7 +23,7 @@ public record LayerAttention(int window, boolean localRope) implements Serializa
 
     /** The same window on every layer (Mistral, Phi-3). */
     public static List<LayerAttention> everyLayer(int layers, int window) {
-        return new ArrayList<>(java.util.Collections.nCopies(layers, new LayerAttention(window, false)));
+        return new ArrayList<>(Collections.nCopies(layers, new LayerAttention(window, false)));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.neuronatlas.checkpoint;
 
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -43,8 +44,8 @@ public final class Phi3Architecture extends LlamaHeadArchitecture {
     }
 
     @Override
-    public java.util.List<DecoderLayout> decoders() {
-        return java.util.List.of(Phi3DecoderLayout.INSTANCE);
+    public List<DecoderLayout> decoders() {
+        return List.of(Phi3DecoderLayout.INSTANCE);
     }
 
     private Object readResolve() {

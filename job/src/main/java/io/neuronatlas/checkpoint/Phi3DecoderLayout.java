@@ -1,6 +1,8 @@
 package io.neuronatlas.checkpoint;
 
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Phi3Attention: q, k and v fused in one nn.Linear qkv_proj [(heads + 2·kv_heads)·head_dim, hidden_size], rows q
@@ -22,8 +24,8 @@ final class Phi3DecoderLayout implements DecoderLayout {
     }
 
     @Override
-    public java.util.Set<AttentionProjection> biasedProjections(boolean attentionBiasFlag) {
-        return java.util.EnumSet.noneOf(AttentionProjection.class);
+    public Set<AttentionProjection> biasedProjections(boolean attentionBiasFlag) {
+        return EnumSet.noneOf(AttentionProjection.class);
     }
 
     @Override

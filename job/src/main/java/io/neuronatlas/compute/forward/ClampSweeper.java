@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.neuronatlas.checkpoint.ForwardConfig;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -266,7 +267,7 @@ public final class ClampSweeper {
                 .duplicate(); // (count, rows, d_mlp)
         float[] set = new float[slice.count * rows];
         for (int i = 0; i < slice.count; i++) {
-            java.util.Arrays.fill(set, i * rows, (i + 1) * rows, (float) values[slice.from + i]);
+            Arrays.fill(set, i * rows, (i + 1) * rows, (float) values[slice.from + i]);
         }
         clamped.set(new NDIndex(":, :, {}", neuron.index()), scope.create(set, new Shape(slice.count, rows))
                 .toType(clamped.getDataType(), false));

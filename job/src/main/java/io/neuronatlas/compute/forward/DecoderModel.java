@@ -23,6 +23,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * A decoder's weights resident on one DJL device in the roles the one {@link DecoderStack} reads, whatever names and
@@ -200,7 +201,7 @@ public final class DecoderModel implements AutoCloseable {
          * A contiguous copy of part of a stored tensor, owned by the stored tensor's manager; the views that cut it
          * go to a scope of their own, so nothing keeps the fused tensor alive once it is closed.
          */
-        private static NDArray copyOut(NDArray stored, java.util.function.UnaryOperator<NDArray> cut) {
+        private static NDArray copyOut(NDArray stored, UnaryOperator<NDArray> cut) {
             try (NDManager views = stored.getManager().newSubManager()) {
                 NDArray all = stored.reshape(stored.getShape());
                 all.attach(views);

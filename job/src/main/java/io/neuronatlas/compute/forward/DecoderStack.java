@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import io.neuronatlas.checkpoint.DecoderBlock;
+import io.neuronatlas.checkpoint.DecoderLayout;
 import io.neuronatlas.checkpoint.ForwardConfig;
 import io.neuronatlas.checkpoint.LayerAttention;
 import java.util.HashMap;
@@ -240,7 +241,7 @@ final class DecoderStack {
             return activate(up);
         }
         NDArray gate = normed.matMul(w.gate());
-        return config.activation() == io.neuronatlas.checkpoint.DecoderLayout.Activation.SILU
+        return config.activation() == DecoderLayout.Activation.SILU
                 ? Activation.sigmoid(gate).mul(gate).mul(up) : activate(gate).mul(up);
     }
 
