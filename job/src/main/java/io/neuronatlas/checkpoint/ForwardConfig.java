@@ -112,7 +112,7 @@ public record ForwardConfig(ModelConfig model, DecoderLayout layout, int heads, 
                 throw new IllegalArgumentException("hidden_act '" + hiddenAct + "' has no forward pass yet "
                         + "(supported: silu)");
             }
-            RopeParameters rope = RopeParameters.read(f);
+            RopeParameters rope = RopeParameters.read(f).requireFits(headDim);
             if (rope.partialRotaryFactor() != 1) {
                 throw new IllegalArgumentException("partial_rotary_factor=" + rope.partialRotaryFactor() + ": the "
                         + layout.modelType() + " forward pass rotates whole heads");
