@@ -98,7 +98,8 @@ class ExamplesCorpusTest {
     }
 
     /**
-     * --id-field names each JSON line's id, a string or an integer (kept as its text); a text file's document has none.
+     * --id-field names each JSON line's (and Parquet row's) id, a string or an integer (kept as its text); a text
+     * file's document has none.
      * Changing the id field reruns; an atlas written before document_id existed still opens, the column null.
      */
     @Test
@@ -110,16 +111,26 @@ class ExamplesCorpusTest {
         Path strings = write("ids-s.jsonl", String.join("\n", stringLines) + "\n");
         Path integers = write("ids-n.jsonl", String.join("\n", integerLines) + "\n");
         Path text = write("ids.txt", " house music bird");
+        SparkSession spark = TestSpark.session();
+        // a Parquet folder as Spark writes it (its _SUCCESS and .crc files are not corpus files); ids in a long column
+        Path parquet = dir.resolve("corpora/ids-parquet");
+        spark.sql("SELECT * FROM VALUES (40L, ' river river green'), (41L, ' music cat') AS t(key, text)")
+                .coalesce(1).write().parquet(parquet.toString());
         Map<String, String> expected = new HashMap<>();
+        try (var written = Files.list(parquet)) {
+            String part = written.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".parquet"))
+                    .findFirst().orElseThrow();
+            expected.put(part + "@0", "40");
+            expected.put(part + "@1", "41");
+        }
         expected.put("ids-s.jsonl@0", "a-1");
         expected.put("ids-s.jsonl@" + (stringLines[0].length() + 1), "b 2");
         expected.put("ids-n.jsonl@0", "7");
         expected.put("ids-n.jsonl@" + (integerLines[0].length() + 1), "12345678901234567890");
         expected.put("ids.txt@0", null);
         Path atlas = dir.resolve("a8");
-        ExamplesOutcome out = examine(options(atlas, strings, integers, text).withIdField("key"));
+        ExamplesOutcome out = examine(options(atlas, strings, integers, text, parquet).withIdField("key"));
         assertEquals("key", out.entry().parameters().idField());
-        SparkSession spark = TestSpark.session();
         List<Row> docs = spark.read().parquet(atlas + "/neuron_examples").select("file", "document", "document_id")
                 .distinct().collectAsList();
         Set<String> seen = new TreeSet<>();
@@ -132,7 +143,7 @@ class ExamplesCorpusTest {
         }
         assertEquals(new TreeSet<>(expected.keySet()), seen, "examples from every document");
 
-        ExamplesOutcome byDefault = examine(options(atlas, strings, integers, text));
+        ExamplesOutcome byDefault = examine(options(atlas, strings, integers, text, parquet));
         assertTrue(byDefault.ran() && byDefault.reason().contains("id_field key -> id"), byDefault.reason());
         assertEquals(0, spark.read().parquet(atlas + "/neuron_examples").where("document_id IS NOT NULL").count(),
                 "the default id field, absent from these lines, gives no ids");
@@ -160,6 +171,8 @@ class ExamplesCorpusTest {
                 Path part = written.filter(p -> p.getFileName().toString().endsWith(".parquet")).findFirst()
                         .orElseThrow();
                 Files.move(part, files.get(i), StandardCopyOption.REPLACE_EXISTING);
+                // Hadoop's local file system checks a file against the checksum written beside it
+                Files.deleteIfExists(files.get(i).resolveSibling("." + files.get(i).getFileName() + ".crc"));
             }
         }
         assertTrue(TestSpark.session().read().parquet(files.get(0).toString()).schema().getFieldIndex("document_id")
