@@ -65,6 +65,10 @@ class ChatTemplateTest {
         assertEquals("y|True|True|False|None|d|True|True", render("{% if none %}x{% else %}y{% endif %}"
                 + "|{{ none is none }}|{{ none is defined }}|{{ undefined_name is defined }}|{{ none|default('d') }}"
                 + "|{{ undefined_name|default('d') }}|{{ not none }}|{{ none == none }}", TWO));
+        // Llama 3.1's opening: tools set to none when not passed
+        assertEquals("NNone|True", render("{% if not tools is defined %}{% set tools = none %}{% endif %}"
+                + "{% if tools is not none %}T{% else %}N{% endif %}{{ tools }}|{% if not tools is none %}x{% endif %}"
+                + "{{ tools == none }}", TWO));
     }
 
     @Test
