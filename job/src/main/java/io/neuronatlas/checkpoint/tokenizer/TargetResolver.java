@@ -90,6 +90,14 @@ public final class TargetResolver {
         this.idOption = idOption;
     }
 
+    /** The id given, when it is not null, else the one text resolves to: one of them is null. */
+    public Target of(String text, Integer id) {
+        if ((text == null) == (id == null)) {
+            throw new IllegalArgumentException("give either " + textOption + " or " + idOption);
+        }
+        return id != null ? byId(id) : resolve(text);
+    }
+
     /**
      * The id the model would emit for text.
      *
