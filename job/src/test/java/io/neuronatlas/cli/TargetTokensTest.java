@@ -12,10 +12,15 @@ import io.neuronatlas.checkpoint.synthetic.SyntheticDecoder;
 import io.neuronatlas.checkpoint.tokenizer.TokenizerJsonWriter;
 import io.neuronatlas.testing.Cli;
 import io.neuronatlas.testing.Cli.Result;
+import io.neuronatlas.query.Atlas;
+import io.neuronatlas.testing.TestSpark;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +37,7 @@ class TargetTokensTest {
 
     @TempDir
     static Path dir;
+    static Path model;
     static int piece;
     static final int BYTE_Y = 3 + 0x79; // <0x00> is id 3, after three control pieces, as in Llama-2's vocabulary
 
@@ -40,7 +46,8 @@ class TargetTokensTest {
         // The planted neuron writes " woman"'s head row; that id then becomes the piece "y" of a SentencePiece file.
         SyntheticDecoder.Written written = new SyntheticDecoder().layers(2).dModel(32).dMlp(48).heads(4, 2)
                 .vocab(512).dtype(DType.F32).rope(10000, RopeScaling.NONE).seed(3)
-                .plant(new SyntheticDecoder.CausalNeuron(1, 5, " is", " woman", 1.0, 0.5)).write(dir);
+                .plant(new SyntheticDecoder.CausalNeuron(1, 5, " is", " woman", 1.0, 0.5)).write(dir.resolve("model"));
+        model = written.dir();
         piece = written.id(" woman");
         assertTrue(piece > BYTE_Y, "the piece must come after the byte pieces, as in a real vocabulary");
         List<String> pieces = new ArrayList<>(List.of("<unk>", "<pad>", "<ctl>"));
@@ -50,12 +57,12 @@ class TargetTokensTest {
         while (pieces.size() < 510) {
             pieces.add(pieces.size() == piece ? "y" : "\u2581w" + pieces.size());
         }
-        TokenizerJsonWriter.writeSentencePiece(dir.resolve(Checkpoint.TOKENIZER), pieces,
+        TokenizerJsonWriter.writeSentencePiece(model.resolve(Checkpoint.TOKENIZER), pieces,
                 List.of(SyntheticDecoder.BOS, SyntheticDecoder.EOS));
     }
 
     private static Result clamp(String... target) {
-        List<String> args = new ArrayList<>(List.of("clamp", "--model", dir.toString(), "--neuron", "L1.5",
+        List<String> args = new ArrayList<>(List.of("clamp", "--model", model.toString(), "--neuron", "L1.5",
                 "--prompt", PROMPT, "--values", "0:100:2"));
         args.addAll(List.of(target));
         return Cli.run(args.toArray(String[]::new));
@@ -83,6 +90,48 @@ class TargetTokensTest {
         JsonNode twin = ForwardCommandsTest.jsonLines(byteTwin.out()).get(1);
         assertNotEquals(1, twin.get("target_rank").asInt(), byteTwin.out());
         assertTrue(twin.get("target_prob").asDouble() < 0.01, byteTwin.out());
+    }
+
+    /**
+     * map --watch "y" watches the piece; the tokens table names each id's kind; find-token --token-id lists that id
+     * alone, and find-token "y" says which ids render it; validate --token-id clamps that id.
+     */
+    @Test
+    void mapFindTokenAndValidateUseTheSameRule() throws Exception {
+        String atlas = dir.resolve("atlas").toString();
+        Result map = Cli.run("map", "--model", model.toString(), "--out", atlas, "--watch", "y", "--top-k", "5");
+        assertEquals(0, map.code(), map.out() + map.err());
+        Result exact = Cli.run("find-token", "--atlas", atlas, "--token-id", Integer.toString(piece), "--format",
+                "json");
+        assertEquals(0, exact.code(), exact.err());
+        List<JsonNode> rows = ForwardCommandsTest.jsonLines(exact.out());
+        assertTrue(rows.stream().anyMatch(r -> r.get("neuron_id").asText().equals("L1.down.5")),
+                "the planted neuron writes the piece: " + exact.out());
+        assertTrue(rows.stream().allMatch(r -> r.get("token_id").asInt() == piece), exact.out());
+        Result variants = Cli.run("find-token", "--atlas", atlas, "y");
+        assertEquals(0, variants.code(), variants.err());
+        assertTrue(variants.out().contains("ids " + piece + " (piece), " + BYTE_Y + " (byte) all render \"y\""),
+                variants.out());
+        Result neither = Cli.run("find-token", "--atlas", atlas);
+        assertTrue(neither.err().contains("give either TOKEN or --token-id N"), neither.err());
+
+        Path prompts = dir.resolve("prompts.txt");
+        Files.writeString(prompts, PROMPT + "\n");
+        Result validate = Cli.run("validate", "--atlas", atlas, "--model", model.toString(), "--token-id",
+                Integer.toString(piece), "--prompts", prompts.toString(), "--candidates", "2", "--values", "0:100:2",
+                "--format", "csv");
+        assertEquals(0, validate.code(), validate.err());
+        assertTrue(validate.err().contains("token 'y' (id " + piece + ")"), validate.err());
+        assertTrue(validate.err().contains("id " + BYTE_Y + " (byte <0x79>) also renders \"y\""), validate.err());
+        Atlas opened = Atlas.open(TestSpark.session(), atlas);
+        assertEquals(List.of(piece), opened.sql("SELECT DISTINCT token_id FROM token_profiles").as(Encoders.INT())
+                .collectAsList());
+        List<Row> kinds = opened.sql("SELECT token_id, kind FROM tokens WHERE token_id IN (" + BYTE_Y + ", " + piece
+                + ", 510) ORDER BY token_id").collectAsList();
+        assertEquals(List.of(BYTE_Y + ":byte", piece + ":piece", "510:added"), kinds.stream()
+                .map(r -> r.getInt(0) + ":" + r.getString(1)).toList());
+        assertEquals(List.of(piece), opened.sql("SELECT DISTINCT target_id FROM neuron_validation").as(Encoders.INT())
+                .collectAsList());
     }
 
     @Test
