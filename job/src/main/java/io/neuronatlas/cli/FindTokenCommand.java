@@ -1,17 +1,12 @@
 package io.neuronatlas.cli;
 
-import io.neuronatlas.checkpoint.tokenizer.TokenKind;
 import io.neuronatlas.query.Atlas;
 import io.neuronatlas.query.ResultFormat;
+import io.neuronatlas.query.SameTextTokens;
 import java.io.PrintStream;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.functions;
 import scopt.OParser;
 
 /** {@code find-token}: the neurons whose top tokens include a token or its case/space variants. */
@@ -50,44 +45,10 @@ final class FindTokenCommand extends QueryCommand<FindTokenCommand.Args> {
         }
         if (a.format == ResultFormat.TABLE) {
             out.println("Neurons for token \"" + a.token + "\" in " + a.atlas + ":");
-            for (String note : sameText(atlas, a.token)) {
-                out.println(note);
+            for (String note : SameTextTokens.of(atlas, a.token).notes()) {
+                out.println(note + " (--token-id N lists one id)");
             }
         }
         return atlas.findToken(a.token, rowsWanted(a));
-    }
-
-    /**
-     * Per checkpoint where several ids render exactly the token's text, a line naming them with their kinds, pieces
-     * first: find-token lists them all, and the piece is the one the model emits.
-     */
-    static List<String> sameText(Atlas atlas, String token) {
-        Map<String, List<String>> ids = new TreeMap<>();
-        List<Row> rows = atlas.tokenVariants(token).filter(functions.col("token").equalTo(token))
-                .orderBy("checkpoint", "token_id").collectAsList();
-        rows = rows.stream().sorted(Comparator.comparing((Row r) -> kindRank(r.getAs("kind")))).toList();
-        for (Row r : rows) {
-            String kind = r.getAs("kind");
-            ids.computeIfAbsent(r.getAs("checkpoint"), c -> new ArrayList<>()).add(r.<Integer>getAs("token_id")
-                    + (kind == null ? "" : " (" + kind + ")"));
-        }
-        List<String> notes = new ArrayList<>();
-        ids.forEach((checkpoint, list) -> {
-            if (list.size() > 1) {
-                notes.add(checkpoint + ": ids " + String.join(", ", list) + " all render \"" + token
-                        + "\"; a piece is what the model emits, a byte or added token rarely (--token-id N for one)");
-            }
-        });
-        return notes;
-    }
-
-    /** TokenKind's order: piece, byte, added, unused; unknown (older atlases) last. */
-    private static int kindRank(String kind) {
-        for (TokenKind k : TokenKind.values()) {
-            if (k.label().equals(kind)) {
-                return k.ordinal();
-            }
-        }
-        return TokenKind.values().length;
     }
 }
