@@ -9,8 +9,9 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Writes a checkpoint's vocabulary (token_id, token, norm, kind) once per run from the driver. find-token resolves a word's
- * case and space variants here, a few hundred thousand rows at most, and then looks up neuron_tokens by id only.
+ * Writes a checkpoint's vocabulary (token_id, token, norm, kind) once per run from the driver. find-token resolves a
+ * word's case and space variants here, a few hundred thousand rows at most, and then looks up neuron_tokens by id
+ * only.
  */
 public final class VocabularyWriter {
     /** 8Ki tokens a row group: a Llama-3 vocabulary is 16 groups, a lookup decodes one. */

@@ -132,8 +132,8 @@ final class ClampCommand implements Command {
     }
 
     /** Writes the curve to clamp_sweeps, published under the neuron and target's subject. */
-    private static void publish(Args a, String target, ValueRange range, ClampSweep sweep, PromptEncoder encoder, Instant started,
-                                long t0, String device, PrintStream out) throws Exception {
+    private static void publish(Args a, String target, ValueRange range, ClampSweep sweep, PromptEncoder encoder,
+                                Instant started, long t0, String device, PrintStream out) throws Exception {
         String subject = subject(sweep);
         Map<String, String> parameters = new LinkedHashMap<>();
         parameters.put("neuron", sweep.neuron().label());

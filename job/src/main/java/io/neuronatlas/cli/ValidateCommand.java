@@ -93,8 +93,8 @@ final class ValidateCommand implements Command {
         Args a = parsed.options();
         PrintStream out = a.format == ResultFormat.TABLE ? TerminalText.console(raw) : raw;
         ValidateJob.Options validation = new ValidateJob.Options(a.modelDir(), a.atlas, a.checkpoint, a.token,
-                a.tokenId, prompts(Path.of(a.prompts)), a.chat, a.candidates, ValueRange.parse("--values", a.values), a.scope,
-                a.device, a.precision);
+                a.tokenId, prompts(Path.of(a.prompts)), a.chat, a.candidates, ValueRange.parse("--values", a.values),
+                a.scope, a.device, a.precision);
         SparkSession spark = Sessions.open("neuron-atlas validate", a.master);
         ValidateJob.Outcome outcome = new ValidateJob(spark, a.format == ResultFormat.TABLE ? out : err,
                 PublishListener.NONE).validate(validation);

@@ -5,9 +5,11 @@ import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * Display string for every row of an LM head: id → the text the token stands for (" dog" whether
@@ -120,12 +122,12 @@ public final class TokenTable implements Serializable {
      * piece, which is named as the vocabulary spells it ({@code <0x79>}) since its display may be the piece "y"'s.
      */
     public String label(int id) {
-        return kind(id) == TokenKind.BYTE ? String.format(java.util.Locale.ROOT, "<0x%02X>", kinds[id]) : tokens[id];
+        return kind(id) == TokenKind.BYTE ? String.format(Locale.ROOT, "<0x%02X>", kinds[id]) : tokens[id];
     }
 
     /** Every id whose display string is exactly text, ascending. */
     public int[] idsOf(String text) {
-        return java.util.stream.IntStream.range(0, tokens.length).filter(id -> tokens[id].equals(text)).toArray();
+        return IntStream.range(0, tokens.length).filter(id -> tokens[id].equals(text)).toArray();
     }
 
     /** Number of ids, i.e. the vocabSize the table was loaded with. */

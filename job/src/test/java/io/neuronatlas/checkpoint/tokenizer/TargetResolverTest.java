@@ -151,7 +151,7 @@ class TargetResolverTest {
             assertEquals(Source.ENCODING, y.source());
             assertArrayEquals(new int[] {bytePiece}, y.others());
             Target dog = resolver.resolve(" dog");
-            assertEquals(3914, dog.id(), "the id of ' dog' that SharedTokenizerEncodingTest and the README state");
+            assertEquals(3914, dog.id(), "' dog' as ../shared/tokenizers/README.md gives it");
             assertEquals(Source.ENCODING, dog.source());
             assertArrayEquals(new int[] {3914}, tokens.idsOf(" dog"));
         }
