@@ -130,9 +130,16 @@ public record ForwardConfig(ModelConfig model, DecoderLayout layout, NormKind no
             boolean local = layers.stream().anyMatch(LayerAttention::localRope);
             // Gemma-3 nests transformers 5's rope_parameters by layer type: global layers read full_attention's.
             RopeParameters rope = RopeParameters.read(c, layout.ropePerLayerType() ? "full_attention" : null);
+            RopeParameters localRope = local ? RopeParameters.read(c, "sliding_attention") : null;
             DecoderBlock block = layout.block(c, headDim);
-            if (block.rotaryFraction() > 0 && Projections.givesPartialRotary(c)) {
-                block = block.withRotary(rope.partialRotaryFactor(), block.parallelResidual());
+            if (block.rotaryFraction() > 0) { // not for learned positions
+                rope.requireFits(headDim);
+                if (localRope != null) {
+                    localRope.requireFits(headDim);
+                }
+                if (Projections.givesPartialRotary(c)) {
+                    block = block.withRotary(rope.partialRotaryFactor(), block.parallelResidual());
+                }
             }
             int bos = c.has("bos_token_id") ? c.integer("bos_token_id", -1)
                     : f.has("bos_token_id") ? f.integer("bos_token_id", -1) : -1;
@@ -140,7 +147,7 @@ public record ForwardConfig(ModelConfig model, DecoderLayout layout, NormKind no
                     : f.integerOrList("eos_token_id");
             return new ForwardConfig(model, layout, Architectures.forModelType(f.modelType()).norm(), heads, kvHeads,
                     headDim, c.number(keys.normEps(), keys.epsDefault(), keys.epsDefault()), rope.theta(),
-                    rope.scaling(), local ? RopeParameters.read(c, "sliding_attention") : null,
+                    rope.scaling(), localRope,
                     c.integer(keys.maxPositions()), layers, block, activation,
                     layout.biasedProjections(c.bool("attention_bias", layout.attentionBiasDefault())), bos, eos);
         } catch (IllegalArgumentException e) {

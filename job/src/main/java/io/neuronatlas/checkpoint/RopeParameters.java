@@ -46,7 +46,7 @@ public record RopeParameters(double theta, double partialRotaryFactor, RopeScali
     public static RopeParameters read(ConfigFile config, String layerType) throws CheckpointException {
         if (config.isObject("rope_parameters")) {
             ConfigFile rope = config.section("rope_parameters", "");
-            if (!rope.has("rope_type") && !rope.has("type") && !rope.has("rope_theta")) {
+            if (rope.isObject("full_attention") || rope.isObject("sliding_attention")) {
                 if (layerType == null) {
                     throw new CheckpointException(config.path() + ": '" + config.name("rope_parameters")
                             + "' is nested by layer type; this model's forward pass reads one rope");
@@ -170,5 +170,24 @@ public record RopeParameters(double theta, double partialRotaryFactor, RopeScali
     /** The number of head dimensions that rotate: int(head_dim · partial_rotary_factor), as transformers rounds. */
     public int rotaryDim(int headDim) {
         return (int) (headDim * partialRotaryFactor);
+    }
+
+    /**
+     * @return this
+     * @throws IllegalArgumentException when the rotating dimensions are odd or none, or longrope's factor lists do
+     *     not have one factor per rotating pair
+     */
+    public RopeParameters requireFits(int headDim) {
+        int dim = rotaryDim(headDim);
+        if (dim <= 0 || dim % 2 != 0) {
+            throw new IllegalArgumentException("head_dim " + headDim + " × partial_rotary_factor "
+                    + partialRotaryFactor + " rotates " + dim + " dimensions; rotary embeddings rotate pairs");
+        }
+        if (scaling instanceof RopeScaling.LongRope longRope && longRope.shortFactor().size() != dim / 2) {
+            throw new IllegalArgumentException("longrope's short_factor and long_factor have "
+                    + longRope.shortFactor().size() + " factors; head_dim " + headDim + " × partial_rotary_factor "
+                    + partialRotaryFactor + " rotates " + dim + " dimensions, which need " + dim / 2);
+        }
+        return this;
     }
 }

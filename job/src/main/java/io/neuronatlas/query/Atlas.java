@@ -114,9 +114,9 @@ public final class Atlas {
         }
         // basePath keeps checkpoint, run (and the table's own partitions) as columns of the listed run folders.
         DataFrameReader reader = spark.read().option("basePath", tableDir.toString());
-        MessageType fileSchema = MapTables.FILE_SCHEMAS.get(table);
+        MessageType fileSchema = MapTables.FILE_SCHEMAS.getOrDefault(table, ExamplesTables.FILE_SCHEMAS.get(table));
         if (fileSchema != null) {
-            // Atlases written before a column existed (expert) read it as null.
+            // Atlases written before a column existed (expert, document_id) read it as null.
             reader = reader.schema(new ParquetToSparkSchemaConverter(spark.sessionState().conf()).convert(fileSchema));
         }
         String inference = spark.conf().get(AtlasPaths.PARTITION_TYPE_INFERENCE, "true");
@@ -180,6 +180,13 @@ public final class Atlas {
         spark.table(MapTables.NEURON_TOKENS).filter(functions.col("token_id").isin(ids.toArray()))
                 .createOrReplaceTempView(TOKEN_MATCHES);
         return withExamples(spark.sql(CannedQuery.sql("find-token"), Map.of("token", token, "limit", limit)));
+    }
+
+    /** The neurons that list exactly this token id among their top tokens, ranked as {@link #findToken} ranks. */
+    public Dataset<Row> findTokenId(int tokenId, int limit) {
+        spark.table(MapTables.NEURON_TOKENS).filter(functions.col("token_id").equalTo(tokenId))
+                .createOrReplaceTempView(TOKEN_MATCHES);
+        return withExamples(spark.sql(CannedQuery.sql("find-token-id"), Map.of("limit", limit)));
     }
 
     /**

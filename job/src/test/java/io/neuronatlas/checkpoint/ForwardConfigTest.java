@@ -113,6 +113,11 @@ class ForwardConfigTest {
                 "'rope_scaling.rope_type' is 'proportional'", "default, linear, dynamic, yarn, longrope, llama3"},
             {base("llama", ", \"rope_parameters\": {\"rope_type\": \"mrope\", \"rope_theta\": 1e6}"),
                 "'rope_parameters.rope_type' is 'mrope'"},
+            {base("llama", ", \"rope_scaling\": {\"rope_type\": \"longrope\", \"short_factor\": [1, 2], "
+                + "\"long_factor\": [1, 3], \"original_max_position_embeddings\": 4096}"),
+                "longrope's short_factor and long_factor have 2 factors", "which need 32"},
+            {base("llama", ", \"rope_parameters\": {\"full_attention\": {\"rope_type\": \"default\"}, "
+                + "\"sliding_attention\": {\"rope_type\": \"default\"}}"), "'rope_parameters' is nested by layer type"},
             {base("llama", ", \"rope_scaling\": {\"rope_type\": \"llama3\", \"factor\": 8.0, \"low_freq_factor\": 4,"
                 + " \"high_freq_factor\": 1, \"original_max_position_embeddings\": 8192}"), "low_freq_factor",
                 "high_freq_factor"},

@@ -10,6 +10,7 @@ import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -121,9 +122,9 @@ public final class HfFixture {
         try {
             Files.createDirectories(copy);
             for (String file : List.of("model.safetensors", "tokenizer.json")) {
-                Files.copy(dir.resolve(file), copy.resolve(file));
+                Files.copy(dir.resolve(file), copy.resolve(file), StandardCopyOption.REPLACE_EXISTING);
             }
-            Files.copy(dir.resolve(spelling.file), copy.resolve("config.json"));
+            Files.copy(dir.resolve(spelling.file), copy.resolve("config.json"), StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -32,6 +32,10 @@ final class Rotary {
         if (rotaryDim <= 0 || rotaryDim % 2 != 0) {
             throw new IllegalArgumentException("rotary dimensions must be positive and even, found " + rotaryDim);
         }
+        if (scaling instanceof RopeScaling.LongRope longRope && longRope.shortFactor().size() != rotaryDim / 2) {
+            throw new IllegalArgumentException("longrope has " + longRope.shortFactor().size() + " factors; "
+                    + rotaryDim + " rotary dimensions need " + rotaryDim / 2);
+        }
         this.dim = rotaryDim;
         this.theta = theta;
         this.scaling = scaling;
@@ -149,10 +153,6 @@ final class Rotary {
 
     /** _compute_longrope_parameters: 1 / (ext_i · θ^(2i/dim)), ext the long factors past the original context. */
     static float[] longRope(int dim, double theta, RopeScaling.LongRope s, int length) {
-        if (s.shortFactor().size() != dim / 2) {
-            throw new IllegalArgumentException("rope_parameters.short_factor has " + s.shortFactor().size()
-                    + " factors; the rotary dimensions need " + dim / 2);
-        }
         boolean beyond = length > s.originalMaxPositions();
         float[] inv = new float[dim / 2];
         for (int i = 0; i < inv.length; i++) {
