@@ -21,7 +21,8 @@ import java.util.Map;
  * Clamp sweeps the efficient way. Per prompt one unclamped pass ({@link #prefix}) is shared by every neuron swept on
  * it. Clamping neuron n of layer L at value v changes that layer's output by exactly (v − a_n)·W_down[:, n] at the
  * clamped positions (a_n the natural activation), so a clamped row starts from the stored residual plus that rank-1
- * update and runs layers L+1 onwards. All values of all neurons of a prompt run as one batch: rows join it after their
+ * update and runs layers L+1 onwards (where a norm follows the MLP, Gemma-2/3 and OLMo-2, the row's layer-L MLP
+ * output is recomputed from the stored activation instead). All values of all neurons of a prompt run as one batch: rows join it after their
  * neuron's layer, so the layers above several neurons multiply one tall matrix instead of one per neuron, and the
  * head runs once for every row. Scope ALL recomputes every position, except in the final layer, where only the last
  * position's output reaches the logits; scope LAST recomputes only the last position, attending to the stored keys
@@ -233,15 +234,15 @@ public final class ClampSweeper {
     /** A slice's batch rows at positions [from, positions): the stored residual after its layer, clamped. */
     private NDArray clampedRows(NDManager scope, PromptPrefix prefix, Slice slice, double[] values, int from) {
         NeuronRef neuron = slice.curve.neuron;
+        if (!stack.clampIsRankOne(neuron.layer())) {
+            return renormed(scope, prefix, slice, values, from);
+        }
         int rows = prefix.length() - from;
         float[] delta = new float[slice.count * rows];
         for (int i = 0; i < slice.count; i++) {
             for (int p = 0; p < rows; p++) {
                 delta[i * rows + p] = (float) (values[slice.from + i] - slice.curve.natural[from + p]);
             }
-        }
-        if (!stack.clampIsRankOne(neuron.layer())) {
-            return renormed(scope, prefix, slice, values, from);
         }
         NDArray written = stack.model().layer(neuron.layer()).down().get(neuron.index()); // (d_model)
         written.attach(scope);
