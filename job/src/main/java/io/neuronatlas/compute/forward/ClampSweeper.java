@@ -24,9 +24,9 @@ import java.util.Map;
  * update and runs layers L+1 onwards (where a norm follows the MLP, Gemma-2/3 and OLMo-2, the row's layer-L MLP
  * output is recomputed from the stored activation instead). All values of all neurons of a prompt run as one batch:
  * rows join it after their neuron's layer, so the layers above several neurons multiply one tall matrix instead of
- * one per neuron, and the head runs once for every row. Scope ALL recomputes every position, except in the final layer, where only the last
- * position's output reaches the logits; scope LAST recomputes only the last position, attending to the stored keys
- * and values of the others, which the clamp does not change.
+ * one per neuron, and the head runs once for every row. Scope ALL recomputes every position, except in the final
+ * layer, where only the last position's output reaches the logits; scope LAST recomputes only the last position,
+ * attending to the stored keys and values of the others, which the clamp does not change.
  *
  * <p>Results equal full passes with the clamp applied inside the MLP ({@link ForwardPass}) up to float rounding.
  * Thread-safe: prefixes are read-only and each sweep has its own scope.
