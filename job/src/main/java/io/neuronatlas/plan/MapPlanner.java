@@ -5,6 +5,7 @@ import io.neuronatlas.checkpoint.Fingerprint;
 import io.neuronatlas.checkpoint.MlpMatrix;
 import io.neuronatlas.checkpoint.ModelConfig;
 import io.neuronatlas.checkpoint.tokenizer.TokenTable;
+import io.neuronatlas.compute.Shard;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
