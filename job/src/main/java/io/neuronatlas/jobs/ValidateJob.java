@@ -10,8 +10,8 @@ import io.neuronatlas.atlas.TableFile;
 import io.neuronatlas.checkpoint.Checkpoint;
 import io.neuronatlas.checkpoint.CheckpointRef;
 import io.neuronatlas.checkpoint.Fingerprint;
-import io.neuronatlas.checkpoint.MlpMatrix;
 import io.neuronatlas.checkpoint.ForwardConfig;
+import io.neuronatlas.checkpoint.MlpMatrix;
 import io.neuronatlas.checkpoint.tokenizer.PromptEncoder;
 import io.neuronatlas.checkpoint.tokenizer.TokenTable;
 import io.neuronatlas.compute.device.DeviceMode;
@@ -52,28 +52,90 @@ public final class ValidateJob {
     static final int MAX_GROUP = 16;
 
     /**
+     * What validate was asked; each default is written once, here, and the model's fields are checked by
+     * {@link DecoderOptions}.
+     *
      * @param checkpoint the checkpoint's name in the atlas (default: the model folder's name, as map's)
      * @param prompts    the prompts, one per line of --prompts
      */
     public record Options(Path modelDir, String atlas, String checkpoint, String token, List<String> prompts,
                           boolean chat, int candidates, ValueRange values, ClampScope scope, DeviceMode device,
                           Precision precision) {
+        public static final int DEFAULT_CANDIDATES = 50;
+        public static final int MAX_CANDIDATES = 10_000;
+        public static final ValueRange DEFAULT_VALUES = ValueRange.FIGURE_3;
+        public static final ClampScope DEFAULT_SCOPE = ClampScope.ALL;
+
         public Options {
-            Objects.requireNonNull(modelDir, "--model");
+            checkpoint = new DecoderOptions(modelDir, checkpoint, device, precision).checkpoint();
             Objects.requireNonNull(atlas, "--atlas");
             Objects.requireNonNull(token, "--token");
+            Objects.requireNonNull(values, "--values");
+            Objects.requireNonNull(scope, "--scope");
             prompts = List.copyOf(prompts);
             if (prompts.isEmpty()) {
                 throw new IllegalArgumentException("--prompts holds no prompt: give one prompt per line");
             }
-            if (candidates < 1 || candidates > 10_000) {
-                throw new IllegalArgumentException("--candidates must be between 1 and 10000, found " + candidates);
+            if (candidates < 1 || candidates > MAX_CANDIDATES) {
+                throw new IllegalArgumentException("--candidates must be between 1 and " + MAX_CANDIDATES
+                        + ", found " + candidates);
             }
-            if (precision == Precision.FP16 && device == DeviceMode.CPU) {
-                throw new IllegalArgumentException("--precision fp16 is for GPUs; with --device cpu use fp32");
+        }
+
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from every default; the command line and Java callers fill it in. */
+        public static final class Builder extends DecoderOptions.Builder<Builder> {
+            private String token;
+            private List<String> prompts = List.of();
+            private int candidates = DEFAULT_CANDIDATES;
+            private ValueRange values = DEFAULT_VALUES;
+            private ClampScope scope = DEFAULT_SCOPE;
+
+            private Builder() {
             }
-            checkpoint = checkpoint != null ? checkpoint
-                    : modelDir.toAbsolutePath().normalize().getFileName().toString();
+
+            @Override
+            Builder self() {
+                return this;
+            }
+
+            public Builder token(String v) {
+                token = v;
+                return this;
+            }
+
+            public Builder prompts(List<String> v) {
+                prompts = List.copyOf(v);
+                return this;
+            }
+
+            public Builder candidates(int v) {
+                candidates = v;
+                return this;
+            }
+
+            public Builder values(ValueRange v) {
+                values = v;
+                return this;
+            }
+
+            /** START:STOP:COUNT, as --values takes it. */
+            public Builder values(String v) {
+                return values(ValueRange.parse("--values", v));
+            }
+
+            public Builder scope(ClampScope v) {
+                scope = v;
+                return this;
+            }
+
+            public Options build() {
+                return new Options(modelDir, atlas, checkpoint, token, prompts, chat, candidates, values, scope,
+                        device, precision);
+            }
         }
     }
 
@@ -113,7 +175,7 @@ public final class ValidateJob {
         CheckpointRef source;
         TokenTable tokens;
         try (Checkpoint checkpoint = Checkpoint.open(o.modelDir())) {
-            Fingerprint fingerprint = Fingerprint.of(checkpoint, 2);
+            Fingerprint fingerprint = AtlasWrite.fingerprint(checkpoint);
             source = new CheckpointRef(o.modelDir().toAbsolutePath().toString(), checkpoint.stamp(),
                     fingerprint.value());
             tokens = TokenTable.load(o.modelDir().resolve(Checkpoint.TOKENIZER), config.model().vocab());
