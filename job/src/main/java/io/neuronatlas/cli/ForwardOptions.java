@@ -31,7 +31,8 @@ final class ForwardOptions {
         all.add(s.string("model", "DIR", "Hugging Face model folder (llama, mistral or qwen2)",
                 (a, v) -> a.options.modelDir(Path.of(v))).required());
         all.add(s.string("device", "auto|cpu|gpu", "auto: the GPU Spark assigned a task, else the CPU; gpu: "
-                + "GPU 0 or fail, never a silent fall back to the CPU", (a, v) -> a.options.device(DeviceMode.parse(v))));
+                + "GPU 0 or fail, never a silent fall back to the CPU",
+                (a, v) -> a.options.device(DeviceMode.parse(v))));
         all.add(s.string("precision", "fp32|fp16", "weights and activations on the device (fp16: GPU only; "
                 + "default " + DecoderOptions.DEFAULT_PRECISION.label() + ")",
                 (a, v) -> a.options.precision(Precision.parse(v))));

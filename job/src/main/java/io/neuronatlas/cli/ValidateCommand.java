@@ -65,7 +65,8 @@ final class ValidateCommand implements Command {
                 + "per layer and index " + ForwardOptions.byDefault(ValidateJob.Options.DEFAULT_CANDIDATES),
                 (a, v) -> a.options.candidates(v)));
         options.add(s.string("values", "START:STOP:COUNT", "clamp values, COUNT from START to STOP inclusive "
-                + ForwardOptions.byDefault(ValidateJob.Options.DEFAULT_VALUES.text()), (a, v) -> a.later(o -> o.values(v))));
+                + ForwardOptions.byDefault(ValidateJob.Options.DEFAULT_VALUES.text()),
+                (a, v) -> a.later(o -> o.values(v))));
         options.add(s.string("scope", "all|last", "clamp at every position of the prompt (default, as the paper) "
                 + "or only the last", (a, v) -> a.options.scope(ClampScope.parse(v))));
         options.add(ForwardOptions.format(s));
