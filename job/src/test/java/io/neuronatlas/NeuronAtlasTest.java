@@ -12,6 +12,7 @@ import io.neuronatlas.examples.ExampleCorpus;
 import io.neuronatlas.jobs.ClampJob;
 import io.neuronatlas.jobs.ClampOptions;
 import io.neuronatlas.jobs.ClampOutcome;
+import io.neuronatlas.jobs.DecoderOptions;
 import io.neuronatlas.jobs.ExamplesOptions;
 import io.neuronatlas.jobs.ExamplesOutcome;
 import io.neuronatlas.jobs.ForwardWrite;
@@ -120,7 +121,7 @@ class NeuronAtlasTest {
     void clampReturnsTheCurveAndPublishesItInClampSweeps() throws Exception {
         ClampOptions options = ClampOptions.builder().modelDir(fixture.model()).prompt(PROMPT).neuron("L2.40")
                 .target(" dog").values("-100:100:5").device(DeviceMode.CPU).atlas(atlas.toString()).build();
-        assertEquals(ClampOptions.DEFAULT_SCOPE, options.scope());
+        assertEquals(DecoderOptions.DEFAULT_SCOPE, options.scope());
         ClampOutcome outcome = NeuronAtlas.clamp(spark(), options);
         ClampSweep sweep = outcome.sweep();
         assertEquals(5, sweep.points().size());

@@ -8,6 +8,7 @@ import io.neuronatlas.compute.forward.SweepPoint;
 import io.neuronatlas.jobs.ClampJob;
 import io.neuronatlas.jobs.ClampOptions;
 import io.neuronatlas.jobs.ClampOutcome;
+import io.neuronatlas.jobs.DecoderOptions;
 import io.neuronatlas.query.ResultFormat;
 import io.neuronatlas.query.TerminalText;
 import java.io.PrintStream;
@@ -45,15 +46,13 @@ final class ClampCommand implements Command {
     public int run(String[] argv, PrintStream raw, PrintStream err) throws Exception {
         Scopt<Args> s = new Scopt<>();
         List<OParser<?, Args>> options = new ArrayList<>(ForwardOptions.model(s));
-        options.add(s.string("prompt", "TEXT", "the prompt, e.g. \"My favourite animal is\"",
-                (a, v) -> a.options.prompt(v)).required());
-        options.add(ForwardOptions.chat(s, "the prompt"));
+        options.addAll(ForwardOptions.prompt(s, (o, v) -> o.prompt(v)));
         options.add(s.string("neuron", "L<layer>.<index>", "the neuron: L25.1442, or L25.up.1442 as the atlas "
                 + "prints it (layers from 0, as in the tensor names)", (a, v) -> a.options.neuron(v)).required());
         options.add(s.string("target", "TOKEN", "the token whose probability to follow, with its leading space: "
                 + "\" dog\"", (a, v) -> a.options.target(v)).required());
         options.add(s.string("values", "START:STOP:COUNT", "clamp values, COUNT from START to STOP inclusive "
-                + ForwardOptions.byDefault(ClampOptions.DEFAULT_VALUES.text()), (a, v) -> a.later(o -> o.values(v))));
+                + ForwardOptions.byDefault(DecoderOptions.DEFAULT_VALUES.text()), (a, v) -> a.later(o -> o.values(v))));
         options.add(s.string("scope", "all|last", "clamp at every position of the prompt (default, as the paper) "
                 + "or only the last", (a, v) -> a.options.scope(ClampScope.parse(v))));
         options.addAll(ForwardOptions.output(s, ForwardTables.CLAMP_SWEEPS));

@@ -7,6 +7,7 @@ import io.neuronatlas.query.ResultFormat;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 import scopt.OParser;
 
 /**
@@ -37,6 +38,13 @@ final class ForwardOptions {
                 + "default " + DecoderOptions.DEFAULT_PRECISION.label() + ")",
                 (a, v) -> a.options.precision(Precision.parse(v))));
         return all;
+    }
+
+    /** The prompt of clamp and generate, and --chat. */
+    static <B extends DecoderOptions.Builder<B>, A extends Args<B>> List<OParser<?, A>> prompt(Scopt<A> s,
+                                                                                            BiConsumer<B, String> set) {
+        return List.of(s.string("prompt", "TEXT", "the prompt, e.g. \"My favourite animal is\"",
+                (a, v) -> set.accept(a.options, v)).required(), chat(s, "the prompt"));
     }
 
     static <B extends DecoderOptions.Builder<B>, A extends Args<B>> OParser<?, A> chat(Scopt<A> s, String what) {

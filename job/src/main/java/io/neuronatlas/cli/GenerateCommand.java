@@ -39,9 +39,7 @@ final class GenerateCommand implements Command {
     public int run(String[] argv, PrintStream raw, PrintStream err) throws Exception {
         Scopt<Args> s = new Scopt<>();
         List<OParser<?, Args>> options = new ArrayList<>(ForwardOptions.model(s));
-        options.add(s.string("prompt", "TEXT", "the prompt, e.g. \"My favourite animal is\"",
-                (a, v) -> a.options.prompt(v)).required());
-        options.add(ForwardOptions.chat(s, "the prompt"));
+        options.addAll(ForwardOptions.prompt(s, (o, v) -> o.prompt(v)));
         options.add(s.string("clamp", "NEURON=VALUE", "hold a neuron at a value while generating, e.g. "
                 + "L25.1442=145; repeat for several", (a, v) -> a.options.clamp(v)).unbounded());
         options.add(s.string("scope", "all|last", "clamp at every position (default, as the paper) or only at the "

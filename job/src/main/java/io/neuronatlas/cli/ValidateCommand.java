@@ -5,6 +5,7 @@ import io.neuronatlas.atlas.ForwardTables;
 import io.neuronatlas.atlas.PublishListener;
 import io.neuronatlas.checkpoint.files.InputFile;
 import io.neuronatlas.compute.forward.ClampScope;
+import io.neuronatlas.jobs.DecoderOptions;
 import io.neuronatlas.jobs.ValidateJob;
 import io.neuronatlas.query.ResultFormat;
 import io.neuronatlas.query.TerminalText;
@@ -65,7 +66,7 @@ final class ValidateCommand implements Command {
                 + "per layer and index " + ForwardOptions.byDefault(ValidateJob.Options.DEFAULT_CANDIDATES),
                 (a, v) -> a.options.candidates(v)));
         options.add(s.string("values", "START:STOP:COUNT", "clamp values, COUNT from START to STOP inclusive "
-                + ForwardOptions.byDefault(ValidateJob.Options.DEFAULT_VALUES.text()),
+                + ForwardOptions.byDefault(DecoderOptions.DEFAULT_VALUES.text()),
                 (a, v) -> a.later(o -> o.values(v))));
         options.add(s.string("scope", "all|last", "clamp at every position of the prompt (default, as the paper) "
                 + "or only the last", (a, v) -> a.options.scope(ClampScope.parse(v))));

@@ -14,9 +14,6 @@ import java.util.Objects;
  */
 public record ClampOptions(DecoderOptions model, String prompt, boolean chat, String neuron, String target,
                            ValueRange values, ClampScope scope, String atlas) {
-    public static final ValueRange DEFAULT_VALUES = ValueRange.FIGURE_3;
-    public static final ClampScope DEFAULT_SCOPE = ClampScope.ALL;
-
     public ClampOptions {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(prompt, "--prompt");
@@ -31,12 +28,10 @@ public record ClampOptions(DecoderOptions model, String prompt, boolean chat, St
     }
 
     /** A builder starting from every default; the command line and Java callers fill it in. */
-    public static final class Builder extends DecoderOptions.Builder<Builder> {
+    public static final class Builder extends DecoderOptions.SweepBuilder<Builder> {
         private String prompt;
         private String neuron;
         private String target;
-        private ValueRange values = DEFAULT_VALUES;
-        private ClampScope scope = DEFAULT_SCOPE;
 
         private Builder() {
         }
@@ -58,21 +53,6 @@ public record ClampOptions(DecoderOptions model, String prompt, boolean chat, St
 
         public Builder target(String v) {
             target = v;
-            return this;
-        }
-
-        public Builder values(ValueRange v) {
-            values = v;
-            return this;
-        }
-
-        /** START:STOP:COUNT, as --values takes it. */
-        public Builder values(String v) {
-            return values(ValueRange.parse("--values", v));
-        }
-
-        public Builder scope(ClampScope v) {
-            scope = v;
             return this;
         }
 

@@ -1,7 +1,9 @@
 package io.neuronatlas.jobs;
 
 import io.neuronatlas.compute.device.DeviceMode;
+import io.neuronatlas.compute.forward.ClampScope;
 import io.neuronatlas.compute.forward.Precision;
+import io.neuronatlas.compute.forward.ValueRange;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -16,6 +18,10 @@ import java.util.Objects;
 public record DecoderOptions(Path modelDir, String checkpoint, DeviceMode device, Precision precision) {
     public static final DeviceMode DEFAULT_DEVICE = DeviceMode.AUTO;
     public static final Precision DEFAULT_PRECISION = Precision.FP32;
+    /** The clamp values of clamp and validate: the sweep of the paper's Figure 3. */
+    public static final ValueRange DEFAULT_VALUES = ValueRange.FIGURE_3;
+    /** Clamped at every position of the prompt, as the paper. */
+    public static final ClampScope DEFAULT_SCOPE = ClampScope.ALL;
 
     public DecoderOptions {
         Objects.requireNonNull(modelDir, "--model");
@@ -87,6 +93,27 @@ public record DecoderOptions(Path modelDir, String checkpoint, DeviceMode device
 
         DecoderOptions model() {
             return new DecoderOptions(modelDir, checkpoint, device, precision);
+        }
+    }
+
+    /** What clamp and validate add: the clamp values each neuron is swept over, and where it is clamped. */
+    public abstract static class SweepBuilder<B extends SweepBuilder<B>> extends Builder<B> {
+        ValueRange values = DEFAULT_VALUES;
+        ClampScope scope = DEFAULT_SCOPE;
+
+        public B values(ValueRange v) {
+            values = v;
+            return self();
+        }
+
+        /** START:STOP:COUNT, as --values takes it. */
+        public B values(String v) {
+            return values(ValueRange.parse("--values", v));
+        }
+
+        public B scope(ClampScope v) {
+            scope = v;
+            return self();
         }
     }
 }

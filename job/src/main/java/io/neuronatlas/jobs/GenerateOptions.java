@@ -17,7 +17,6 @@ import java.util.Objects;
  */
 public record GenerateOptions(DecoderOptions model, String prompt, boolean chat, List<String> clamps,
                               ClampScope scope, GenerationOptions generation, String atlas) {
-    public static final ClampScope DEFAULT_SCOPE = ClampScope.ALL;
     public static final int DEFAULT_SAMPLES = 8;
     public static final int DEFAULT_MAX_TOKENS = 64;
     public static final double DEFAULT_TEMPERATURE = 0.7;
@@ -40,7 +39,7 @@ public record GenerateOptions(DecoderOptions model, String prompt, boolean chat,
     public static final class Builder extends DecoderOptions.Builder<Builder> {
         private String prompt;
         private final List<String> clamps = new ArrayList<>();
-        private ClampScope scope = DEFAULT_SCOPE;
+        private ClampScope scope = DecoderOptions.DEFAULT_SCOPE;
         private int samples = DEFAULT_SAMPLES;
         private int maxTokens = DEFAULT_MAX_TOKENS;
         private double temperature = DEFAULT_TEMPERATURE;

@@ -63,8 +63,6 @@ public final class ValidateJob {
                           Precision precision) {
         public static final int DEFAULT_CANDIDATES = 50;
         public static final int MAX_CANDIDATES = 10_000;
-        public static final ValueRange DEFAULT_VALUES = ValueRange.FIGURE_3;
-        public static final ClampScope DEFAULT_SCOPE = ClampScope.ALL;
 
         public Options {
             checkpoint = new DecoderOptions(modelDir, checkpoint, device, precision).checkpoint();
@@ -87,12 +85,10 @@ public final class ValidateJob {
         }
 
         /** A builder starting from every default; the command line and Java callers fill it in. */
-        public static final class Builder extends DecoderOptions.Builder<Builder> {
+        public static final class Builder extends DecoderOptions.SweepBuilder<Builder> {
             private String token;
             private List<String> prompts = List.of();
             private int candidates = DEFAULT_CANDIDATES;
-            private ValueRange values = DEFAULT_VALUES;
-            private ClampScope scope = DEFAULT_SCOPE;
 
             private Builder() {
             }
@@ -114,21 +110,6 @@ public final class ValidateJob {
 
             public Builder candidates(int v) {
                 candidates = v;
-                return this;
-            }
-
-            public Builder values(ValueRange v) {
-                values = v;
-                return this;
-            }
-
-            /** START:STOP:COUNT, as --values takes it. */
-            public Builder values(String v) {
-                return values(ValueRange.parse("--values", v));
-            }
-
-            public Builder scope(ClampScope v) {
-                scope = v;
                 return this;
             }
 
