@@ -2,6 +2,7 @@ package io.neuronatlas.cli;
 
 import io.neuronatlas.compute.device.DeviceMode;
 import io.neuronatlas.compute.forward.Precision;
+import io.neuronatlas.corpus.DocumentIdField;
 import io.neuronatlas.jobs.ExamplesJob;
 import io.neuronatlas.jobs.ExamplesOptions;
 import io.neuronatlas.query.TerminalText;
@@ -56,6 +57,9 @@ final class ExamplesCommand implements Command {
                         (a, v) -> a.later(o -> o.maxTokens(v))),
                 s.string("text-column", "NAME", "the JSON field or Parquet column of the text (default "
                         + ExamplesOptions.DEFAULT_TEXT_COLUMN + ")", (a, v) -> a.options.textColumn(v)),
+                s.string("id-field", "NAME", "the JSON field or Parquet column of each document's id, kept with "
+                        + "its examples as document_id; every document must have it (default: "
+                        + DocumentIdField.DEFAULT + " where a document has one)", (a, v) -> a.options.idField(v)),
                 s.integer("batch-size", "N", "segments per forward pass (default "
                         + ExamplesOptions.DEFAULT_BATCH_SIZE + ")", (a, v) -> a.options.batchSize(v)),
                 s.string("device", "auto|cpu|gpu", "auto: the GPU Spark assigned the task, else CPU (default "

@@ -3,6 +3,7 @@ package io.neuronatlas.jobs;
 import io.neuronatlas.atlas.AtlasPaths;
 import io.neuronatlas.compute.device.DeviceMode;
 import io.neuronatlas.compute.forward.Precision;
+import io.neuronatlas.corpus.DocumentIdField;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,12 +21,14 @@ import java.util.Objects;
  * @param sample     positions sampled uniformly per neuron, from which the quantile-band examples are drawn
  * @param maxTokens  examine only the first N text tokens of the corpus, in corpus order; 0 for all
  * @param textColumn the JSON field or Parquet column of the text
+ * @param idField    the documents' id field or column: --id-field's, else "id" where documents have one
  * @param batchSize  segments per forward pass
  * @param force      examine even when the published examples are up to date
  */
 public record ExamplesOptions(Path modelDir, List<String> corpus, String atlas, String checkpoint, String layers,
-                              int segment, int top, int sample, long maxTokens, String textColumn, int batchSize,
-                              DeviceMode device, Precision precision, boolean force) {
+                              int segment, int top, int sample, long maxTokens, String textColumn,
+                              DocumentIdField idField, int batchSize, DeviceMode device, Precision precision,
+                              boolean force) {
     public static final String ALL_LAYERS = "all";
     public static final int DEFAULT_SEGMENT = 128;
     public static final int DEFAULT_TOP = 32;
@@ -67,6 +70,9 @@ public record ExamplesOptions(Path modelDir, List<String> corpus, String atlas, 
         if (textColumn == null || textColumn.isBlank()) {
             throw new IllegalArgumentException("--text-column must name a field or column");
         }
+        if (idField == null) {
+            idField = DocumentIdField.of(null);
+        }
         if (batchSize < 1) {
             throw new IllegalArgumentException("--batch-size must be positive, found " + batchSize);
         }
@@ -90,6 +96,8 @@ public record ExamplesOptions(Path modelDir, List<String> corpus, String atlas, 
         private int sample = DEFAULT_SAMPLE;
         private long maxTokens = ALL_TOKENS;
         private String textColumn = DEFAULT_TEXT_COLUMN;
+        /** Null: "id" where a document has one. */
+        private String idField;
         private int batchSize = DEFAULT_BATCH_SIZE;
         private DeviceMode device = DEFAULT_DEVICE;
         private Precision precision = DEFAULT_PRECISION;
@@ -166,6 +174,12 @@ public record ExamplesOptions(Path modelDir, List<String> corpus, String atlas, 
             return this;
         }
 
+        /** --id-field NAME: every document must have that field (or column). */
+        public Builder idField(String v) {
+            idField = v;
+            return this;
+        }
+
         public Builder batchSize(int v) {
             batchSize = v;
             return this;
@@ -188,7 +202,7 @@ public record ExamplesOptions(Path modelDir, List<String> corpus, String atlas, 
 
         public ExamplesOptions build() {
             return new ExamplesOptions(modelDir, corpus, atlas, checkpoint, layers, segment, top, sample, maxTokens,
-                    textColumn, batchSize, device, precision, force);
+                    textColumn, DocumentIdField.of(idField), batchSize, device, precision, force);
         }
     }
 }
