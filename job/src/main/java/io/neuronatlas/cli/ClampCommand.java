@@ -27,6 +27,10 @@ final class ClampCommand implements Command {
         "top1_prob"};
 
     static final class Args extends ForwardOptions.Args<ClampOptions.Builder> {
+        /** Kept here too, for the check that exactly one of them is given. */
+        String target;
+        Integer targetId;
+
         Args() {
             super(ClampOptions.builder());
         }
@@ -50,7 +54,11 @@ final class ClampCommand implements Command {
         options.add(s.string("neuron", "L<layer>.<index>", "the neuron: L25.1442, or L25.up.1442 as the atlas "
                 + "prints it (layers from 0, as in the tensor names)", (a, v) -> a.options.neuron(v)).required());
         options.add(s.string("target", "TOKEN", "the token whose probability to follow, with its leading space: "
-                + "\" dog\"", (a, v) -> a.options.target(v)).required());
+                + "\" dog\"; the id the model emits for it (docs/target-tokens.md)", (a, v) -> a.target = v));
+        options.add(s.integer("target-id", "N", "the token id to follow, instead of --target: for exactness where "
+                + "several ids render the same text", (a, v) -> a.targetId = v));
+        options.add(s.builder().checkConfig(a -> (a.target == null) == (a.targetId == null)
+                ? s.builder().failure("give either --target TOKEN or --target-id N") : s.builder().success()));
         options.add(s.string("values", "START:STOP:COUNT", "clamp values, COUNT from START to STOP inclusive "
                 + ForwardOptions.byDefault(DecoderOptions.DEFAULT_VALUES.text()), (a, v) -> a.later(o -> o.values(v))));
         options.add(s.string("scope", "all|last", "clamp at every position of the prompt (default, as the paper) "
@@ -67,7 +75,7 @@ final class ClampCommand implements Command {
             return parsed.exitCode();
         }
         Args a = parsed.options();
-        ClampOptions o = a.filled().build();
+        ClampOptions o = a.filled().target(a.target).targetId(a.targetId).build();
         PrintStream out = a.format == ResultFormat.TABLE ? TerminalText.console(raw) : raw;
         ClampOutcome outcome = new ClampJob(() -> Sessions.open("neuron-atlas clamp", a.master),
                 PublishListener.NONE).clamp(o);
@@ -80,12 +88,18 @@ final class ClampCommand implements Command {
         }
         if (a.format == ResultFormat.TABLE) {
             out.printf("Clamp %s on \"%s\", target \"%s\" (id %d), scope %s%n", sweep.neuron(), o.prompt(),
-                    o.target(), outcome.targetId(), o.scope().label());
+                    outcome.target(), outcome.targetId(), o.scope().label());
+            if (!outcome.note().isEmpty()) {
+                out.println(outcome.note());
+            }
             out.println(String.format(Locale.ROOT, "unclamped: target p=%.4g, rank %d, top-1 \"%s\" p=%.4g; "
                             + "natural activation of %s at the last position %.4g (%d prompt tokens, %s)",
                     sweep.baseline().targetProb(), sweep.baseline().targetRank(), outcome.baselineTop1(),
                     sweep.baseline().top1Prob(), sweep.neuron(), sweep.naturalActivation(), sweep.promptLength(),
                     outcome.device()));
+        }
+        if (a.format != ResultFormat.TABLE && !outcome.note().isEmpty()) {
+            err.println(outcome.note());
         }
         a.format.print(COLUMNS, rows, out);
         if (a.format == ResultFormat.TABLE) {

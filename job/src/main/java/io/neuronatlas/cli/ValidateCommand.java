@@ -33,6 +33,9 @@ final class ValidateCommand implements Command {
     static final class Args extends ForwardOptions.Args<ValidateJob.Options.Builder> {
         /** Read once the flags are parsed, so a bad file fails as every other bad input does. */
         Path prompts;
+        /** Kept here too, for the check that exactly one of them is given. */
+        String token;
+        Integer tokenId;
 
         Args() {
             super(ValidateJob.Options.builder());
@@ -57,8 +60,14 @@ final class ValidateCommand implements Command {
                 + "in it", (a, v) -> a.options.atlas(v)).required());
         options.addAll(ForwardOptions.model(s));
         options.add(ForwardOptions.checkpoint(s, "the model's name in the atlas"));
-        options.add(s.string("token", "TOKEN", "the token to validate, with its leading space: \" dog\"",
-                (a, v) -> a.options.token(v)).required());
+        options.add(s.string("token", "TOKEN", "the token to validate, with its leading space: \" dog\"; the id the "
+                + "model emits for it (docs/target-tokens.md), candidates from find-token's ranking of its variants",
+                (a, v) -> a.token = v));
+        options.add(s.integer("token-id", "N", "the token id to validate, instead of --token: for exactness where "
+                + "several ids render the same text; candidates from the neurons that list this id",
+                (a, v) -> a.tokenId = v));
+        options.add(s.builder().checkConfig(a -> (a.token == null) == (a.tokenId == null)
+                ? s.builder().failure("give either --token TOKEN or --token-id N") : s.builder().success()));
         options.add(s.string("prompts", "FILE", "prompts, one per line, on which the token is a likely next token",
                 (a, v) -> a.prompts = Path.of(v)).required());
         options.add(ForwardOptions.chat(s, "each prompt"));
@@ -85,7 +94,8 @@ final class ValidateCommand implements Command {
         }
         Args a = parsed.options();
         PrintStream out = a.format == ResultFormat.TABLE ? TerminalText.console(raw) : raw;
-        ValidateJob.Options validation = a.filled().prompts(prompts(a.prompts)).build();
+        ValidateJob.Options validation = a.filled().token(a.token).tokenId(a.tokenId).prompts(prompts(a.prompts))
+                .build();
         SparkSession spark = Sessions.open("neuron-atlas validate", a.master);
         ValidateJob.Outcome outcome = new ValidateJob(spark, a.format == ResultFormat.TABLE ? out : err,
                 PublishListener.NONE).validate(validation);

@@ -7,6 +7,7 @@ import io.neuronatlas.atlas.PublishListener;
 import io.neuronatlas.atlas.TableFile;
 import io.neuronatlas.checkpoint.ForwardConfig;
 import io.neuronatlas.checkpoint.tokenizer.PromptEncoder;
+import io.neuronatlas.checkpoint.tokenizer.TargetResolver;
 import io.neuronatlas.compute.device.DeviceRule;
 import io.neuronatlas.compute.forward.ClampSweep;
 import io.neuronatlas.compute.forward.ClampSweeper;
@@ -42,7 +43,9 @@ public final class ClampJob {
         ForwardConfig config = driver.config();
         NeuronRef neuron = NeuronRef.parse(o.neuron(), config.model());
         try (PromptEncoder encoder = driver.encoder(config)) {
-            int target = encoder.targetToken(o.target());
+            TargetResolver.Target resolved = new TargetResolver(encoder, "--target", "--target-id")
+                    .of(o.target(), o.targetId());
+            int target = resolved.id();
             int[] prompt = PromptInput.encode(encoder, config, o.prompt(), o.chat(), "--prompt");
             DeviceRule.DeviceChoice device = driver.device();
             ClampSweep sweep;
@@ -55,14 +58,15 @@ public final class ClampJob {
                 top1.add(encoder.token(p.stats().top1Id()));
             }
             Optional<ForwardWrite.Published> published = o.atlas() == null ? Optional.empty()
-                    : Optional.of(publish(o, driver, sweep, encoder, device.label()));
-            return new ClampOutcome(sweep, target, top1, encoder.token(sweep.baseline().top1Id()), device.label(),
-                    published);
+                    : Optional.of(publish(o, resolved.text(), driver, sweep, encoder, device.label()));
+            String note = resolved.othersNote(encoder.tokens(), "--target-id");
+            return new ClampOutcome(sweep, resolved.text(), target, note, top1,
+                    encoder.token(sweep.baseline().top1Id()), device.label(), published);
         }
     }
 
     /** Writes the curve to clamp_sweeps, published under the neuron and target's subject. */
-    private ForwardWrite.Published publish(ClampOptions o, DriverRun driver, ClampSweep sweep, PromptEncoder encoder,
+    private ForwardWrite.Published publish(ClampOptions o, String target, DriverRun driver, ClampSweep sweep, PromptEncoder encoder,
                                            String device) throws Exception {
         String subject = subject(sweep);
         Map<String, String> parameters = new LinkedHashMap<>();
@@ -78,7 +82,7 @@ public final class ClampJob {
                 fingerprint, new ForwardParameters(parameters), listener, run -> {
                     try (TableFile file = ForwardWrite.driverFile(session, run, ForwardTables.CLAMP_SWEEPS,
                             ForwardTables.CLAMP_SWEEPS_FILE)) {
-                        ForwardTables.writeSweep(file, subject, 0, o.prompt(), sweep, o.target(), encoder::token);
+                        ForwardTables.writeSweep(file, subject, 0, o.prompt(), sweep, target, encoder::token);
                         file.commit();
                     }
                     return driver.record(run.id(), "clamp", subject, fingerprint, parameters, session, device);

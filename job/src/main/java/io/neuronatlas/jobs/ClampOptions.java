@@ -9,16 +9,21 @@ import java.util.Objects;
  * probability followed. Each default is written once, here.
  *
  * @param neuron the neuron as the atlas prints it: L25.1442 or L25.up.1442 (checked against the model's config)
- * @param target the token whose probability to follow, with its leading space: " dog"
+ * @param target   the token whose probability to follow, with its leading space: " dog" (resolved to the id the
+ *                 model emits for it); null when targetId is given
+ * @param targetId the token id to follow, for exactness where several ids render the same text; null when target is
+ *                 given
  * @param atlas  the atlas the curve is published in (clamp_sweeps); null writes nothing
  */
 public record ClampOptions(DecoderOptions model, String prompt, boolean chat, String neuron, String target,
-                           ValueRange values, ClampScope scope, String atlas) {
+                           Integer targetId, ValueRange values, ClampScope scope, String atlas) {
     public ClampOptions {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(prompt, "--prompt");
         Objects.requireNonNull(neuron, "--neuron");
-        Objects.requireNonNull(target, "--target");
+        if ((target == null) == (targetId == null)) {
+            throw new IllegalArgumentException("give either --target TOKEN or --target-id N");
+        }
         Objects.requireNonNull(values, "--values");
         Objects.requireNonNull(scope, "--scope");
     }
@@ -32,6 +37,7 @@ public record ClampOptions(DecoderOptions model, String prompt, boolean chat, St
         private String prompt;
         private String neuron;
         private String target;
+        private Integer targetId;
 
         private Builder() {
         }
@@ -56,8 +62,13 @@ public record ClampOptions(DecoderOptions model, String prompt, boolean chat, St
             return this;
         }
 
+        public Builder targetId(Integer v) {
+            targetId = v;
+            return this;
+        }
+
         public ClampOptions build() {
-            return new ClampOptions(model(), prompt, chat, neuron, target, values, scope, atlas);
+            return new ClampOptions(model(), prompt, chat, neuron, target, targetId, values, scope, atlas);
         }
     }
 }

@@ -182,6 +182,13 @@ public final class Atlas {
         return withExamples(spark.sql(CannedQuery.sql("find-token"), Map.of("token", token, "limit", limit)));
     }
 
+    /** The neurons that list exactly this token id among their top tokens, ranked as {@link #findToken} ranks. */
+    public Dataset<Row> findTokenId(int tokenId, int limit) {
+        spark.table(MapTables.NEURON_TOKENS).filter(functions.col("token_id").equalTo(tokenId))
+                .createOrReplaceTempView(TOKEN_MATCHES);
+        return withExamples(spark.sql(CannedQuery.sql("find-token-id"), Map.of("limit", limit)));
+    }
+
     /**
      * The rows with an 'example' column, each neuron's top example snippet ({@code example-snippets.sql}), when the
      * atlas has examples; the rows unchanged otherwise. The rows keep their order.
