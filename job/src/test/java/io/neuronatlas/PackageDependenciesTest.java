@@ -88,7 +88,8 @@ class PackageDependenciesTest {
             return null;
         }
         if (a == b) {
-            return String.join(" and ", new TreeSet<>(Set.of(from, to))) + " are one layer and do not refer to each other";
+            return String.join(" and ", new TreeSet<>(Set.of(from, to)))
+                    + " are one layer and do not refer to each other";
         }
         return name(from) + " (layer " + a + ") may not refer to " + name(to) + " (layer " + b + ")";
     }

@@ -66,8 +66,8 @@ public final class ClampJob {
     }
 
     /** Writes the curve to clamp_sweeps, published under the neuron and target's subject. */
-    private ForwardWrite.Published publish(ClampOptions o, String target, DriverRun driver, ClampSweep sweep, PromptEncoder encoder,
-                                           String device) throws Exception {
+    private ForwardWrite.Published publish(ClampOptions o, String target, DriverRun driver, ClampSweep sweep,
+                                           PromptEncoder encoder, String device) throws Exception {
         String subject = subject(sweep);
         Map<String, String> parameters = new LinkedHashMap<>();
         parameters.put("neuron", sweep.neuron().label());

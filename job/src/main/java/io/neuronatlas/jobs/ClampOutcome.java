@@ -16,8 +16,8 @@ import java.util.Optional;
  * @param device        the device it ran on, as the run record shows it
  * @param published     the clamp_sweeps run, when an atlas was given
  */
-public record ClampOutcome(ClampSweep sweep, String target, int targetId, String note, List<String> top1Tokens, String baselineTop1,
-                           String device, Optional<ForwardWrite.Published> published) {
+public record ClampOutcome(ClampSweep sweep, String target, int targetId, String note, List<String> top1Tokens,
+                           String baselineTop1, String device, Optional<ForwardWrite.Published> published) {
     public ClampOutcome {
         top1Tokens = List.copyOf(top1Tokens);
     }
