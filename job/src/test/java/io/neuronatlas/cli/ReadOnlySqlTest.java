@@ -90,7 +90,7 @@ class ReadOnlySqlTest {
                     sql + "\n" + r.err());
             assertEquals(1, r.err().strip().split("\n").length, "one line: " + r.err());
         }
-        Atlas opened = Atlas.open(TestSpark.session(), atlas);
+        Atlas opened = Atlas.open(ReadOnlySql.session(TestSpark.session()), atlas);
         for (String sql : statements) {
             assertThrows(ReadOnlySql.RefusedException.class, () -> opened.sql(sql), sql);
         }
@@ -115,7 +115,7 @@ class ReadOnlySqlTest {
                 "TABLE checkpoints",
                 "FROM neurons |> WHERE layer = 0 |> SELECT neuron |> LIMIT 2",
                 "SELECT neuron_id(matrix, layer, neuron), token_norm(top_token) FROM neurons LIMIT 1");
-        Atlas opened = Atlas.open(TestSpark.session(), atlas);
+        Atlas opened = Atlas.open(ReadOnlySql.session(TestSpark.session()), atlas);
         for (String sql : queries) {
             assertFalse(opened.sql(sql).collectAsList().isEmpty(), sql);
         }
