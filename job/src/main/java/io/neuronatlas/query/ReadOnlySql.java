@@ -96,7 +96,7 @@ public final class ReadOnlySql {
             "LateralJoin", "Union", "Intersect", "Except", "Distinct", "Deduplicate", "SubqueryAlias", "View",
             "LocalRelation", "OneRowRelation", "Generate", "Window", "Expand", "Sample", "Repartition",
             "RepartitionByExpression", "RebalancePartitions", "WithCTE", "CTERelationDef", "CTERelationRef", "Range",
-            "ResolvedHint"));
+            "ResolvedHint"), Set.of(PipeOperator.class)); // |> steps stay marked after analysis
 
     /**
      * Expressions that are the grammar of a query rather than functions: names and references, literals, aliases,
@@ -117,7 +117,7 @@ public final class ReadOnlySql {
                     "GroupingSets", "Grouping", "GroupingID", "KnownNotNull", "PrettyAttribute",
                     "ExtractANSIIntervalDays", "Explode", "PosExplode", "Inline", "Collate", "Like", "ILike",
                     "LikeAny", "NotLikeAny", "LikeAll", "NotLikeAll"),
-            classes("org.apache.spark.sql.catalyst.expressions.aggregate.", "AggregateExpression"));
+            classes("org.apache.spark.sql.catalyst.expressions.aggregate.", "AggregateExpression", "PivotFirst"));
 
     /** Table functions that make rows from their arguments and read nothing else. */
     private static final Set<String> ROW_GENERATORS = Set.of("range", "explode", "explode_outer", "inline",
