@@ -15,7 +15,7 @@ import scala.runtime.BoxedUnit;
  * Spark's built-in functions that reach past the rows of a query, each replaced, in the session that runs user SQL
  * ({@link ReadOnlySql#session}), by a function of the same name that refuses when the analyzer looks it up: before
  * its arguments are checked or evaluated, so not even a class is loaded. The list comes from Spark 4.1's registry
- * (FunctionRegistry.builtin, 515 functions); everything else there computes on its arguments only:
+ * (FunctionRegistry.builtin, 520 functions); everything else there computes on its arguments only:
  * {@code input_file_name} and {@code input_file_block_*} name the atlas file a row came from, {@code current_user}
  * and {@code version} read the session, {@code from_json}/{@code from_csv} options configure a parser of the given
  * string, {@code to_xml} writes a string. Table functions are limited by {@link ReadOnlySql} itself (range and the

@@ -129,7 +129,11 @@ class ReadOnlySqlTest {
                 "SELECT neuron FROM neurons INTERSECT SELECT neuron FROM neurons EXCEPT SELECT -1",
                 "SELECT DISTINCT layer FROM neurons ORDER BY layer LIMIT 1 OFFSET 0",
                 "SELECT (SELECT max(neuron) FROM neurons) AS top, EXISTS (SELECT 1) AS e",
-                "SELECT * FROM neurons TABLESAMPLE (100 PERCENT)");
+                "SELECT * FROM neurons TABLESAMPLE (100 PERCENT)",
+                // The notebooks' shapes.
+                "SELECT matrix, layer, percentile_approx(max_abs_score, array(0.5, 0.9), 10000) AS q FROM neurons "
+                        + "GROUP BY matrix, layer ORDER BY matrix, layer",
+                "SELECT concat('L', layer, '.', neuron) AS n, CAST(layer AS INT) FROM neurons WHERE expert <=> NULL");
         Atlas opened = Atlas.open(ReadOnlySql.session(TestSpark.session()), atlas);
         List<String> failed = new java.util.ArrayList<>();
         for (String sql : queries) {

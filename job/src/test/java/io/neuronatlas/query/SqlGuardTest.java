@@ -28,7 +28,10 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -41,6 +44,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * every case nothing ran: the reflective target ({@link SqlGuardMarker}) was not even loaded and the path's file
  * system ({@link MarkerFileSystem}) was never opened. Positive controls show both markers do see a run.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SqlGuardTest {
     @TempDir
     static Path dir;
@@ -196,8 +200,12 @@ class SqlGuardTest {
         assertTrue(refused.getMessage().contains("refused: the function reflect"), refused.getMessage());
     }
 
-    /** The markers see a run: without the guard, the same payloads load the class and open the file system. */
+    /**
+     * The markers see a run: without the guard, the same payloads load the class and open the file system. Last, so
+     * that until then a payload that merely loaded the marker class would have shown too.
+     */
     @Test
+    @Order(Integer.MAX_VALUE)
     void theMarkersSeeWhatRuns() {
         TestSpark.session().sql("SELECT " + Payload.REFLECT.sql).collect();
         assertEquals("touch() called", System.getProperty(SqlGuardMarker.PROPERTY));
