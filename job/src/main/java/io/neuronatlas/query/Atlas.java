@@ -114,9 +114,9 @@ public final class Atlas {
         }
         // basePath keeps checkpoint, run (and the table's own partitions) as columns of the listed run folders.
         DataFrameReader reader = spark.read().option("basePath", tableDir.toString());
-        MessageType fileSchema = MapTables.FILE_SCHEMAS.get(table);
+        MessageType fileSchema = MapTables.FILE_SCHEMAS.getOrDefault(table, ExamplesTables.FILE_SCHEMAS.get(table));
         if (fileSchema != null) {
-            // Atlases written before a column existed (expert) read it as null.
+            // Atlases written before a column existed (expert, document_id) read it as null.
             reader = reader.schema(new ParquetToSparkSchemaConverter(spark.sessionState().conf()).convert(fileSchema));
         }
         String inference = spark.conf().get(AtlasPaths.PARTITION_TYPE_INFERENCE, "true");
