@@ -91,12 +91,13 @@ public final class ReadOnlySql {
             PipeOperator.class, UnresolvedTableValuedFunction.class, UnresolvedTVFAliases.class);
 
     /** Operators of an analyzed query; the atlas's views (View) are the product's and end the walk. */
-    private static final Set<Class<?>> ANALYZED_OPERATORS = union(classes("org.apache.spark.sql.catalyst.plans.logical.",
-            "Project", "Filter", "Aggregate", "Sort", "GlobalLimit", "LocalLimit", "Offset", "Tail", "Join",
-            "LateralJoin", "Union", "Intersect", "Except", "Distinct", "Deduplicate", "SubqueryAlias", "View",
-            "LocalRelation", "OneRowRelation", "Generate", "Window", "Expand", "Sample", "Repartition",
-            "RepartitionByExpression", "RebalancePartitions", "WithCTE", "CTERelationDef", "CTERelationRef", "Range",
-            "ResolvedHint"), Set.of(PipeOperator.class)); // |> steps stay marked after analysis
+    private static final Set<Class<?>> ANALYZED_OPERATORS = union(classes(
+            "org.apache.spark.sql.catalyst.plans.logical.", "Project", "Filter", "Aggregate", "Sort", "GlobalLimit",
+            "LocalLimit", "Offset", "Tail", "Join", "LateralJoin", "Union", "Intersect", "Except", "Distinct",
+            "Deduplicate", "SubqueryAlias", "View", "LocalRelation", "OneRowRelation", "Generate", "Window", "Expand",
+            "Sample", "Repartition", "RepartitionByExpression", "RebalancePartitions", "WithCTE", "CTERelationDef",
+            "CTERelationRef", "Range", "ResolvedHint"),
+            Set.of(PipeOperator.class)); // |> steps stay marked after analysis
 
     /**
      * Expressions that are the grammar of a query rather than functions: names and references, literals, aliases,
@@ -108,7 +109,8 @@ public final class ReadOnlySql {
                     "UnresolvedRegex", "UnresolvedOrdinal", "UnresolvedGenerator", "UnresolvedPipeAggregateOrdinal",
                     "UnresolvedWithinGroup", "LazyExpression"),
             classes("org.apache.spark.sql.catalyst.expressions.", "UnresolvedNamedLambdaVariable",
-                    "UnresolvedWindowExpression", "WindowSpecReference", "PipeExpression", "Literal", "Alias", "AttributeReference",
+                    "UnresolvedWindowExpression", "WindowSpecReference", "PipeExpression", "Literal", "Alias",
+                    "AttributeReference",
                     "OuterReference", "LateralColumnAliasReference", "Cast", "SortOrder", "WindowExpression",
                     "WindowSpecDefinition", "SpecifiedWindowFrame", "UnspecifiedFrame$", "UnboundedPreceding$",
                     "UnboundedFollowing$", "CurrentRow$", "ScalarSubquery", "Exists", "InSubquery", "ListQuery",
@@ -182,7 +184,8 @@ public final class ReadOnlySql {
             }
             throw new IllegalArgumentException(e.getMessage(), e);
         }
-        new Walk(false, allowedExpressions(spark)).plan(plan);
+        Set<Class<?>> allowed = allowedExpressions(spark);
+        new Walk(false, allowed).plan(plan);
         LogicalPlan analyzed;
         try {
             analyzed = spark.sessionState().analyzer().executeAndCheck(plan,
@@ -195,7 +198,7 @@ public final class ReadOnlySql {
             }
             throw e;
         }
-        new Walk(true, allowedExpressions(spark)).plan(analyzed);
+        new Walk(true, allowed).plan(analyzed);
     }
 
     /** Whether Spark's parser stopped at a statement that follows a ';' (Spark parses one statement). */
@@ -327,7 +330,9 @@ public final class ReadOnlySql {
             if (expression instanceof org.apache.spark.sql.catalyst.expressions.objects.StaticInvoke call) {
                 callable(call.staticObject().getName(), expression);
             } else if (expression instanceof org.apache.spark.sql.catalyst.expressions.objects.Invoke call) {
-                callable(call.targetObject().dataType().catalogString(), expression);
+                // A method of an object's class, or of one of Spark's own value classes (UTF8String, ArrayData, ...).
+                callable(call.targetObject().dataType() instanceof org.apache.spark.sql.types.ObjectType object
+                        ? object.cls().getName() : "org.apache.spark.unsafe", expression);
             } else if (!expressions.contains(expression.getClass())) {
                 throw new RefusedException("the expression " + expression.prettyName() + " ("
                         + expression.getClass().getName() + (analyzed ? ", after analysis" : "")
