@@ -155,6 +155,8 @@ public final class Atlas {
     /**
      * A read-only query against the atlas's views: statements that are not one query over the views by name
      * (commands, writes, tables named by a path, reflection) are refused before anything runs ({@link ReadOnlySql}).
+     * User SQL (the sql command, a shell) runs on an atlas opened on {@link ReadOnlySql#session}, whose built-ins
+     * that reach Java or files refuse and which reads no table by path.
      */
     public Dataset<Row> sql(String sql) {
         ReadOnlySql.check(spark, sql);
