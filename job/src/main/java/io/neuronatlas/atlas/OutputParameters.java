@@ -13,13 +13,15 @@ import java.util.List;
  * @param layers       mapped layers, ascending
  * @param lmHeadTensor the tensor the neurons are projected through
  * @param watch        the tokens map --watch profiles for every neuron, as text in the order given
+ * @param censusKurtosis the {@link CensusRule}'s threshold; 0 in runs from before the census columns
  */
 public record OutputParameters(@JsonProperty("matrices") List<String> matrices,
                                @JsonProperty("layers") List<Integer> layers,
                                @JsonProperty("top_k") int topK,
                                @JsonProperty("fold_norm") boolean foldNorm,
                                @JsonProperty("lm_head_tensor") String lmHeadTensor,
-                               @JsonProperty("watch") List<String> watch) implements RunParameters {
+                               @JsonProperty("watch") List<String> watch,
+                               @JsonProperty("census_kurtosis") double censusKurtosis) implements RunParameters {
     public OutputParameters {
         matrices = List.copyOf(matrices);
         layers = layers.stream().sorted().distinct().toList();
@@ -36,7 +38,13 @@ public record OutputParameters(@JsonProperty("matrices") List<String> matrices,
         append(d, "fold_norm", foldNorm, other.foldNorm);
         append(d, "lm_head_tensor", lmHeadTensor, other.lmHeadTensor);
         append(d, "watch", watch, other.watch);
+        append(d, "census_kurtosis", censusKurtosis, other.censusKurtosis);
         return d.toString();
+    }
+
+    /** Whether the run wrote the census columns (runs from before them have no threshold). */
+    public boolean hasCensus() {
+        return censusKurtosis > 0;
     }
 
     private static void append(StringBuilder d, String name, Object mine, Object theirs) {

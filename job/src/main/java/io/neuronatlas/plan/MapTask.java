@@ -1,6 +1,7 @@
 package io.neuronatlas.plan;
 
 import io.neuronatlas.atlas.AtlasPaths;
+import io.neuronatlas.atlas.CensusRule;
 import io.neuronatlas.checkpoint.CheckpointRef;
 import io.neuronatlas.compute.device.DeviceMode;
 import io.neuronatlas.compute.projection.HeadSpec;
@@ -16,9 +17,10 @@ import java.util.List;
  * @param topK          tokens kept per neuron and polarity
  * @param batchSize     neurons per matrix product
  * @param watchTokenIds token ids whose values every neuron reports (map --watch), in the order given
+ * @param census        the rule that classifies down_proj neurons
  */
 public record MapTask(String checkpoint, CheckpointRef source, HeadSpec head, int topK, int batchSize,
-                      DeviceMode device, List<Integer> watchTokenIds) implements Serializable {
+                      DeviceMode device, List<Integer> watchTokenIds, CensusRule census) implements Serializable {
     public MapTask {
         AtlasPaths.checkCheckpointName(checkpoint);
         if (topK < 1 || topK > head.vocab()) {
