@@ -4,6 +4,7 @@ import io.neuronatlas.atlas.AtlasPaths;
 import io.neuronatlas.atlas.Catalog;
 import io.neuronatlas.atlas.CensusRule;
 import io.neuronatlas.atlas.CheckpointEntry;
+import io.neuronatlas.atlas.DriftTables;
 import io.neuronatlas.atlas.ExamplesTables;
 import io.neuronatlas.atlas.MapTables;
 import io.neuronatlas.atlas.OutputKind;
@@ -300,6 +301,25 @@ public final class Atlas {
                         + "map it again with --matrices down");
             }
         }
+    }
+
+    /**
+     * How far checkpoint moved from base (the drift command's published neuron_drift rows): per matrix and overall
+     * ({@code drift-summary.sql}), per matrix and layer ({@code drift-by-layer.sql}) and the most moved neurons
+     * ({@code drift-moved.sql}), by name.
+     */
+    public Dataset<Row> drift(String query, String base, String checkpoint) {
+        if (!List.of("drift-summary", "drift-by-layer", "drift-moved").contains(query)) {
+            throw new IllegalArgumentException("no drift query '" + query + "'");
+        }
+        if (!views.contains(DriftTables.NEURON_DRIFT) || spark.sql("SELECT 1 FROM " + DriftTables.NEURON_DRIFT
+                + " WHERE base = :base AND checkpoint = :checkpoint LIMIT 1", Map.of("base", base, "checkpoint",
+                checkpoint)).isEmpty()) {
+            throw new IllegalArgumentException(dir + " has no drift of '" + checkpoint + "' from '" + base + "': run "
+                    + "'neuron-atlas drift --atlas " + dir + " --base " + base + " --checkpoint " + checkpoint
+                    + " ...' first");
+        }
+        return spark.sql(CannedQuery.sql(query), Map.of("base", base, "checkpoint", checkpoint));
     }
 
     /** Top-token agreement of checkpoints a and b per matrix and layer. */
