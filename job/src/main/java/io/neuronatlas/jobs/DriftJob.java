@@ -114,7 +114,7 @@ public final class DriftJob {
                     DriftEntry done = new DriftEntry(options.checkpoint(), options.base(), runId, fp,
                             Instant.now().toString(), parameters);
                     ObjectNode record = new ObjectMapper().createObjectNode().put("runId", runId)
-                            .put("checkpoint", options.checkpoint()).put("base", options.base())
+                            .put("base", options.base())
                             .put("baseModelDir", baseDir.toString()).put("modelDir", otherDir.toString())
                             .put("fingerprint", fp).put("neurons", rows).put("startedAt", run.startedAt().toString())
                             .put("finishedAt", done.comparedAt());
