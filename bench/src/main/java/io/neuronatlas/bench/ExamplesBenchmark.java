@@ -325,7 +325,7 @@ final class ExamplesBenchmark implements Command {
             for (String line = lines.readLine(); line != null && done < tokens; line = lines.readLine()) {
                 byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
                 String text = JsonLines.text(bytes, bytes.length, "text", corpus.toString(), offset);
-                done += segmenter.segment(corpus.toString(), offset, new StringReader(text), tokens - done,
+                done += segmenter.segment(corpus.toString(), offset, null, new StringReader(text), tokens - done,
                         segments::add);
                 offset += bytes.length + 1;
             }

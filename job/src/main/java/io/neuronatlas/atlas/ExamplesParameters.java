@@ -12,6 +12,8 @@ import java.util.Objects;
  *
  * @param corpus            the corpus files, as resolved (directories listed), in corpus order
  * @param corpusFingerprint xxh64 over every corpus file's name, size and bytes
+ * @param idField           the JSON field or Parquet column of the documents' ids (null in catalogs written before
+ *                          examples had document ids, so that those rerun)
  * @param maxTokens         text tokens examined at most (the first ones in corpus order), 0 for all
  * @param precision         fp32 or fp16 activations
  * @param mapRun            the published map run whose top tokens the agreement reads; null when there was none
@@ -19,6 +21,7 @@ import java.util.Objects;
 public record ExamplesParameters(@JsonProperty("corpus") List<String> corpus,
                                  @JsonProperty("corpus_fingerprint") String corpusFingerprint,
                                  @JsonProperty("text_column") String textColumn,
+                                 @JsonProperty("id_field") String idField,
                                  @JsonProperty("layers") List<Integer> layers,
                                  @JsonProperty("segment") int segment,
                                  @JsonProperty("top") int top,
@@ -39,6 +42,7 @@ public record ExamplesParameters(@JsonProperty("corpus") List<String> corpus,
         diff(d, "corpus", corpus, other.corpus);
         diff(d, "corpus fingerprint", corpusFingerprint, other.corpusFingerprint);
         diff(d, "text_column", textColumn, other.textColumn);
+        diff(d, "id_field", idField, other.idField);
         diff(d, "layers", layers, other.layers);
         diff(d, "segment", segment, other.segment);
         diff(d, "top", top, other.top);

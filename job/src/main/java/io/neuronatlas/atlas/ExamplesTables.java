@@ -9,6 +9,7 @@ import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.INT32;
 import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.INT64;
 
 import java.util.List;
+import java.util.Map;
 import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
@@ -32,7 +33,8 @@ public final class ExamplesTables {
     /**
      * One row per example: kind ("max", "min", "q50-90", "q90-99", "q99-99.9"), its rank within the kind (1 = most
      * extreme; band draws in sample order), where it is (file, document, segment, position in the segment,
-     * doc_position among the document's text tokens), the extreme token and the next one (null at the window's end),
+     * doc_position among the document's text tokens; document_id, the corpus's own id of the document, null when it
+     * has none), the extreme token and the next one (null at the window's end),
      * and the window: token ids, token texts and the neuron's activation at each, from window_start.
      */
     public static final MessageType NEURON_EXAMPLES_FILE = Types.buildMessage()
@@ -42,6 +44,7 @@ public final class ExamplesTables {
             .required(FLOAT).named("activation")
             .required(BINARY).as(stringType()).named("file")
             .required(INT64).named("document")
+            .optional(BINARY).as(stringType()).named("document_id")
             .required(INT32).named("segment")
             .required(INT32).named("position")
             .required(INT64).named("doc_position")
@@ -77,6 +80,13 @@ public final class ExamplesTables {
             .optional(DOUBLE).named("read_agreement_min")
             .optional(DOUBLE).named("write_agreement_min")
             .named(NEURON_ACTIVATIONS);
+
+    /**
+     * The schema each table's files are read with (Atlas.open), so that runs written before a column existed
+     * (document_id) read it as null.
+     */
+    public static final Map<String, MessageType> FILE_SCHEMAS = Map.of(NEURON_EXAMPLES, NEURON_EXAMPLES_FILE,
+            NEURON_ACTIVATIONS, NEURON_ACTIVATIONS_FILE);
 
     private ExamplesTables() {
     }

@@ -85,7 +85,7 @@ public final class ExamplesWriter {
             }
             int next = e.nextToken();
             file.write(f -> f.add(neuron).add(kind).add(rank).add(e.value()).add(e.file()).add(e.document())
-                    .add(e.segment()).add(e.position()).add(e.docPosition()).add(e.token())
+                    .addNullable(e.documentId()).add(e.segment()).add(e.position()).add(e.docPosition()).add(e.token())
                     .add(tokens.token(e.token())).addNullable(next < 0 ? null : next).add(e.windowStart())
                     .addList(e.tokens()).addList(texts).addList(e.activations()));
         }

@@ -3,6 +3,7 @@ package io.neuronatlas.cli;
 import io.neuronatlas.compute.device.DeviceMode;
 import io.neuronatlas.compute.examples.ExampleSettings;
 import io.neuronatlas.compute.forward.Precision;
+import io.neuronatlas.corpus.DocumentIdField;
 import io.neuronatlas.jobs.ExamplesJob;
 import io.neuronatlas.jobs.ExamplesOptions;
 import io.neuronatlas.query.TerminalText;
@@ -28,6 +29,7 @@ final class ExamplesCommand implements Command {
         int sample = ExampleSettings.DEFAULT_SAMPLE;
         String maxTokens = "0";
         String textColumn = ExamplesOptions.DEFAULT_TEXT_COLUMN;
+        String idField;
         int batch = ExampleSettings.DEFAULT_BATCH;
         String device = ExamplesOptions.DEFAULT_DEVICE.label();
         String precision = Precision.FP32.label();
@@ -42,7 +44,8 @@ final class ExamplesCommand implements Command {
                 throw new IllegalArgumentException("--max-tokens must be a whole number, found '" + maxTokens + "'");
             }
             return new ExamplesOptions(Path.of(model), corpus, atlas, checkpoint, layers, segment, top, sample, max,
-                    textColumn, batch, DeviceMode.parse(device), Precision.parse(precision), force);
+                    textColumn, DocumentIdField.of(idField), batch, DeviceMode.parse(device),
+                    Precision.parse(precision), force);
         }
     }
 
@@ -82,6 +85,9 @@ final class ExamplesCommand implements Command {
                         (a, v) -> a.maxTokens = v),
                 s.string("text-column", "NAME", "the JSON field or Parquet column of the text (default "
                         + ExamplesOptions.DEFAULT_TEXT_COLUMN + ")", (a, v) -> a.textColumn = v),
+                s.string("id-field", "NAME", "the JSON field or Parquet column of each document's id, kept with "
+                        + "its examples as document_id; every document must have it (default: "
+                        + DocumentIdField.DEFAULT + " where a document has one)", (a, v) -> a.idField = v),
                 s.integer("batch-size", "N", "segments per forward pass (default " + ExampleSettings.DEFAULT_BATCH
                         + ")", (a, v) -> a.batch = v),
                 s.string("device", "auto|cpu|gpu", "auto: the GPU Spark assigned the task, else CPU (default auto)",

@@ -15,16 +15,17 @@ import java.nio.charset.StandardCharsets;
  * @param file      the corpus file's key ({@link Corpus#key})
  * @param fileIndex the file's place in corpus order
  * @param document  a JSON line's byte offset, a Parquet row's index, 0 for a text file
+ * @param id        the document's id from the corpus ({@link DocumentIdField}); null when it has none
  */
-public record CorpusDocument(String file, int fileIndex, long document, Source text) {
+public record CorpusDocument(String file, int fileIndex, long document, String id, Source text) {
     /** Opens the document's text. */
     @FunctionalInterface
     public interface Source {
         Reader open() throws IOException;
     }
 
-    public static CorpusDocument of(String file, int fileIndex, long document, String text) {
-        return new CorpusDocument(file, fileIndex, document, () -> new StringReader(text));
+    public static CorpusDocument of(String file, int fileIndex, long document, String id, String text) {
+        return new CorpusDocument(file, fileIndex, document, id, () -> new StringReader(text));
     }
 
     /** A UTF-8 stream that fails on bytes that are not UTF-8 instead of replacing them. */

@@ -103,7 +103,7 @@ public final class ExamplesJob {
         String mapRun = map.filter(m -> m.fingerprint().equals(fingerprint.value())).map(CheckpointEntry::run)
                 .orElse(null);
         ExamplesParameters parameters = new ExamplesParameters(corpus.keys(), corpus.fingerprint(), o.textColumn(),
-                layers, o.segment(), o.top(), o.sample(), o.maxTokens(), o.precision().label(), mapRun);
+                o.idField().name(), layers, o.segment(), o.top(), o.sample(), o.maxTokens(), o.precision().label(), mapRun);
         ExampleSettings settings = new ExampleSettings(layers.stream().mapToInt(Integer::intValue).toArray(),
                 config.model().dMlp(), o.segment(), o.top(), o.sample(), ExampleSettings.BEFORE,
                 ExampleSettings.AFTER, o.batchSize());
@@ -151,7 +151,8 @@ public final class ExamplesJob {
                                                TokenTable tokenTable, AtlasWrite.Run run, long t0, String reason)
             throws IOException {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        JavaRDD<CorpusDocument> documents = CorpusReader.documents(spark, planned.corpus(), o.textColumn());
+        JavaRDD<CorpusDocument> documents = CorpusReader.documents(spark, planned.corpus(), o.textColumn(),
+                o.idField());
         long t1 = System.nanoTime();
         ExamplesPlan plan = o.maxTokens() > 0 ? planned.withCutoff(cutoff(documents, planned, o.maxTokens()))
                 : planned;

@@ -4,6 +4,7 @@ import io.neuronatlas.atlas.AtlasPaths;
 import io.neuronatlas.compute.device.DeviceMode;
 import io.neuronatlas.compute.examples.ExampleSettings;
 import io.neuronatlas.compute.forward.Precision;
+import io.neuronatlas.corpus.DocumentIdField;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -15,11 +16,13 @@ import java.util.Objects;
  * @param checkpoint the checkpoint's name in the atlas (default: the model folder's name), as the map names it
  * @param layers     "all" or a list such as "0-15,20"
  * @param maxTokens  examine only the first N text tokens of the corpus, in corpus order; 0 for all
+ * @param idField    the documents' id field or column: --id-field's, else "id" where documents have one
  * @param sample     positions sampled uniformly per neuron, from which the quantile-band examples are drawn
  */
 public record ExamplesOptions(Path modelDir, List<String> corpus, String atlas, String checkpoint, String layers,
-                              int segment, int top, int sample, long maxTokens, String textColumn, int batchSize,
-                              DeviceMode device, Precision precision, boolean force) {
+                              int segment, int top, int sample, long maxTokens, String textColumn,
+                              DocumentIdField idField, int batchSize, DeviceMode device, Precision precision,
+                              boolean force) {
     public static final String DEFAULT_TEXT_COLUMN = "text";
     public static final DeviceMode DEFAULT_DEVICE = DeviceMode.AUTO;
 
@@ -44,6 +47,9 @@ public record ExamplesOptions(Path modelDir, List<String> corpus, String atlas, 
         if (textColumn == null || textColumn.isBlank()) {
             throw new IllegalArgumentException("--text-column must name a field or column");
         }
+        if (idField == null) {
+            idField = DocumentIdField.of(null);
+        }
         new ExampleSettings(new int[] {0}, 1, segment, top, sample, ExampleSettings.BEFORE, ExampleSettings.AFTER,
                 batchSize); // validates
     }
@@ -52,31 +58,37 @@ public record ExamplesOptions(Path modelDir, List<String> corpus, String atlas, 
     public static ExamplesOptions defaults(Path modelDir, List<String> corpus, String atlas) {
         return new ExamplesOptions(modelDir, corpus, atlas, null, "all", ExampleSettings.DEFAULT_SEGMENT,
                 ExampleSettings.DEFAULT_TOP, ExampleSettings.DEFAULT_SAMPLE, 0, DEFAULT_TEXT_COLUMN,
-                ExampleSettings.DEFAULT_BATCH, DEFAULT_DEVICE, Precision.FP32, false);
+                null, ExampleSettings.DEFAULT_BATCH, DEFAULT_DEVICE, Precision.FP32, false);
     }
 
     public ExamplesOptions withLayers(String v) {
         return new ExamplesOptions(modelDir, corpus, atlas, checkpoint, v, segment, top, sample, maxTokens,
-                textColumn, batchSize, device, precision, force);
+                textColumn, idField, batchSize, device, precision, force);
     }
 
     public ExamplesOptions withShape(int segmentLength, int topN, int sampleSize) {
         return new ExamplesOptions(modelDir, corpus, atlas, checkpoint, layers, segmentLength, topN, sampleSize,
-                maxTokens, textColumn, batchSize, device, precision, force);
+                maxTokens, textColumn, idField, batchSize, device, precision, force);
     }
 
     public ExamplesOptions withMaxTokens(long v) {
         return new ExamplesOptions(modelDir, corpus, atlas, checkpoint, layers, segment, top, sample, v, textColumn,
-                batchSize, device, precision, force);
+                idField, batchSize, device, precision, force);
     }
 
     public ExamplesOptions withTextColumn(String v) {
         return new ExamplesOptions(modelDir, corpus, atlas, checkpoint, layers, segment, top, sample, maxTokens, v,
-                batchSize, device, precision, force);
+                idField, batchSize, device, precision, force);
+    }
+
+    /** --id-field NAME: every document must have that field (or column). */
+    public ExamplesOptions withIdField(String v) {
+        return new ExamplesOptions(modelDir, corpus, atlas, checkpoint, layers, segment, top, sample, maxTokens,
+                textColumn, DocumentIdField.of(v), batchSize, device, precision, force);
     }
 
     public ExamplesOptions withRun(String name, int batch, DeviceMode mode, Precision p, boolean forced) {
         return new ExamplesOptions(modelDir, corpus, atlas, name, layers, segment, top, sample, maxTokens,
-                textColumn, batch, mode, p, forced);
+                textColumn, idField, batch, mode, p, forced);
     }
 }

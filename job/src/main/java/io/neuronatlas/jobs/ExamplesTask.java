@@ -121,7 +121,7 @@ final class ExamplesTask {
             throws IOException {
         String where = doc.where(plan.corpus().files().get(doc.fileIndex()).format());
         try (Reader text = doc.text().open()) {
-            return segmenter.segment(doc.file(), doc.document(), text, limit, sink);
+            return segmenter.segment(doc.file(), doc.document(), doc.id(), text, limit, sink);
         } catch (CharacterCodingException e) {
             throw new CorpusException(where + ": not valid UTF-8 text (" + e + ")", e);
         }

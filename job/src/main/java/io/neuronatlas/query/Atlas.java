@@ -116,9 +116,9 @@ public final class Atlas {
         }
         // basePath keeps checkpoint, run (and the table's own partitions) as columns of the listed run folders.
         DataFrameReader reader = spark.read().option("basePath", tableDir.toString());
-        MessageType fileSchema = MapTables.FILE_SCHEMAS.get(table);
+        MessageType fileSchema = MapTables.FILE_SCHEMAS.getOrDefault(table, ExamplesTables.FILE_SCHEMAS.get(table));
         if (fileSchema != null) {
-            // Atlases written before a column existed (expert) read it as null.
+            // Atlases written before a column existed (expert, document_id) read it as null.
             reader = reader.schema(new ParquetToSparkSchemaConverter(spark.sessionState().conf()).convert(fileSchema));
         }
         String inference = spark.conf().get(AtlasPaths.PARTITION_TYPE_INFERENCE, "true");
@@ -157,6 +157,8 @@ public final class Atlas {
     /**
      * A read-only query against the atlas's views: statements that are not one query over the views by name
      * (commands, writes, tables named by a path, reflection) are refused before anything runs ({@link ReadOnlySql}).
+     * User SQL (the sql command, a shell) runs on an atlas opened on {@link ReadOnlySql#session}, whose built-ins
+     * that reach Java or files refuse and which reads no table by path.
      */
     public Dataset<Row> sql(String sql) {
         ReadOnlySql.check(spark, sql);
@@ -182,6 +184,13 @@ public final class Atlas {
         spark.table(MapTables.NEURON_TOKENS).filter(functions.col("token_id").isin(ids.toArray()))
                 .createOrReplaceTempView(TOKEN_MATCHES);
         return withExamples(spark.sql(CannedQuery.sql("find-token"), Map.of("token", token, "limit", limit)));
+    }
+
+    /** The neurons that list exactly this token id among their top tokens, ranked as {@link #findToken} ranks. */
+    public Dataset<Row> findTokenId(int tokenId, int limit) {
+        spark.table(MapTables.NEURON_TOKENS).filter(functions.col("token_id").equalTo(tokenId))
+                .createOrReplaceTempView(TOKEN_MATCHES);
+        return withExamples(spark.sql(CannedQuery.sql("find-token-id"), Map.of("limit", limit)));
     }
 
     /**

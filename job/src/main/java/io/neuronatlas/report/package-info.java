@@ -45,10 +45,11 @@
  * <pre>
  * "examples":    {"max": [example, ...], "min": [example, ...]}    view neuron_examples (kinds max, min)
  *                the first 5 of each sign by rank; example = {"tokens": [" the", "?", ...], "values": [0.1, 5.2, ...],
- *                "at": 8, "source": "docs.jsonl doc 120, token 7"}: the stored window cut to 8 tokens before the
- *                extreme token (tokens[at]) and 3 after, one activation per token rounded to 4 decimals; each
+ *                "at": 8, "source": "docs.jsonl doc 120 (id a-17), token 7"}: the stored window cut to 8 tokens
+ *                before the extreme token (tokens[at]) and 3 after, one activation per token rounded to 4 decimals; each
  *                token is shaded by value / the largest |value| shown (orange positive, blue negative), the value
- *                on hover; source: the corpus file's name, the document's id in it, the token's place in the document
+ *                on hover; source: the corpus file's name, the document's place in it (a JSON line's byte offset, a
+ *                Parquet row), its id in the corpus when it has one (document_id), the token's place in the document
  * "quantiles":   [{"label": "q90-99", "lo": 1.2, "hi": 3.4, "examples": [example, ...]}]
  *                the first sample of each band (kinds q50-90, q90-99, q99-99.9; the table has up to 3), lo and hi the band's
  *                quantiles from neuron_activations (p50, p90, p99, p999)   views neuron_examples, neuron_activations
@@ -77,12 +78,14 @@
  * <h2>A search shard</h2>
  * <pre>
  * {"words": [{"norm": "dog",
- *             "variants": [{"c": 0, "token_id": 96, "token": " dog"}, ...],
+ *             "variants": [{"c": 0, "token_id": 96, "token": " dog", "kind": "piece"?}, ...],
  *             "neurons": {"c": [...], "matrix": [...], "layer": [...], "expert": [...]?, "neuron": [...],
  *                         "polarity": [...], "rank": [...], "token_id": [...], "score": [...], "prob": [...],
  *                         "normalized_prob": [...]}?}]}
  * </pre>
- * "expert" (null for a dense neuron) is there only when one of the word's rows is an expert's.
+ * "expert" (null for a dense neuron) is there only when one of the word's rows is an expert's. "kind" is the tokens
+ * table's (piece, byte, added, unused; absent for an atlas mapped before it): the page lists a piece before a
+ * byte-fallback piece or added token of the same text and labels those.
  * {@code c} is a checkpoint's number in atlas.js; neurons are find-token's first rows for the word, in its order,
  * at most the site's search limit; a word of the vocabulary that no neuron has among its top tokens has no
  * neurons.

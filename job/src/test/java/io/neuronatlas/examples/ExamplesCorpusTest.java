@@ -12,6 +12,7 @@ import io.neuronatlas.compute.examples.Segmenter;
 import io.neuronatlas.jobs.ExamplesJob;
 import io.neuronatlas.jobs.ExamplesOptions;
 import io.neuronatlas.jobs.ExamplesOutcome;
+import io.neuronatlas.query.Atlas;
 import io.neuronatlas.testing.AtlasFiles;
 import io.neuronatlas.testing.TestSpark;
 import java.io.IOException;
@@ -21,8 +22,15 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,6 +95,100 @@ class ExamplesCorpusTest {
                 "--text-column");
         ExamplesOutcome ok = examine(options(dir.resolve("a1b"), corpus).withTextColumn("body"));
         assertEquals(1, ok.entry().documents());
+    }
+
+    /**
+     * --id-field names each JSON line's (and Parquet row's) id, a string or an integer (kept as its text); a text
+     * file's document has none.
+     * Changing the id field reruns; an atlas written before document_id existed still opens, the column null.
+     */
+    @Test
+    void idFieldKeepsEachDocumentsIdBesideItsOffset() throws IOException {
+        String[] stringLines = {"{\"key\": \"a-1\", \"text\": \" cat river fish\"}", "{\"key\": \"b 2\", \"text\": "
+                + "\" bird music cat\"}"};
+        String[] integerLines = {"{\"text\": \" green house cat\", \"key\": 7}", "{\"key\": 12345678901234567890, "
+                + "\"text\": \" fish fish bird\"}"};
+        Path strings = write("ids-s.jsonl", String.join("\n", stringLines) + "\n");
+        Path integers = write("ids-n.jsonl", String.join("\n", integerLines) + "\n");
+        Path text = write("ids.txt", " house music bird");
+        SparkSession spark = TestSpark.session();
+        // a Parquet folder as Spark writes it (its _SUCCESS and .crc files are not corpus files); ids in a long column
+        Path parquet = dir.resolve("corpora/ids-parquet");
+        spark.sql("SELECT * FROM VALUES (40L, ' river river green'), (41L, ' music cat') AS t(key, text)")
+                .coalesce(1).write().parquet(parquet.toString());
+        Map<String, String> expected = new HashMap<>();
+        try (var written = Files.list(parquet)) {
+            String part = written.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".parquet"))
+                    .findFirst().orElseThrow();
+            expected.put(part + "@0", "40");
+            expected.put(part + "@1", "41");
+        }
+        expected.put("ids-s.jsonl@0", "a-1");
+        expected.put("ids-s.jsonl@" + (stringLines[0].length() + 1), "b 2");
+        expected.put("ids-n.jsonl@0", "7");
+        expected.put("ids-n.jsonl@" + (integerLines[0].length() + 1), "12345678901234567890");
+        expected.put("ids.txt@0", null);
+        Path atlas = dir.resolve("a8");
+        ExamplesOutcome out = examine(options(atlas, strings, integers, text, parquet).withIdField("key"));
+        assertEquals("key", out.entry().parameters().idField());
+        List<Row> docs = spark.read().parquet(atlas + "/neuron_examples").select("file", "document", "document_id")
+                .distinct().collectAsList();
+        Set<String> seen = new TreeSet<>();
+        for (Row r : docs) {
+            String file = r.getString(0);
+            String key = file.substring(file.lastIndexOf('/') + 1) + "@" + r.getLong(1);
+            assertTrue(expected.containsKey(key), key);
+            assertEquals(expected.get(key), r.getString(2), key);
+            seen.add(key);
+        }
+        assertEquals(new TreeSet<>(expected.keySet()), seen, "examples from every document");
+
+        ExamplesOutcome byDefault = examine(options(atlas, strings, integers, text, parquet));
+        assertTrue(byDefault.ran() && byDefault.reason().contains("id_field key -> id"), byDefault.reason());
+        assertEquals(0, spark.read().parquet(atlas + "/neuron_examples").where("document_id IS NOT NULL").count(),
+                "the default id field, absent from these lines, gives no ids");
+
+        long rows = withoutDocumentIds(atlas.resolve("neuron_examples"));
+        Atlas opened = Atlas.open(spark, atlas.toString());
+        assertEquals(rows, opened.sql("SELECT count(*) FROM neuron_examples WHERE document_id IS NULL").first()
+                .getLong(0));
+        assertTrue(rows > 0);
+    }
+
+    /** Rewrites every file of the table as an atlas from before document_id wrote it; the rows, counted. */
+    private static long withoutDocumentIds(Path table) throws IOException {
+        List<Path> files;
+        try (var walk = Files.walk(table)) {
+            files = walk.filter(p -> p.getFileName().toString().endsWith(".parquet")).toList();
+        }
+        long rows = 0;
+        for (int i = 0; i < files.size(); i++) {
+            Path old = dir.resolve("old-" + i);
+            var read = TestSpark.session().read().parquet(files.get(i).toString()).drop("document_id");
+            rows += read.count();
+            read.coalesce(1).write().parquet(old.toString());
+            try (var written = Files.list(old)) {
+                Path part = written.filter(p -> p.getFileName().toString().endsWith(".parquet")).findFirst()
+                        .orElseThrow();
+                Files.move(part, files.get(i), StandardCopyOption.REPLACE_EXISTING);
+                // Hadoop's local file system checks a file against the checksum written beside it
+                Files.deleteIfExists(files.get(i).resolveSibling("." + files.get(i).getFileName() + ".crc"));
+            }
+        }
+        assertTrue(TestSpark.session().read().parquet(files.get(0).toString()).schema().getFieldIndex("document_id")
+                .isEmpty(), "the rewritten files lack the column");
+        return rows;
+    }
+
+    @Test
+    void aLineWithoutTheNamedIdFieldIsAnErrorNamingFileLineAndField() throws IOException {
+        String first = "{\"key\": \"a\", \"text\": \" cat river\"}";
+        Path missing = write("ids-missing.jsonl", first + "\n{\"text\": \" fish bird\"}\n");
+        failsCleanly(options(dir.resolve("a9"), missing).withIdField("key"), "ids-missing.jsonl",
+                "the line at byte " + (first.length() + 1), "no field 'key'", "--id-field key");
+        Path fractional = write("ids-float.jsonl", "{\"key\": 1.5, \"text\": \" cat river\"}\n");
+        failsCleanly(options(dir.resolve("a9b"), fractional).withIdField("key"), "ids-float.jsonl", "byte 0",
+                "'key' is a number, not a string or an integer");
     }
 
     @Test
@@ -180,7 +282,7 @@ class ExamplesCorpusTest {
         Runtime rt = Runtime.getRuntime();
         try (PromptEncoder encoder = PromptEncoder.open(model, 300)) {
             Segmenter segmenter = new Segmenter(encoder, ExampleCorpus.SEGMENT);
-            long tokens = segmenter.segment("huge.txt", 0, huge, Long.MAX_VALUE, (Segment s) -> {
+            long tokens = segmenter.segment("huge.txt", 0, null, huge, Long.MAX_VALUE, (Segment s) -> {
                 assertEquals(segments[0], s.index());
                 assertEquals(last[0] + 1, s.firstTextToken());
                 last[0] = s.firstTextToken() + s.textTokens() - 1;

@@ -106,6 +106,24 @@ class ExamplesJobTest {
         assertEquals(0L, bos.get(0).getLong(0), "a BOS position is never an example");
     }
 
+    /** The corpus's lines carry "id": "doc-i" (ExampleCorpus): the default --id-field keeps each beside its offset. */
+    @Test
+    void documentIdsAreTheLinesOwnIds() throws IOException {
+        Map<Long, String> idAtOffset = new java.util.HashMap<>();
+        long offset = 0;
+        List<String> lines = java.nio.file.Files.readAllLines(corpus);
+        for (int i = 0; i < lines.size(); i++) {
+            idAtOffset.put(offset, "doc-" + i);
+            offset += lines.get(i).getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1;
+        }
+        List<Row> docs = rows("SELECT DISTINCT document, document_id FROM ex");
+        assertTrue(docs.size() >= 5, "examples from several documents: " + docs);
+        for (Row r : docs) {
+            assertEquals(idAtOffset.get(r.getLong(0)), r.getString(1), "the id of the line at byte " + r.getLong(0));
+        }
+        assertEquals("id", first.entry().parameters().idField());
+    }
+
     @Test
     void everyTopListEqualsTheBruteForceReferenceInBothSigns() {
         List<Row> all = rows("SELECT layer, neuron, kind, rank, document, segment, position, activation FROM ex "
@@ -213,6 +231,10 @@ class ExamplesJobTest {
                 && r.<Integer>getAs("neuron") == ExampleCorpus.NEURON && r.<String>getAs("matrix").equals("up"))
                 .findFirst().orElseThrow(() -> new AssertionError("find-token finds the planted neuron: " + found));
         assertTrue(planted.<String>getAs("example").contains("[ dog]"), planted.<String>getAs("example"));
+        String topDocument = rows("SELECT document_id FROM ex WHERE layer = " + ExampleCorpus.LAYER + " AND neuron = "
+                + ExampleCorpus.NEURON + " AND kind = 'max' AND rank = 1").get(0).getString(0);
+        assertTrue(planted.<String>getAs("example").endsWith(" (id " + topDocument + ")"),
+                planted.<String>getAs("example"));
         List<Row> top = opened.topNeurons("up", ExampleCorpus.LAYER, 3, 2).collectAsList();
         assertEquals("example", top.get(0).schema().fieldNames()[top.get(0).size() - 1]);
         assertTrue(top.stream().allMatch(r -> r.<String>getAs("example").contains("[")), top.toString());

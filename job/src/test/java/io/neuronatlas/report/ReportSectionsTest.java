@@ -65,8 +65,10 @@ class ReportSectionsTest {
             throw new IOException("validate failed", e);
         }
         StringBuilder corpus = new StringBuilder();
-        for (String d : DOCUMENTS) {
-            corpus.append(ReportGenerator.JSON.createObjectNode().put("text", d)).append('\n');
+        for (int i = 0; i < DOCUMENTS.size(); i++) {
+            // every other document has an id: the source names it when there is one
+            var line = ReportGenerator.JSON.createObjectNode().put("text", DOCUMENTS.get(i));
+            corpus.append(i % 2 == 0 ? line.put("id", "d" + i) : line).append('\n');
         }
         Path file = Files.createDirectories(parent.resolve("corpus")).resolve("docs.jsonl");
         Files.writeString(file, corpus);
@@ -122,7 +124,7 @@ class ReportSectionsTest {
         JsonNode examples = record("gate", LAYER, NEURON).get("examples");
         for (String kind : List.of("max", "min")) {
             List<Row> rows = atlas.sql("SELECT rank, token, position, window_start, tokens, activations, file, "
-                    + "document, doc_position FROM neuron_examples WHERE layer = " + LAYER + " AND neuron = " + NEURON
+                    + "document, doc_position, document_id FROM neuron_examples WHERE layer = " + LAYER + " AND neuron = " + NEURON
                     + " AND kind = '" + kind + "' ORDER BY rank").collectAsList();
             assertTrue(rows.size() > NeuronSections.EXAMPLES_PER_SIGN, "fixture: more rows than shown " + rows);
             JsonNode shown = examples.get(kind);
@@ -145,7 +147,8 @@ class ReportSectionsTest {
                     assertEquals(values.get(i), x.get("values").get(i - from).asDouble(), ROUNDING, where);
                 }
                 String file = row.getString(6);
-                assertEquals(file.substring(file.lastIndexOf('/') + 1) + " doc " + row.getLong(7) + ", token "
+                String id = row.isNullAt(9) ? "" : " (id " + row.getString(9) + ")";
+                assertEquals(file.substring(file.lastIndexOf('/') + 1) + " doc " + row.getLong(7) + id + ", token "
                         + row.getLong(8), x.get("source").asText(), where);
             }
         }

@@ -1,5 +1,6 @@
 package io.neuronatlas.checkpoint.tokenizer;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** One turn of a conversation, as chat templates read it: messages[i].role and messages[i].content. */
@@ -14,8 +15,11 @@ public record ChatMessage(String role, String content) {
         return new ChatMessage("user", content);
     }
 
-    /** The dictionary a template sees. */
+    /** The dictionary a template sees, in the order Python's dict prints it ({{ message }}, message|tojson). */
     Map<String, Object> asTemplateValue() {
-        return Map.of("role", role, "content", content);
+        Map<String, Object> value = new LinkedHashMap<>();
+        value.put("role", role);
+        value.put("content", content);
+        return value;
     }
 }

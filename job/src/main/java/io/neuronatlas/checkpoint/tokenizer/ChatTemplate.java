@@ -28,6 +28,7 @@ import jinjava.javax.el.CompositeELResolver;
  * An Instruct model's chat template (tokenizer_config.json's {@code chat_template}) rendered with jinjava the way
  * transformers' apply_chat_template renders it with Python's Jinja2: trim_blocks and lstrip_blocks, the variables
  * messages, add_generation_prompt, bos_token and eos_token, and the functions raise_exception and strftime_now.
+ * Values print as Python writes them (True, False, None; {@link PythonJinjava}).
  *
  * <p>Templates are written for Jinja2 and call Python; what jinjava lacks is bridged explicitly: Python str methods
  * ({@link PythonStringMethods}), the reversed slice {@code xs[::-1]} (rewritten to {@code xs|reverse}) and keyword
@@ -115,11 +116,19 @@ public final class ChatTemplate {
      * @throws IllegalArgumentException naming tokenizer_config.json and the template's error
      */
     public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        return render(messages, addGenerationPrompt, Map.of());
+    }
+
+    /**
+     * As {@link #render(List, boolean)}, with further template variables, as apply_chat_template passes its keyword
+     * arguments (Qwen3's enable_thinking, say).
+     */
+    public String render(List<ChatMessage> messages, boolean addGenerationPrompt, Map<String, ?> variables) {
         List<Map<String, Object>> turns = new ArrayList<>();
         for (ChatMessage m : messages) {
             turns.add(m.asTemplateValue());
         }
-        Map<String, Object> context = new HashMap<>();
+        Map<String, Object> context = new HashMap<>(variables);
         context.put("messages", turns);
         context.put("add_generation_prompt", addGenerationPrompt);
         context.put("bos_token", bosToken);
@@ -145,7 +154,7 @@ public final class ChatTemplate {
         CompositeELResolver resolver = new CompositeELResolver();
         resolver.add(new PythonStringMethods());
         resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
-        JinjavaConfig config = JinjavaConfig.newBuilder()
+        JinjavaConfig.Builder config = JinjavaConfig.newBuilder()
                 .withTrimBlocks(true)
                 .withLstripBlocks(true)
                 .withElResolver(resolver)
@@ -153,9 +162,8 @@ public final class ChatTemplate {
                         .withUseNaturalOperatorPrecedence(true)
                         .withParseWhitespaceControlStrictly(true)
                         .withUseTrimmingForNotesAndExpressions(true)
-                        .build())
-                .build();
-        Jinjava jinjava = new Jinjava(config);
+                        .build());
+        Jinjava jinjava = new PythonJinjava(config);
         jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",
                 ChatTemplate.class, "raiseException", String.class));
         jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "strftime_now",

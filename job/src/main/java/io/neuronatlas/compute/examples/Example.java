@@ -10,6 +10,7 @@ import java.util.Comparator;
  * @param priority    a hash of (neuron, position) for the random samples, non-negative; 0 for top examples
  * @param file        the corpus file, as its path
  * @param document    the document within the file: a JSON line's byte offset, a Parquet row's index, 0 for a text file
+ * @param documentId  the document's id from the corpus (--id-field), null when it has none; not part of the place
  * @param segment     the segment's index within its document
  * @param position    the position within the segment (the document prefix, BOS, counted)
  * @param docPosition the position's index among the document's text tokens
@@ -17,7 +18,7 @@ import java.util.Comparator;
  * @param tokens      (window) token ids, from windowStart
  * @param activations (window) the neuron's activation at each window token
  */
-public record Example(float value, long priority, String file, long document, int segment, int position,
+public record Example(float value, long priority, String file, long document, String documentId, int segment, int position,
                       long docPosition, int windowStart, int[] tokens, float[] activations) implements Serializable {
     /** Largest activation first. */
     public static final Comparator<Example> LARGEST = (a, b) -> {

@@ -33,6 +33,7 @@ final class ExampleHeaps implements Serializable {
     private final float[] values; // (count, capacity)
     private final String[] files; // (count, capacity) references to the task's few file names
     private final long[] documents; // (count, capacity)
+    private final String[] documentIds; // (count, capacity) references to ids each of the task's documents holds once
     private final int[] segments; // (count, capacity)
     private final int[] positions; // (count, capacity)
     private final long[] docPositions; // (count, capacity)
@@ -84,6 +85,7 @@ final class ExampleHeaps implements Serializable {
         values = new float[slots];
         files = new String[slots];
         documents = new long[slots];
+        documentIds = new String[slots];
         segments = new int[slots];
         positions = new int[slots];
         docPositions = new long[slots];
@@ -117,7 +119,7 @@ final class ExampleHeaps implements Serializable {
         if (slot < 0) {
             return;
         }
-        write(slot, value, seg.file(), seg.document(), seg.index(), p, seg.firstTextToken() + p - seg.prefix(),
+        write(slot, value, seg.file(), seg.document(), seg.documentId(), seg.index(), p, seg.firstTextToken() + p - seg.prefix(),
                 start, end - start);
         System.arraycopy(seg.tokens(), start, tokens, slot * window, end - start);
         System.arraycopy(activations, base + start, this.activations, slot * window, end - start);
@@ -134,7 +136,7 @@ final class ExampleHeaps implements Serializable {
         if (slot < 0) {
             return;
         }
-        write(slot, e.value(), e.file(), e.document(), e.segment(), e.position(), e.docPosition(), e.windowStart(),
+        write(slot, e.value(), e.file(), e.document(), e.documentId(), e.segment(), e.position(), e.docPosition(), e.windowStart(),
                 e.tokens().length);
         System.arraycopy(e.tokens(), 0, tokens, slot * window, e.tokens().length);
         System.arraycopy(e.activations(), 0, activations, slot * window, e.tokens().length);
@@ -177,6 +179,7 @@ final class ExampleHeaps implements Serializable {
         System.arraycopy(values, slot, s.values, 0, slots);
         System.arraycopy(files, slot, s.files, 0, slots);
         System.arraycopy(documents, slot, s.documents, 0, slots);
+        System.arraycopy(documentIds, slot, s.documentIds, 0, slots);
         System.arraycopy(segments, slot, s.segments, 0, slots);
         System.arraycopy(positions, slot, s.positions, 0, slots);
         System.arraycopy(docPositions, slot, s.docPositions, 0, slots);
@@ -191,7 +194,7 @@ final class ExampleHeaps implements Serializable {
         int at = slot * window;
         int length = windowLengths[slot];
         return new Example(values[slot], order == Order.SAMPLE ? keys[slot] : 0, files[slot], documents[slot],
-                segments[slot], positions[slot], docPositions[slot], windowStarts[slot],
+                documentIds[slot], segments[slot], positions[slot], docPositions[slot], windowStarts[slot],
                 Arrays.copyOfRange(tokens, at, at + length), Arrays.copyOfRange(activations, at, at + length));
     }
 
@@ -223,11 +226,12 @@ final class ExampleHeaps implements Serializable {
         return worst;
     }
 
-    private void write(int slot, float value, String file, long document, int segment, int position,
-                       long docPosition, int windowStart, int windowLength) {
+    private void write(int slot, float value, String file, long document, String documentId, int segment,
+                       int position, long docPosition, int windowStart, int windowLength) {
         values[slot] = value;
         files[slot] = file;
         documents[slot] = document;
+        documentIds[slot] = documentId;
         segments[slot] = segment;
         positions[slot] = position;
         docPositions[slot] = docPosition;

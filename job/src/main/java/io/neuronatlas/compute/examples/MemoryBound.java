@@ -4,12 +4,13 @@ import java.util.Locale;
 
 /**
  * The bound on one task's example state, which grows with the neurons captured and not with the corpus, all of it
- * allocated when the task starts: per neuron, 2·top + sample example slots of (52 + 8·window) bytes (order key, value,
- * place and window bounds, heap index, and the window's token ids and activations, in {@link ExampleHeaps}' arrays),
+ * allocated when the task starts: per neuron, 2·top + sample example slots of (56 + 8·window) bytes (order key, value,
+ * place, document id reference and window bounds, heap index, and the window's token ids and activations, in
+ * {@link ExampleHeaps}' arrays; the ids themselves are one string per document that kept examples come from),
  * a sketch of 2 signs × {@link RelativeSketch#TYPICAL_SPAN} 4-byte buckets in its block's arena (a neuron whose
  * magnitudes leave 1e-8..1e3 grows a store of its own, up to {@link RelativeSketch#MAX_BUCKETS}), and 176 bytes of
- * moments, scratch and objects. For Llama-3-8B (458,752 neurons, top 32, sample 16, window 64): 458,752 × (80 × 564 +
- * 10,240 + 176) = 25.5 GB; one layer (14,336 neurons) 796 MB, so on executors of a few GB examine an 8B model a few
+ * moments, scratch and objects. For Llama-3-8B (458,752 neurons, top 32, sample 16, window 64): 458,752 × (80 × 568 +
+ * 10,240 + 176) = 25.6 GB; one layer (14,336 neurons) 801 MB, so on executors of a few GB examine an 8B model a few
  * layers per run (--layers). A batch adds twice its activations for the layer being read: 2 × batch × segment ×
  * d_mlp × 4 bytes (as read, and neuron-major).
  *
@@ -18,7 +19,7 @@ import java.util.Locale;
 public record MemoryBound(long bytes, long neurons) {
     public static MemoryBound of(ExampleSettings s, int layers) {
         long neurons = (long) s.dMlp() * layers;
-        long example = 52 + 8L * s.window();
+        long example = 56 + 8L * s.window();
         long perNeuron = (2L * s.top() + s.sample()) * example + 2L * RelativeSketch.TYPICAL_SPAN * 4 + 176;
         return new MemoryBound(neurons * perNeuron, neurons);
     }

@@ -44,7 +44,8 @@ public final class Segmenter {
      *
      * @return the document's text tokens segmented (at most limit)
      */
-    public long segment(String file, long document, Reader text, long limit, Consumer<Segment> sink)
+    public long segment(String file, long document, String documentId, Reader text, long limit,
+                        Consumer<Segment> sink)
             throws IOException {
         int perSegment = segmentLength - prefix.length;
         int[] pending = new int[perSegment];
@@ -74,23 +75,24 @@ public final class Segmenter {
                 }
                 pending[filled++] = id;
                 if (filled == perSegment) {
-                    sink.accept(segment(file, document, index++, done, pending, filled));
+                    sink.accept(segment(file, document, documentId, index++, done, pending, filled));
                     done += filled;
                     filled = 0;
                 }
             }
         }
         if (filled > 0) {
-            sink.accept(segment(file, document, index, done, pending, filled));
+            sink.accept(segment(file, document, documentId, index, done, pending, filled));
             done += filled;
         }
         return done;
     }
 
-    private Segment segment(String file, long document, int index, long first, int[] pending, int filled) {
+    private Segment segment(String file, long document, String documentId, int index, long first, int[] pending,
+                            int filled) {
         int[] tokens = Arrays.copyOf(prefix, prefix.length + filled);
         System.arraycopy(pending, 0, tokens, prefix.length, filled);
-        return new Segment(file, document, index, first, prefix.length, tokens);
+        return new Segment(file, document, documentId, index, first, prefix.length, tokens);
     }
 
     /** Before the last whitespace of a full buffer; else its end, never between the halves of a surrogate pair. */

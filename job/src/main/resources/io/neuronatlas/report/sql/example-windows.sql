@@ -1,7 +1,8 @@
 -- Every example of neuron_examples as the page shows it, for the sections examples and quantiles: the stored
 -- window cut to :before tokens before the extreme token and :after after it (the site's budget: a neuron shard
 -- holds 16 indices), activations rounded to 4 decimals (shading only needs their ratios), the extreme token's place
--- (at) and the source (the corpus file's name, the document's id in it, the token's place in the document). A
+-- (at) and the source (the corpus file's name, the document's place in it, the corpus's own id of the document
+-- when it has one, the token's place in the document). A
 -- neuron examined in two published runs (overlapping layer selections) keeps the later run's examples only.
 WITH latest AS (
   SELECT checkpoint, layer, neuron, max(run) AS run
@@ -13,7 +14,7 @@ picked AS (
   SELECT e.checkpoint, e.run, e.layer, e.neuron, e.kind, e.rank,
          greatest(1, e.position - e.window_start + 1 - :before) AS first,
          e.position - e.window_start + 1 AS at,
-         e.tokens, e.activations, e.file, e.document, e.doc_position
+         e.tokens, e.activations, e.file, e.document, e.document_id, e.doc_position
   FROM neuron_examples e
   JOIN latest l ON e.checkpoint = l.checkpoint AND e.layer = l.layer AND e.neuron = l.neuron AND e.run = l.run
 )
@@ -21,6 +22,7 @@ SELECT checkpoint, run, layer, neuron, kind, rank,
        named_struct('tokens', slice(tokens, first, at - first + 1 + :after),
                     'values', transform(slice(activations, first, at - first + 1 + :after), v -> round(v, 4)),
                     'at', at - first,
-                    'source', concat(regexp_extract(file, '[^/]*$', 0), ' doc ', document, ', token ',
+                    'source', concat(regexp_extract(file, '[^/]*$', 0), ' doc ', document,
+                                     coalesce(concat(' (id ', document_id, ')'), ''), ', token ',
                                      doc_position)) AS example
 FROM picked

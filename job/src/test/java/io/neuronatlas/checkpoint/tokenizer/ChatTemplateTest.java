@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.neuronatlas.testing.SharedFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,17 +15,23 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Jinja2 features chat templates use, rendered by jinjava; expected strings are what Python's Jinja2 3.1.6
- * renders for the same template with trim_blocks and lstrip_blocks.
+ * renders for the same template in the environment transformers 4.5x renders chat templates in
+ * (ImmutableSandboxedEnvironment, trim_blocks, lstrip_blocks, loopcontrols, its json.dumps tojson filter), and are
+ * compared as they are.
  */
 class ChatTemplateTest {
     @TempDir
     Path dir;
 
     private String render(String template, List<ChatMessage> messages) throws Exception {
+        return render(template, messages, Map.of());
+    }
+
+    private String render(String template, List<ChatMessage> messages, Map<String, ?> variables) throws Exception {
         Path config = dir.resolve("tokenizer_config.json");
         new ObjectMapper().writeValue(config.toFile(), Map.of("chat_template", template, "bos_token",
                 Map.of("content", "<s>"), "eos_token", "</s>"));
-        return ChatTemplate.load(config).render(messages, true);
+        return ChatTemplate.load(config).render(messages, true, variables);
     }
 
     private static final List<ChatMessage> TWO = List.of(new ChatMessage("system", "  sys\n"),
@@ -36,11 +43,74 @@ class ChatTemplateTest {
                 + "[{{ messages[0].content.lstrip() }}][{{ messages[0].content.rstrip() }}]"
                 + "[{{ messages[1].content.startswith('<q>') }}][{{ messages[1].content.split('</think>')[-1] }}]"
                 + "[{{ messages[1].content.split('</think>')[0].lstrip('<q>') }}]"
-                + "[{{ messages[1].content.upper() }}][{{ messages[1].content.title() }}]", TWO)
-                .replace("true", "True"));
+                + "[{{ messages[1].content.upper() }}][{{ messages[1].content.title() }}]", TWO));
         assertEquals("a|b||c", String.join("|", PythonStringMethods.split("a--b----c", "--", -1)));
         assertEquals("a|b--c", String.join("|", PythonStringMethods.split("a--b--c", "--", 1)));
         assertEquals("x|y", String.join("|", PythonStringMethods.split("  x \n y ", null, -1)));
+    }
+
+    @Test
+    void booleansPrintAsPython() throws Exception {
+        assertEquals("True|True|False|False|True", render("{{ flag }}|{{ true }}|{{ False }}|{{ 1 == 2 }}"
+                + "|{{ messages[1].content.startswith('<q>') }}", TWO, Map.of("flag", true)));
+        assertEquals("aTrueNone1|True|FalseNone|4", render("{{ 'a' ~ true ~ none ~ undefined_name ~ 1 }}"
+                + "|{{ (1 == 1) ~ '' }}|{{ false|string }}{{ none|string }}|{{ (true|string)|length }}", TWO));
+    }
+
+    @Test
+    void noneIsNotUndefined() throws Exception {
+        assertEquals("None|None||None", render("{{ none }}|{{ None }}|{{ undefined_name }}|{% set x = none %}{{ x }}",
+                TWO));
+        // jinjava cannot tell an undefined name from None in `is none` (Jinja2 says False there), so that is left out
+        assertEquals("y|True|True|False|None|d|True|True", render("{% if none %}x{% else %}y{% endif %}"
+                + "|{{ none is none }}|{{ none is defined }}|{{ undefined_name is defined }}|{{ none|default('d') }}"
+                + "|{{ undefined_name|default('d') }}|{{ not none }}|{{ none == none }}", TWO));
+        // Llama 3.1's opening: tools set to none when not passed
+        assertEquals("NNone|True", render("{% if not tools is defined %}{% set tools = none %}{% endif %}"
+                + "{% if tools is not none %}T{% else %}N{% endif %}{{ tools }}|{% if not tools is none %}x{% endif %}"
+                + "{{ tools == none }}", TWO));
+    }
+
+    @Test
+    void containersPrintAsPythonAndJsonStaysJson() throws Exception {
+        assertEquals("[True, None, \"it's\", 'x\\ny', 1]|{'k': False}|{'role': 'user', 'content': '<q>a</think>b\\n'}",
+                render("{{ [true, none, \"it's\", 'x\\ny', 1] }}|{{ {'k': false} }}|{{ messages[1] }}", TWO));
+        assertEquals("{\"a\": false, \"b\": null}|[true, null, \"\u00e9\"]|true", render(
+                "{{ {'a': false, 'b': none}|tojson }}|{{ [true, none, '\u00e9']|tojson }}|{{ flag|tojson }}", TWO,
+                Map.of("flag", true)));
+        String indent = assertThrows(IllegalArgumentException.class, () -> render("{{ messages|tojson(indent=2) }}",
+                TWO)).getMessage();
+        assertTrue(indent.contains("tojson with arguments"), indent);
+    }
+
+    /** The real templates in ../shared with the flags apply_chat_template passes; Jinja2's output for each. */
+    @Test
+    void sharedTemplatesWithFlags() throws Exception {
+        List<ChatMessage> conversation = List.of(new ChatMessage("system", "Be brief."),
+                ChatMessage.user("What is your favourite animal?"),
+                new ChatMessage("assistant", "<think>\nhmm\n</think>\n\nDogs."), ChatMessage.user("Why?"));
+        ChatTemplate qwen3 = shared("qwen3");
+        String qwenTurns = "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nWhat is your favourite animal?"
+                + "<|im_end|>\n<|im_start|>assistant\nDogs.<|im_end|>\n<|im_start|>user\nWhy?<|im_end|>\n";
+        assertEquals(qwenTurns, qwen3.render(conversation, false));
+        assertEquals(qwenTurns + "<|im_start|>assistant\n<think>\n\n</think>\n\n", qwen3.render(conversation, true,
+                Map.of("enable_thinking", false)));
+        assertEquals(qwenTurns + "<|im_start|>assistant\n", qwen3.render(conversation, true,
+                Map.of("enable_thinking", true)));
+        assertEquals("<bos><start_of_turn>user\nBe brief.\n\nWhat is your favourite animal?<end_of_turn>\n"
+                + "<start_of_turn>model\n<think>\nhmm\n</think>\n\nDogs.<end_of_turn>\n<start_of_turn>user\nWhy?"
+                + "<end_of_turn>\n", shared("gemma3").render(conversation, false, Map.of("enable_thinking", false)));
+        // this Llama-3 template appends the assistant header whatever add_generation_prompt says
+        assertEquals("<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nBe brief.<|eot_id|>"
+                + "<|start_header_id|>user<|end_header_id|>\n\nWhat is your favourite animal?<|eot_id|>"
+                + "<|start_header_id|>assistant<|end_header_id|>\n\n<think>\nhmm\n</think>\n\nDogs.<|eot_id|>"
+                + "<|start_header_id|>user<|end_header_id|>\n\nWhy?<|eot_id|><|start_header_id|>assistant"
+                + "<|end_header_id|>\n\n", shared("llama3").render(conversation, false));
+    }
+
+    private static ChatTemplate shared(String model) throws Exception {
+        return ChatTemplate.load(SharedFiles.sharedFile("tokenizers/" + model + "/tokenizer_config.json",
+                model + " tokenizer_config.json"));
     }
 
     @Test

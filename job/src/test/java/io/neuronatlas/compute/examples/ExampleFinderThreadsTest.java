@@ -37,7 +37,7 @@ class ExampleFinderThreadsTest {
             for (int p = 0; p < tokens.length; p++) {
                 tokens[p] = 1 + r.nextInt(199);
             }
-            segments.add(new Segment("corpus.jsonl", i / 3, i % 3, 16L * (i % 3), 1, tokens));
+            segments.add(new Segment("corpus.jsonl", i / 3, null, i % 3, 16L * (i % 3), 1, tokens));
         }
         ExampleSettings settings = new ExampleSettings(new int[] {0, 1}, 97, 16, 4, 3, 2, 3, 5);
         int previous = Engines.cpuThreads();

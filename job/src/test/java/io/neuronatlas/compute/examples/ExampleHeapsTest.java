@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
@@ -36,8 +37,11 @@ class ExampleHeapsTest {
                 tokens[k] = r.nextInt(1000);
                 activations[k] = r.nextFloat();
             }
-            list.add(new Example(value, priority, "f" + r.nextInt(3), r.nextInt(4), r.nextInt(3), i, i, i, tokens,
-                    activations));
+            String file = "f" + r.nextInt(3);
+            int document = r.nextInt(4);
+            // a document's id goes with it; document 0 has none, as a text file's
+            list.add(new Example(value, priority, file, document, document == 0 ? null : file + "-id" + document,
+                    r.nextInt(3), i, i, i, tokens, activations));
         }
         return list;
     }
@@ -95,10 +99,11 @@ class ExampleHeapsTest {
 
     /** The heap keeps copies: every field and the window's contents. */
     private static void assertSameExample(Example expected, Example actual, String what) {
-        assertEquals(List.of(expected.value(), expected.priority(), expected.file(), expected.document(),
-                expected.segment(), expected.position(), expected.docPosition(), expected.windowStart()),
-                List.of(actual.value(), actual.priority(), actual.file(), actual.document(), actual.segment(),
-                        actual.position(), actual.docPosition(), actual.windowStart()), what);
+        assertEquals(Arrays.asList(expected.value(), expected.priority(), expected.file(), expected.document(),
+                expected.documentId(), expected.segment(), expected.position(), expected.docPosition(),
+                expected.windowStart()), Arrays.asList(actual.value(), actual.priority(), actual.file(),
+                actual.document(), actual.documentId(), actual.segment(), actual.position(), actual.docPosition(),
+                actual.windowStart()), what);
         assertArrayEquals(expected.tokens(), actual.tokens(), what);
         assertArrayEquals(expected.activations(), actual.activations(), what);
     }
