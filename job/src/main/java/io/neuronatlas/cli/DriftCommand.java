@@ -65,8 +65,8 @@ final class DriftCommand implements Command {
         if (a.limit < 1) {
             throw new IllegalArgumentException("--limit must be positive, found " + a.limit);
         }
-        DriftOptions options = new DriftOptions(a.atlas, a.base, a.model == null ? null : Path.of(a.model),
-                a.checkpoint, DeviceMode.parse(a.device), a.force);
+        DriftOptions options = DriftOptions.builder(a.atlas, a.base).model(a.model == null ? null : Path.of(a.model))
+                .checkpoint(a.checkpoint).device(DeviceMode.parse(a.device)).force(a.force).build();
         SparkSession spark = Sessions.open("neuron-atlas drift " + options.checkpoint(), a.master);
         new DriftJob(spark, out).drift(options);
         Atlas atlas = Atlas.open(spark, a.atlas);

@@ -6,8 +6,9 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * What drift compares: a base checkpoint published in the atlas with another checkpoint of the same shapes and
- * vocabulary, given as a model folder or as another published checkpoint.
+ * What the drift command was asked, validated where the flags come in: a base checkpoint published in the atlas,
+ * compared with another checkpoint of the same shapes and vocabulary, given as a model folder or as another
+ * published checkpoint.
  *
  * @param atlas      the atlas folder, holding the base's map
  * @param base       the base checkpoint's name in the atlas
@@ -17,8 +18,15 @@ import java.util.Objects;
  */
 public record DriftOptions(String atlas, String base, Path model, String checkpoint, DeviceMode device,
                            boolean force) {
+    public static final DeviceMode DEFAULT_DEVICE = DeviceMode.AUTO;
+
     public DriftOptions {
-        Objects.requireNonNull(atlas, "--atlas");
+        if (atlas == null) {
+            throw new IllegalArgumentException("--atlas is required: the atlas holding the base's map");
+        }
+        if (base == null) {
+            throw new IllegalArgumentException("--base is required: the checkpoint to compare with");
+        }
         AtlasPaths.checkCheckpointName(base);
         if (model == null && checkpoint == null) {
             throw new IllegalArgumentException("give --model DIR (the checkpoint to compare with the base) or "
@@ -28,6 +36,51 @@ public record DriftOptions(String atlas, String base, Path model, String checkpo
             checkpoint = model.toAbsolutePath().normalize().getFileName().toString();
         }
         AtlasPaths.checkCheckpointName(checkpoint);
-        Objects.requireNonNull(device, "device");
+        Objects.requireNonNull(device, "--device");
+    }
+
+    /** A builder starting from every default; the command line and Java callers fill it in. */
+    public static Builder builder(String atlas, String base) {
+        return new Builder(atlas, base);
+    }
+
+    public static final class Builder {
+        private final String atlas;
+        private final String base;
+        private Path model;
+        private String checkpoint;
+        private DeviceMode device = DEFAULT_DEVICE;
+        private boolean force;
+
+        private Builder(String atlas, String base) {
+            this.atlas = atlas;
+            this.base = base;
+        }
+
+        /** The checkpoint to compare, as a model folder. */
+        public Builder model(Path v) {
+            model = v;
+            return this;
+        }
+
+        /** Its name in the atlas; without a model folder, another checkpoint published in the atlas. */
+        public Builder checkpoint(String v) {
+            checkpoint = v;
+            return this;
+        }
+
+        public Builder device(DeviceMode v) {
+            device = v;
+            return this;
+        }
+
+        public Builder force(boolean v) {
+            force = v;
+            return this;
+        }
+
+        public DriftOptions build() {
+            return new DriftOptions(atlas, base, model, checkpoint, device, force);
+        }
     }
 }

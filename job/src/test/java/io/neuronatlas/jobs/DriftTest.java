@@ -70,7 +70,8 @@ class DriftTest {
 
     @Test
     void theMovedNeuronRanksFirstAndKeptTopTokensEqualCompare() throws IOException {
-        job().drift(new DriftOptions(atlas.toString(), "base", tuned.dir(), "tuned", DeviceMode.CPU, false));
+        job().drift(DriftOptions.builder(atlas.toString(), "base").model(tuned.dir())
+                .checkpoint("tuned").device(DeviceMode.CPU).build());
         Atlas opened = Atlas.open(TestSpark.session(), atlas.toString());
         List<Row> moved = opened.drift("drift-moved", "base", "tuned").collectAsList();
         Row first = moved.get(0);
@@ -168,7 +169,8 @@ class DriftTest {
 
     @Test
     void aCheckpointAgainstItselfHasNotMovedAnywhere() throws IOException {
-        job().drift(new DriftOptions(atlas.toString(), "base", null, "base", DeviceMode.CPU, false));
+        job().drift(DriftOptions.builder(atlas.toString(), "base").checkpoint("base")
+                .device(DeviceMode.CPU).build());
         Atlas opened = Atlas.open(TestSpark.session(), atlas.toString());
         List<Row> rows = opened.drift("drift-moved", "base", "base").collectAsList();
         assertEquals(2 * D_MLP, rows.size());
@@ -182,7 +184,8 @@ class DriftTest {
             assertTrue((boolean) r.getAs("top_token_kept"), r.toString());
         }
         // Up to date the second time: same weights, same parameters.
-        assertTrue(!job().drift(new DriftOptions(atlas.toString(), "base", null, "base", DeviceMode.CPU, false))
+        assertTrue(!job().drift(DriftOptions.builder(atlas.toString(), "base").checkpoint("base")
+                .device(DeviceMode.CPU).build())
                 .ran());
     }
 
@@ -204,7 +207,8 @@ class DriftTest {
         vocab.put("Ġzzqx", 300);
         Files.writeString(other.resolve("tokenizer.json"), json.writeValueAsString(tokenizer));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> job().drift(
-                new DriftOptions(atlas.toString(), "base", other, "other", DeviceMode.CPU, false)));
+                DriftOptions.builder(atlas.toString(), "base").model(other).checkpoint("other")
+                        .device(DeviceMode.CPU).build()));
         assertTrue(e.getMessage().contains("token id 300 is"), e.getMessage());
         assertTrue(e.getMessage().contains(" zzqx"), e.getMessage());
         assertTrue(Files.notExists(atlas.resolve("drifts/other~base.json")));
