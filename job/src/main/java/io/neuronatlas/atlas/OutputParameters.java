@@ -13,7 +13,8 @@ import java.util.List;
  * @param layers       mapped layers, ascending
  * @param lmHeadTensor the tensor the neurons are projected through
  * @param watch        the tokens map --watch profiles for every neuron, as text in the order given
- * @param censusKurtosis the {@link CensusRule}'s threshold; 0 in runs from before the census columns
+ * @param censusKurtosis the {@link io.neuronatlas.compute.CensusRule}'s threshold; 0 in runs from before the census
+ *                     columns
  */
 public record OutputParameters(@JsonProperty("matrices") List<String> matrices,
                                @JsonProperty("layers") List<Integer> layers,
@@ -31,25 +32,18 @@ public record OutputParameters(@JsonProperty("matrices") List<String> matrices,
     @Override
     public String differences(RunParameters parameters) {
         OutputParameters other = (OutputParameters) parameters;
-        StringBuilder d = new StringBuilder();
-        append(d, "matrices", matrices, other.matrices);
-        append(d, "layers", layers, other.layers);
-        append(d, "top_k", topK, other.topK);
-        append(d, "fold_norm", foldNorm, other.foldNorm);
-        append(d, "lm_head_tensor", lmHeadTensor, other.lmHeadTensor);
-        append(d, "watch", watch, other.watch);
-        append(d, "census_kurtosis", censusKurtosis, other.censusKurtosis);
-        return d.toString();
+        return new ParameterDiff()
+                .add("matrices", matrices, other.matrices)
+                .add("layers", layers, other.layers)
+                .add("top_k", topK, other.topK)
+                .add("fold_norm", foldNorm, other.foldNorm)
+                .add("lm_head_tensor", lmHeadTensor, other.lmHeadTensor)
+                .add("watch", watch, other.watch)
+                .add("census_kurtosis", censusKurtosis, other.censusKurtosis).toString();
     }
 
     /** Whether the run wrote the census columns (runs from before them have no threshold). */
     public boolean hasCensus() {
         return censusKurtosis > 0;
-    }
-
-    private static void append(StringBuilder d, String name, Object mine, Object theirs) {
-        if (!mine.equals(theirs)) {
-            d.append(d.isEmpty() ? "" : ", ").append(name).append(' ').append(mine).append(" -> ").append(theirs);
-        }
     }
 }

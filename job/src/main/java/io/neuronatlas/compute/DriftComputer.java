@@ -6,8 +6,6 @@ import io.neuronatlas.compute.device.Engines;
 import io.neuronatlas.compute.projection.BatchResult;
 import io.neuronatlas.compute.projection.Divergence;
 import io.neuronatlas.compute.projection.Projector;
-import io.neuronatlas.plan.NeuronRange;
-import io.neuronatlas.plan.Shard;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -1,7 +1,5 @@
 package io.neuronatlas.compute;
 
-import io.neuronatlas.atlas.AtlasPaths;
-import io.neuronatlas.plan.MapTask;
 import java.io.Serializable;
 
 /**
@@ -13,7 +11,6 @@ import java.io.Serializable;
  */
 public record DriftTask(MapTask base, MapTask checkpoint) implements Serializable {
     public DriftTask {
-        AtlasPaths.checkCheckpointName(base.checkpoint());
         if (base.head().vocab() != checkpoint.head().vocab() || base.head().dModel() != checkpoint.head().dModel()
                 || base.topK() != checkpoint.topK()) {
             throw new IllegalArgumentException("drift compares checkpoints of the same shapes: heads ["

@@ -15,19 +15,18 @@ import io.neuronatlas.checkpoint.Fingerprint;
 import io.neuronatlas.checkpoint.ModelConfig;
 import io.neuronatlas.checkpoint.tokenizer.TokenTable;
 import io.neuronatlas.compute.DriftTask;
+import io.neuronatlas.compute.Shard;
 import io.neuronatlas.compute.device.DeviceRule;
 import io.neuronatlas.plan.MapOptions;
 import io.neuronatlas.plan.MapPlan;
 import io.neuronatlas.plan.MapPlanner;
 import io.neuronatlas.plan.MemoryBudget;
-import io.neuronatlas.plan.Shard;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -41,8 +40,6 @@ import org.apache.spark.sql.SparkSession;
  * the base as subject.
  */
 public final class DriftJob {
-    private static final int FINGERPRINT_THREADS = Math.min(4, Runtime.getRuntime().availableProcessors());
-
     private final SparkSession spark;
     private final PrintStream console;
 
@@ -51,11 +48,7 @@ public final class DriftJob {
         this.console = console;
     }
 
-    /** What a drift command did: the published entry and whether it ran. */
-    public record Outcome(DriftEntry entry, String reason, boolean ran) {
-    }
-
-    public Outcome drift(DriftOptions options) throws IOException {
+    public DriftOutcome drift(DriftOptions options) throws IOException {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         CheckpointEntry base = published(conf, options.atlas(), options.base());
         Path baseDir = modelDir(conf, options.atlas(), base);
@@ -76,25 +69,25 @@ public final class DriftJob {
             MemoryBudget memory = MemoryBudget.of(spark.sparkContext().conf(), gpus);
             basePlan = MapPlanner.plan(a, mapOptions(options, baseDir, options.base(), mapped), gpus, memory);
             plan = MapPlanner.plan(b, mapOptions(options, otherDir, options.checkpoint(), mapped), gpus, memory);
-            Fingerprint baseFingerprint = Fingerprint.of(a, FINGERPRINT_THREADS);
+            Fingerprint baseFingerprint = AtlasWrite.fingerprint(a);
             if (!baseFingerprint.value().equals(base.fingerprint())) {
                 throw new IllegalArgumentException("base '" + options.base() + "': the weights in " + baseDir
                         + " changed since its map (fingerprint " + base.fingerprint() + " -> "
                         + baseFingerprint.value() + "); map it again first");
             }
-            otherFingerprint = Fingerprint.of(b, FINGERPRINT_THREADS).value();
+            otherFingerprint = AtlasWrite.fingerprint(b).value();
             fingerprint = baseFingerprint.value() + "+" + otherFingerprint;
         }
         try (AtlasWrite write = AtlasWrite.begin(spark, options.atlas(), OutputKind.DRIFT, options.checkpoint(),
                 PublishListener.NONE)) {
-            Optional<DriftEntry> published = write.published(options.base(), DriftEntry.class);
-            String reason = AtlasWrite.reasonToRun(published, fingerprint, parameters, options.force());
-            if (reason == null) {
-                write.tidy();
+            AtlasWrite.Decision<DriftEntry> decision = write.decide(options.base(), DriftEntry.class, fingerprint,
+                    parameters, options.force());
+            if (decision.upToDate()) {
                 console.printf("[drift] %s against %s: up to date (run %s)%n", options.checkpoint(), options.base(),
-                        published.get().run());
-                return new Outcome(published.get(), "up to date", false);
+                        decision.entry().run());
+                return new DriftOutcome(decision.entry(), "up to date", false);
             }
+            String reason = decision.reason();
             console.printf(Locale.ROOT, "[drift] %s against %s: %s; %,d %s neurons in %d shards%n",
                     options.checkpoint(), options.base(), reason, basePlan.neurons(), basePlan.matrixLabels(),
                     basePlan.shards().size());
@@ -125,7 +118,7 @@ public final class DriftJob {
             });
             console.printf(Locale.ROOT, "[drift] %s against %s: %,d neurons compared into %s%n", options.checkpoint(),
                     options.base(), basePlan.neurons(), options.atlas());
-            return new Outcome(entry, reason, true);
+            return new DriftOutcome(entry, reason, true);
         }
     }
 

@@ -2,8 +2,8 @@ package io.neuronatlas.plan;
 
 import io.neuronatlas.atlas.AtlasPaths;
 import io.neuronatlas.checkpoint.MlpMatrix;
+import io.neuronatlas.compute.CensusRule;
 import io.neuronatlas.compute.device.DeviceMode;
-import io.neuronatlas.atlas.CensusRule;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

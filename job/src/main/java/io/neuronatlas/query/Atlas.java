@@ -2,13 +2,13 @@ package io.neuronatlas.query;
 
 import io.neuronatlas.atlas.AtlasPaths;
 import io.neuronatlas.atlas.Catalog;
-import io.neuronatlas.atlas.CensusRule;
 import io.neuronatlas.atlas.CheckpointEntry;
 import io.neuronatlas.atlas.DriftTables;
 import io.neuronatlas.atlas.ExamplesTables;
 import io.neuronatlas.atlas.MapTables;
 import io.neuronatlas.atlas.OutputKind;
 import io.neuronatlas.atlas.PublishedRun;
+import io.neuronatlas.compute.CensusRule;
 import io.neuronatlas.udfs.AtlasExtensions;
 import java.io.IOException;
 import java.util.ArrayList;

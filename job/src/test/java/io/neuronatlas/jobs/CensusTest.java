@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.neuronatlas.atlas.CensusRule;
 import io.neuronatlas.atlas.MapTables;
 import io.neuronatlas.checkpoint.MlpMatrix;
 import io.neuronatlas.checkpoint.synthetic.PlantedNeuron;
 import io.neuronatlas.checkpoint.synthetic.SyntheticCheckpoint;
+import io.neuronatlas.compute.CensusRule;
 import io.neuronatlas.query.Atlas;
 import io.neuronatlas.testing.Cli;
 import io.neuronatlas.testing.Maps;
