@@ -74,6 +74,26 @@ public final class ConfigFile {
         return node != null && !node.isNull();
     }
 
+    /** Whether this object has the field as a JSON object. */
+    public boolean isObject(String field) {
+        JsonNode node = object.get(field);
+        return node != null && node.isObject();
+    }
+
+    /**
+     * The first of a field's names this object has (transformers 4 and 5 spell some fields differently: Qwen3-MoE's
+     * num_experts is num_local_experts in transformers 5), or the first name when it has none, so that a message
+     * about a missing field names that one.
+     */
+    public String spelling(String name, String... others) {
+        for (String other : others) {
+            if (!has(name) && has(other)) {
+                return other;
+            }
+        }
+        return name;
+    }
+
     /**
      * The nested object {@code field} (a multimodal model's text_config), whose fields are then named
      * "text_config.hidden_size" in messages.
@@ -166,6 +186,24 @@ public final class ConfigFile {
                         + node);
             }
             values.add(item.asInt());
+        }
+        return values;
+    }
+
+    /** A list of finite numbers (longrope's short_factor); required. */
+    public List<Double> numbers(String field) throws CheckpointException {
+        JsonNode node = object.get(field);
+        if (node == null || !node.isArray()) {
+            throw new CheckpointException(path + ": '" + scope + field + "' must be a list of numbers, found "
+                    + (node == null ? "nothing" : node));
+        }
+        List<Double> values = new ArrayList<>();
+        for (JsonNode item : node) {
+            if (!item.isNumber() || !Double.isFinite(item.asDouble())) {
+                throw new CheckpointException(path + ": '" + scope + field + "' must be a list of numbers, found "
+                        + node);
+            }
+            values.add(item.asDouble());
         }
         return values;
     }

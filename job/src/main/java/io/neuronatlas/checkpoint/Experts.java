@@ -26,11 +26,11 @@ public record Experts(int count, int width, int sharedWidth, List<Integer> dense
 
     /**
      * Experts of intermediate_size neurons in every layer, countField of them (Mixtral's and gpt-oss's
-     * num_local_experts), defaultCount when the field is absent.
+     * num_local_experts, which their config classes also accept as num_experts), defaultCount when absent.
      */
     public static Experts inEveryLayer(ConfigFile config, String countField, int defaultCount)
             throws CheckpointException {
-        return new Experts(config.integer(countField, defaultCount), config.integer("intermediate_size"), 0,
+        return new Experts(config.integer(config.spelling(countField, "num_experts"), defaultCount), config.integer("intermediate_size"), 0,
                 List.of());
     }
 

@@ -16,8 +16,8 @@ import java.util.Set;
  * @param kvHeads            num_key_value_heads (defaults to heads); query head h reads kv head h / (heads / kvHeads)
  * @param headDim            head_dim when config.json gives one, else hidden_size / num_attention_heads
  * @param rmsNormEps         rms_norm_eps (default 1e-6, as transformers' LlamaConfig)
- * @param ropeTheta          rope_theta (default 10000)
- * @param ropeScaling        rope_scaling
+ * @param ropeTheta          rope_theta (default 10000), from rope_parameters or beside rope_scaling
+ * @param ropeScaling        the rope type of rope_parameters (transformers 5) or rope_scaling (transformers 4)
  * @param maxPositions       max_position_embeddings: the longest sequence a forward pass accepts
  * @param slidingWindow      Mistral's sliding_window (Qwen2's when use_sliding_window), 0 for none; sequences are
  *                           limited to it, because windowed attention is not implemented
@@ -112,37 +112,20 @@ public record ForwardConfig(ModelConfig model, DecoderLayout layout, int heads, 
                 throw new IllegalArgumentException("hidden_act '" + hiddenAct + "' has no forward pass yet "
                         + "(supported: silu)");
             }
+            RopeParameters rope = RopeParameters.read(f).requireFits(headDim);
+            if (rope.partialRotaryFactor() != 1) {
+                throw new IllegalArgumentException("partial_rotary_factor=" + rope.partialRotaryFactor() + ": the "
+                        + layout.modelType() + " forward pass rotates whole heads");
+            }
             boolean windowed = !"qwen2".equals(layout.modelType()) || f.bool("use_sliding_window", false);
             return new ForwardConfig(model, layout, heads, kvHeads, headDim,
-                    f.number("rms_norm_eps", 1e-6, 1e-6), f.number("rope_theta", 10000.0, 10000.0),
-                    ropeScaling(f), f.integer("max_position_embeddings"),
+                    f.number("rms_norm_eps", 1e-6, 1e-6), rope.theta(), rope.scaling(),
+                    f.integer("max_position_embeddings"),
                     windowed ? f.integer("sliding_window", 0) : 0, activation,
                     layout.biasedProjections(f.bool("attention_bias", false)),
                     f.has("bos_token_id") ? f.integer("bos_token_id", -1) : -1, f.integerOrList("eos_token_id"));
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(configJson + ": " + e.getMessage(), e);
         }
-    }
-
-    private static RopeScaling ropeScaling(ConfigFile config) throws CheckpointException {
-        if (!config.has("rope_scaling")) {
-            return RopeScaling.NONE;
-        }
-        ConfigFile f = config.section("rope_scaling", "rope_scaling must be an object or null");
-        String type = f.text("rope_type", f.text("type", null));
-        if (type == null) {
-            throw new IllegalArgumentException("rope_scaling needs a rope_type (or type) string");
-        }
-        RopeScaling.Kind kind = RopeScaling.Kind.of(type);
-        if (kind == null) {
-            throw new IllegalArgumentException("rope_scaling.rope_type '" + type + "' has no forward "
-                    + "pass yet (supported: default, linear, llama3)");
-        }
-        return switch (kind) {
-            case NONE -> RopeScaling.NONE;
-            case LINEAR -> RopeScaling.linear(f.number("factor"));
-            case LLAMA3 -> RopeScaling.llama3(f.number("factor"), f.number("low_freq_factor"),
-                    f.number("high_freq_factor"), f.integer("original_max_position_embeddings"));
-        };
     }
 }

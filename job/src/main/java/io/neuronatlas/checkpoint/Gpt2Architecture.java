@@ -30,9 +30,10 @@ public record Gpt2Architecture(String prefix) implements Architecture {
 
     @Override
     public ModelConfig readConfig(ConfigFile config) throws CheckpointException {
-        int dModel = config.integer("n_embd");
+        // GPT2Config's attribute_map: hidden_size and num_hidden_layers are accepted for n_embd and n_layer
+        int dModel = config.integer(config.spelling("n_embd", "hidden_size"));
         return new ModelConfig(config.modelType(), dModel, config.integer("n_inner", 4 * dModel),
-                config.integer("n_layer"), config.integer("vocab_size"), config.bool("tie_word_embeddings", true),
+                config.integer(config.spelling("n_layer", "num_hidden_layers")), config.integer("vocab_size"), config.bool("tie_word_embeddings", true),
                 config.dtype(), Experts.NONE, 0, config.text("activation_function", "gelu_new"));
     }
 

@@ -35,7 +35,8 @@ public final class QwenMoeArchitecture extends LlamaHeadArchitecture {
     @Override
     public ModelConfig readConfig(ConfigFile config) throws CheckpointException {
         int layers = config.integer("num_hidden_layers");
-        int count = config.integer("num_experts");
+        // transformers 5 writes Qwen3-MoE's num_experts as num_local_experts
+        int count = config.integer(config.spelling("num_experts", "num_local_experts"));
         int step = Math.max(1, config.integer("decoder_sparse_step", 1));
         List<Integer> dense = new ArrayList<>();
         List<Integer> mlpOnly = config.integers("mlp_only_layers");

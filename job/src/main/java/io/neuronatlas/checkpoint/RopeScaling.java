@@ -1,27 +1,26 @@
 package io.neuronatlas.checkpoint;
 
 import java.io.Serializable;
+import java.util.List;
 import java.util.Locale;
 
 /**
- * config.json's {@code rope_scaling}: how rotary frequencies are stretched for long contexts. Only the kinds with a
- * forward pass here exist; {@link ForwardConfig#read} refuses the others (dynamic, yarn, longrope, ...) by name.
- *
- * @param kind                 NONE (no rope_scaling, or rope_type "default"), LINEAR or LLAMA3
- * @param factor               divides the frequencies (LINEAR: all of them; LLAMA3: the low ones); 1 for NONE
- * @param lowFreqFactor        LLAMA3 only: wavelengths above original/low are divided by factor
- * @param highFreqFactor       LLAMA3 only: wavelengths below original/high are kept; between the two, blended
- * @param originalMaxPositions LLAMA3 only: original_max_position_embeddings, the pre-training context
+ * How rotary frequencies are stretched for long contexts: the rope_type of config.json's {@code rope_parameters}
+ * (transformers 5) or {@code rope_scaling} (transformers 4), with the parameters transformers' modeling_rope_utils.py
+ * reads for that type. Each type's attention factor (the multiplier of cos and sin) is resolved when the config is
+ * read, with transformers' defaults; {@link RopeParameters} reads both spellings.
  */
-public record RopeScaling(Kind kind, double factor, double lowFreqFactor, double highFreqFactor,
-                          int originalMaxPositions) implements Serializable {
+public sealed interface RopeScaling extends Serializable {
+    /** rope_type "default", or no scaling at all. */
+    RopeScaling NONE = new None();
 
-    public static final RopeScaling NONE = new RopeScaling(Kind.NONE, 1, 0, 0, 0);
-
-    /** The rope_type values of transformers' modeling_rope_utils that a forward pass here implements. */
-    public enum Kind {
+    /** The rope_type values of transformers' ROPE_INIT_FUNCTIONS that a forward pass here implements. */
+    enum Kind {
         NONE("default"),
         LINEAR("linear"),
+        DYNAMIC("dynamic"),
+        YARN("yarn"),
+        LONGROPE("longrope"),
         LLAMA3("llama3");
 
         private final String ropeType;
@@ -30,13 +29,13 @@ public record RopeScaling(Kind kind, double factor, double lowFreqFactor, double
             this.ropeType = ropeType;
         }
 
-        /** The value of rope_scaling.rope_type (older files: rope_scaling.type). */
+        /** The value of rope_type (older files: type). */
         public String ropeType() {
             return ropeType;
         }
 
         /** The kind for a rope_type, or null when there is no forward pass for it. */
-        static Kind of(String ropeType) {
+        public static Kind of(String ropeType) {
             for (Kind kind : values()) {
                 if (kind.ropeType.equals(ropeType.toLowerCase(Locale.ROOT))) {
                     return kind;
@@ -44,34 +43,160 @@ public record RopeScaling(Kind kind, double factor, double lowFreqFactor, double
             }
             return null;
         }
+
+        /** "default, linear, ...": for messages. */
+        public static String supported() {
+            return String.join(", ", java.util.Arrays.stream(values()).map(Kind::ropeType).toList());
+        }
     }
 
-    public RopeScaling {
-        if (kind == null) {
-            throw new IllegalArgumentException("rope_scaling needs a kind");
+    Kind kind();
+
+    /** What cos and sin are multiplied by (transformers' attention_scaling): 1 except for yarn and longrope. */
+    default double attentionFactor() {
+        return 1.0;
+    }
+
+    record None() implements RopeScaling {
+        @Override
+        public Kind kind() {
+            return Kind.NONE;
         }
-        if (!(factor > 0) || Double.isInfinite(factor)) {
-            throw new IllegalArgumentException("rope_scaling.factor must be a positive number, found " + factor);
+    }
+
+    /** Every frequency divided by factor. */
+    record Linear(double factor) implements RopeScaling {
+        public Linear {
+            requireFactor(factor);
         }
-        if (kind == Kind.LLAMA3) {
+
+        @Override
+        public Kind kind() {
+            return Kind.LINEAR;
+        }
+    }
+
+    /**
+     * Dynamic NTK: beyond max_position_embeddings, theta grows with the sequence a call covers; within it, the
+     * frequencies are the default ones.
+     */
+    record Dynamic(double factor) implements RopeScaling {
+        public Dynamic {
+            requireFactor(factor);
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.DYNAMIC;
+        }
+    }
+
+    /**
+     * YaRN: frequencies blended between interpolated (divided by factor) and extrapolated ones by a linear ramp over
+     * the dimensions between the correction range of betaFast and betaSlow rotations.
+     *
+     * @param attentionFactor attention_factor, or as transformers infers it from factor, mscale and mscale_all_dim
+     * @param truncate        whether the correction range is rounded outwards to whole dimensions (default true)
+     */
+    record Yarn(double factor, int originalMaxPositions, double betaFast, double betaSlow, double attentionFactor,
+                boolean truncate) implements RopeScaling {
+        public Yarn {
+            requireFactor(factor);
+            requireOriginal(originalMaxPositions);
+            if (!(betaFast > 0) || !(betaSlow > 0) || Double.isInfinite(betaFast) || Double.isInfinite(betaSlow)) {
+                throw new IllegalArgumentException("rope_parameters of type yarn need positive beta_fast and "
+                        + "beta_slow, found " + betaFast + " and " + betaSlow);
+            }
+            requireAttentionFactor(attentionFactor);
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.YARN;
+        }
+    }
+
+    /**
+     * LongRoPE (Phi-3): each frequency divided by its own factor, short_factor for calls covering at most
+     * original_max_position_embeddings positions, long_factor beyond.
+     *
+     * @param shortFactor     (rotary_dim / 2)
+     * @param longFactor      (rotary_dim / 2)
+     * @param attentionFactor attention_factor, or sqrt(1 + ln(factor) / ln(original)) as transformers infers it
+     */
+    record LongRope(List<Double> shortFactor, List<Double> longFactor, int originalMaxPositions,
+                    double attentionFactor) implements RopeScaling {
+        public LongRope {
+            shortFactor = List.copyOf(shortFactor);
+            longFactor = List.copyOf(longFactor);
+            if (shortFactor.isEmpty() || shortFactor.size() != longFactor.size()) {
+                throw new IllegalArgumentException("rope_parameters of type longrope need short_factor and "
+                        + "long_factor lists of equal length, found " + shortFactor.size() + " and "
+                        + longFactor.size());
+            }
+            for (double f : shortFactor) {
+                requireFactor(f);
+            }
+            for (double f : longFactor) {
+                requireFactor(f);
+            }
+            requireOriginal(originalMaxPositions);
+            requireAttentionFactor(attentionFactor);
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.LONGROPE;
+        }
+    }
+
+    /**
+     * Llama 3.1: wavelengths above original/lowFreqFactor divided by factor, below original/highFreqFactor kept,
+     * blended between.
+     */
+    record Llama3(double factor, double lowFreqFactor, double highFreqFactor, int originalMaxPositions)
+            implements RopeScaling {
+        public Llama3 {
+            requireFactor(factor);
             if (!(lowFreqFactor > 0) || !(highFreqFactor > lowFreqFactor) || Double.isInfinite(highFreqFactor)) {
-                throw new IllegalArgumentException("rope_scaling of type llama3 needs 0 < low_freq_factor < "
+                throw new IllegalArgumentException("rope_parameters of type llama3 need 0 < low_freq_factor < "
                         + "high_freq_factor, found low_freq_factor=" + lowFreqFactor + ", high_freq_factor="
                         + highFreqFactor);
             }
-            if (originalMaxPositions <= 0) {
-                throw new IllegalArgumentException("rope_scaling.original_max_position_embeddings must be "
-                        + "positive, found " + originalMaxPositions);
-            }
+            requireOriginal(originalMaxPositions);
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.LLAMA3;
         }
     }
 
-    public static RopeScaling linear(double factor) {
-        return new RopeScaling(Kind.LINEAR, factor, 0, 0, 0);
+    static RopeScaling linear(double factor) {
+        return new Linear(factor);
     }
 
-    public static RopeScaling llama3(double factor, double lowFreqFactor, double highFreqFactor,
-                                     int originalMaxPositions) {
-        return new RopeScaling(Kind.LLAMA3, factor, lowFreqFactor, highFreqFactor, originalMaxPositions);
+    static RopeScaling llama3(double factor, double lowFreqFactor, double highFreqFactor, int originalMaxPositions) {
+        return new Llama3(factor, lowFreqFactor, highFreqFactor, originalMaxPositions);
+    }
+
+    private static void requireFactor(double factor) {
+        if (!(factor > 0) || Double.isInfinite(factor)) {
+            throw new IllegalArgumentException("rope_parameters.factor must be a positive number, found " + factor);
+        }
+    }
+
+    private static void requireOriginal(int originalMaxPositions) {
+        if (originalMaxPositions <= 0) {
+            throw new IllegalArgumentException("rope_parameters.original_max_position_embeddings must be positive, "
+                    + "found " + originalMaxPositions);
+        }
+    }
+
+    private static void requireAttentionFactor(double attentionFactor) {
+        if (!(attentionFactor > 0) || Double.isInfinite(attentionFactor)) {
+            throw new IllegalArgumentException("rope_parameters.attention_factor must be a positive number, found "
+                    + attentionFactor);
+        }
     }
 }

@@ -86,6 +86,20 @@ class ForwardConfigTest {
                 .postAttentionNorm(0));
     }
 
+    /** transformers 5 writes rope_theta and the scaling inside rope_parameters (issue 22: read as theta 10000). */
+    @Test
+    void ropeParametersAsTransformers5WritesThem() throws IOException {
+        ForwardConfig c = read(base("llama", ", \"rope_parameters\": {\"factor\": 32.0, \"high_freq_factor\": 4.0, "
+                + "\"low_freq_factor\": 1.0, \"original_max_position_embeddings\": 8192, \"rope_theta\": 500000.0, "
+                + "\"rope_type\": \"llama3\"}"));
+        assertEquals(500000.0, c.ropeTheta());
+        assertEquals(RopeScaling.llama3(32, 1, 4, 8192), c.ropeScaling());
+        ForwardConfig plain = read(base("llama", ", \"rope_parameters\": {\"rope_theta\": 1000000.0, "
+                + "\"rope_type\": \"default\"}"));
+        assertEquals(1000000.0, plain.ropeTheta());
+        assertEquals(RopeScaling.NONE, plain.ropeScaling());
+    }
+
     @Test
     void errorsNameTheFileAndField() throws IOException {
         String file = dir.resolve("config.json").toString();
@@ -93,8 +107,17 @@ class ForwardConfigTest {
             {base("phi3", ""), "no forward pass yet for model_type 'phi3' (supported: llama, mistral, qwen2)"},
             {base("llama", ", \"num_key_value_heads\": 5"), "num_key_value_heads=5", "num_attention_heads=32"},
             {base("llama", ", \"head_dim\": 63"), "head_dim", "63"},
-            {base("llama", ", \"rope_scaling\": {\"rope_type\": \"dynamic\", \"factor\": 2.0}"),
-                "rope_scaling.rope_type 'dynamic'"},
+            {base("llama", ", \"rope_scaling\": {\"rope_type\": \"proportional\", \"factor\": 2.0}"),
+                "'rope_scaling.rope_type' is 'proportional'", "default, linear, dynamic, yarn, longrope, llama3"},
+            {base("llama", ", \"rope_parameters\": {\"rope_type\": \"mrope\", \"rope_theta\": 1e6}"),
+                "'rope_parameters.rope_type' is 'mrope'"},
+            {base("llama", ", \"rope_parameters\": {\"rope_type\": \"default\", \"rope_theta\": 1e4, "
+                + "\"partial_rotary_factor\": 0.5}"), "partial_rotary_factor=0.5"},
+            {base("llama", ", \"rope_scaling\": {\"rope_type\": \"longrope\", \"short_factor\": [1, 2], "
+                + "\"long_factor\": [1, 3], \"original_max_position_embeddings\": 4096}"),
+                "longrope's short_factor and long_factor have 2 factors", "which need 32"},
+            {base("llama", ", \"rope_parameters\": {\"full_attention\": {\"rope_type\": \"default\"}, "
+                + "\"sliding_attention\": {\"rope_type\": \"default\"}}"), "'rope_parameters' is nested by layer type"},
             {base("llama", ", \"rope_scaling\": {\"rope_type\": \"llama3\", \"factor\": 8.0, \"low_freq_factor\": 4,"
                 + " \"high_freq_factor\": 1, \"original_max_position_embeddings\": 8192}"), "low_freq_factor",
                 "high_freq_factor"},

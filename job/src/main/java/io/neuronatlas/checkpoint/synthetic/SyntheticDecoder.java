@@ -216,17 +216,22 @@ public final class SyntheticDecoder {
         root.put("hidden_act", "silu");
         root.put("rms_norm_eps", rmsNormEps);
         root.put("rope_theta", ropeTheta);
-        if (ropeScaling.kind() == RopeScaling.Kind.NONE) {
+        if (ropeScaling instanceof RopeScaling.Linear linear) {
+            ObjectNode scaling = root.putObject("rope_scaling");
+            scaling.put("rope_type", linear.kind().ropeType());
+            scaling.put("factor", linear.factor());
+        } else if (ropeScaling instanceof RopeScaling.Llama3 llama3) {
+            ObjectNode scaling = root.putObject("rope_scaling");
+            scaling.put("rope_type", llama3.kind().ropeType());
+            scaling.put("factor", llama3.factor());
+            scaling.put("low_freq_factor", llama3.lowFreqFactor());
+            scaling.put("high_freq_factor", llama3.highFreqFactor());
+            scaling.put("original_max_position_embeddings", llama3.originalMaxPositions());
+        } else if (ropeScaling.kind() == RopeScaling.Kind.NONE) {
             root.putNull("rope_scaling");
         } else {
-            ObjectNode scaling = root.putObject("rope_scaling");
-            scaling.put("rope_type", ropeScaling.kind().ropeType());
-            scaling.put("factor", ropeScaling.factor());
-            if (ropeScaling.kind() == RopeScaling.Kind.LLAMA3) {
-                scaling.put("low_freq_factor", ropeScaling.lowFreqFactor());
-                scaling.put("high_freq_factor", ropeScaling.highFreqFactor());
-                scaling.put("original_max_position_embeddings", ropeScaling.originalMaxPositions());
-            }
+            throw new IllegalStateException("synthetic decoders write no, linear or llama3 rope scaling, not "
+                    + ropeScaling.kind().ropeType());
         }
         root.put("max_position_embeddings", maxPositions);
         if (modelType.equals("llama")) {

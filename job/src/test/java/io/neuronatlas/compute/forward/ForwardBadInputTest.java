@@ -131,9 +131,9 @@ class ForwardBadInputTest {
     @Test
     void configFieldsWithoutAForwardPass() throws Exception {
         Models.llama().write(dir);
-        editConfig(c -> c.putObject("rope_scaling").put("rope_type", "yarn").put("factor", 4.0));
+        editConfig(c -> c.putObject("rope_scaling").put("rope_type", "proportional").put("factor", 4.0));
         assertMentions(message(CheckpointException.class, () -> Models.load(dir)), "config.json",
-                "rope_scaling.rope_type 'yarn'", "supported: default, linear, llama3");
+                "'rope_scaling.rope_type' is 'proportional'", "default, linear, dynamic, yarn, longrope, llama3");
         editConfig(c -> c.putObject("rope_scaling").put("type", "llama3").put("factor", 8.0));
         assertMentions(message(CheckpointException.class, () -> Models.load(dir)), "config.json",
                 "'rope_scaling.low_freq_factor' is missing");
