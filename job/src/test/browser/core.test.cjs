@@ -177,6 +177,22 @@ test('numbers and layer ranges as the pages show them', () => {
   assert.equal(C.formatRanges([4]), '4');
 });
 
+test('rankVariants lists the piece before the byte-fallback piece and added token of the same text', () => {
+  const variants = [
+    { c: 1, token_id: 5, token: 'y', kind: 'piece' },
+    { c: 0, token_id: 260, token: 'y', kind: 'added' },
+    { c: 0, token_id: 256, token: 'y', kind: 'piece' },
+    { c: 0, token_id: 121, token: 'y', kind: 'byte' },
+    { c: 0, token_id: 258, token: ' y', kind: 'piece' },
+    { c: 0, token_id: 7, token: 'Y' }, // an atlas mapped before the kind column
+  ];
+  assert.deepEqual(C.rankVariants(variants).map((v) => v.c + ':' + v.token_id), ['0:258', '0:7', '0:256', '0:121',
+    '0:260', '1:5']);
+  assert.equal(variants[0].token_id, 5, 'the input is left as it was');
+  assert.deepEqual(['piece', 'byte', 'added', 'unused', undefined, null].map(C.kindNote),
+    ['', 'byte', 'added', 'unused', '', '']);
+});
+
 test('the mirrors of Java code give what Java gives', { skip: !process.env.NEURON_ATLAS_JAVA_FIXTURE
   && 'NEURON_ATLAS_JAVA_FIXTURE not set (SiteScriptsTest sets it)' }, () => {
   const fixture = JSON.parse(fs.readFileSync(process.env.NEURON_ATLAS_JAVA_FIXTURE, 'utf8'));
@@ -194,4 +210,5 @@ test('the mirrors of Java code give what Java gives', { skip: !process.env.NEURO
     assert.equal(C.neuronId({ matrix, layer, expert, neuron }), id);
   }
   for (const [ci, key] of fixture.alignmentKeys) assert.equal(C.alignmentKey(ci), key);
+  assert.deepEqual(C.KINDS, fixture.kinds, 'TokenKind labels in order');
 });

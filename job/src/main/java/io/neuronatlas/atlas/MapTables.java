@@ -82,13 +82,16 @@ public final class MapTables {
             .named(TOKEN_PROFILES);
 
     /**
-     * id → decoded token string and its token_norm() grouping key; partitioned by checkpoint only. Rows are
+     * id → decoded token string, its token_norm() grouping key and its kind (a byte-fallback piece renders like the
+     * piece of the same text); partitioned by checkpoint only. Rows are
      * ordered by norm, with a bloom filter on it, so the variants of a word are a lookup of one small row group.
      */
     public static final MessageType TOKENS_FILE = Types.buildMessage()
             .required(INT32).named("token_id")
             .required(BINARY).as(stringType()).named("token")
             .required(BINARY).as(stringType()).named("norm")
+            // piece, byte, added or unused (TokenKind); optional: atlases written before it read it as null
+            .optional(BINARY).as(stringType()).named("kind")
             .named(TOKENS);
 
     /**

@@ -9,8 +9,9 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Writes a checkpoint's vocabulary (token_id, token) once per run from the driver. find-token resolves a word's
- * case and space variants here, a few hundred thousand rows at most, and then looks up neuron_tokens by id only.
+ * Writes a checkpoint's vocabulary (token_id, token, norm, kind) once per run from the driver. find-token resolves a
+ * word's case and space variants here, a few hundred thousand rows at most, and then looks up neuron_tokens by id
+ * only.
  */
 public final class VocabularyWriter {
     /** 8Ki tokens a row group: a Llama-3 vocabulary is 16 groups, a lookup decodes one. */
@@ -32,7 +33,7 @@ public final class VocabularyWriter {
                 TokenLayout.LOOKUP, b -> b.withRowGroupRowCountLimit(ROW_GROUP_ROWS)
                         .withBloomFilterEnabled("norm", true).withBloomFilterNDV("norm", ROW_GROUP_ROWS))) {
             for (Integer id : order) {
-                file.write(f -> f.add(id).add(tokens.token(id)).add(norms[id]));
+                file.write(f -> f.add(id).add(tokens.token(id)).add(norms[id]).add(tokens.kind(id).label()));
             }
             file.commit();
         }

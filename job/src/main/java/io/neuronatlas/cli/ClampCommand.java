@@ -7,6 +7,7 @@ import io.neuronatlas.atlas.PublishListener;
 import io.neuronatlas.atlas.TableFile;
 import io.neuronatlas.checkpoint.ForwardConfig;
 import io.neuronatlas.checkpoint.tokenizer.PromptEncoder;
+import io.neuronatlas.checkpoint.tokenizer.TargetResolver;
 import io.neuronatlas.compute.device.DeviceRule;
 import io.neuronatlas.compute.forward.ClampScope;
 import io.neuronatlas.compute.forward.ClampSweep;
@@ -39,6 +40,7 @@ final class ClampCommand implements Command {
     static final class Args extends ForwardOptions.Args {
         String neuron;
         String target;
+        Integer targetId;
         String values = "-500:500:41";
         ClampScope scope = ClampScope.ALL;
     }
@@ -61,7 +63,11 @@ final class ClampCommand implements Command {
         options.add(s.string("neuron", "L<layer>.<index>", "the neuron: L25.1442, or L25.up.1442 as the atlas "
                 + "prints it (layers from 0, as in the tensor names)", (a, v) -> a.neuron = v).required());
         options.add(s.string("target", "TOKEN", "the token whose probability to follow, with its leading space: "
-                + "\" dog\"", (a, v) -> a.target = v).required());
+                + "\" dog\"; the id the model emits for it (docs/target-tokens.md)", (a, v) -> a.target = v));
+        options.add(s.integer("target-id", "N", "the token id to follow, instead of --target: for exactness where "
+                + "several ids render the same text", (a, v) -> a.targetId = v));
+        options.add(s.builder().checkConfig(a -> (a.target == null) == (a.targetId == null)
+                ? s.builder().failure("give either --target TOKEN or --target-id N") : s.builder().success()));
         options.add(s.string("values", "START:STOP:COUNT", "clamp values, COUNT from START to STOP inclusive "
                 + "(default -500:500:41)", (a, v) -> a.values = v));
         options.add(s.string("scope", "all|last", "clamp at every position of the prompt (default, as the paper) "
@@ -88,7 +94,10 @@ final class ClampCommand implements Command {
         List<Object[]> rows = new ArrayList<>();
         String promptLine;
         try (PromptEncoder encoder = ForwardOptions.encoder(a, config)) {
-            int target = encoder.targetToken(a.target);
+            TargetResolver.Target resolved = new TargetResolver(encoder, "--target", "--target-id")
+                    .of(a.target, a.targetId);
+            int target = resolved.id();
+            String note = resolved.othersNote(encoder.tokens(), "--target-id");
             int[] prompt = ForwardOptions.prompt(a, encoder, config);
             DeviceRule.DeviceChoice device = ForwardOptions.device(a);
             try (DecoderModel model = ForwardOptions.load(a, device)) {
@@ -105,21 +114,26 @@ final class ClampCommand implements Command {
                     encoder.token(sweep.baseline().top1Id()), sweep.baseline().top1Prob(), neuron,
                     sweep.naturalActivation(), sweep.promptLength(), device.label());
             if (a.format == ResultFormat.TABLE) {
-                out.printf("Clamp %s on \"%s\", target \"%s\" (id %d), scope %s%n", neuron, a.prompt, a.target,
-                        target, a.scope.label());
+                out.printf("Clamp %s on \"%s\", target \"%s\" (id %d), scope %s%n", neuron, a.prompt,
+                        resolved.text(), target, a.scope.label());
+                if (!note.isEmpty()) {
+                    out.println(note);
+                }
                 out.println(promptLine);
+            } else if (!note.isEmpty()) {
+                err.println(note);
             }
             a.format.print(COLUMNS, rows, out);
             if (a.atlas != null) {
-                publish(a, range, sweep, encoder, started, t0, device.label(), out);
+                publish(a, resolved.text(), range, sweep, encoder, started, t0, device.label(), out);
             }
         }
         return 0;
     }
 
     /** Writes the curve to clamp_sweeps, published under the neuron and target's subject. */
-    private static void publish(Args a, ValueRange range, ClampSweep sweep, PromptEncoder encoder, Instant started,
-                                long t0, String device, PrintStream out) throws Exception {
+    private static void publish(Args a, String target, ValueRange range, ClampSweep sweep, PromptEncoder encoder,
+                                Instant started, long t0, String device, PrintStream out) throws Exception {
         String subject = subject(sweep);
         Map<String, String> parameters = new LinkedHashMap<>();
         parameters.put("neuron", sweep.neuron().label());
@@ -135,7 +149,7 @@ final class ClampCommand implements Command {
                 subject, fingerprint, new ForwardParameters(parameters), PublishListener.NONE, run -> {
                     try (TableFile file = ForwardWrite.driverFile(spark, run, ForwardTables.CLAMP_SWEEPS,
                             ForwardTables.CLAMP_SWEEPS_FILE)) {
-                        ForwardTables.writeSweep(file, subject, 0, a.prompt, sweep, a.target, encoder::token);
+                        ForwardTables.writeSweep(file, subject, 0, a.prompt, sweep, target, encoder::token);
                         file.commit();
                     }
                     return ForwardOptions.driverRecord(a, run.id(), "clamp", checkpoint, subject, fingerprint,

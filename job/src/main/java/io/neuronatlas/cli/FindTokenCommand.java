@@ -2,6 +2,7 @@ package io.neuronatlas.cli;
 
 import io.neuronatlas.query.Atlas;
 import io.neuronatlas.query.ResultFormat;
+import io.neuronatlas.query.SameTextTokens;
 import java.io.PrintStream;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
@@ -12,6 +13,7 @@ import scopt.OParser;
 final class FindTokenCommand extends QueryCommand<FindTokenCommand.Args> {
     static final class Args extends QueryCommand.Args {
         String token;
+        Integer tokenId;
     }
 
     FindTokenCommand() {
@@ -25,13 +27,27 @@ final class FindTokenCommand extends QueryCommand<FindTokenCommand.Args> {
     @Override
     List<OParser<?, Args>> options(Scopt<Args> s) {
         return List.of(s.argument("TOKEN", "the token as text: \" dog\" (variants are found too)",
-                (a, v) -> a.token = v));
+                (a, v) -> a.token = v).optional(),
+                s.integer("token-id", "N", "one token id instead of TOKEN, without variants: for exactness where "
+                        + "several ids render the same text (a piece and its byte-fallback twin <0x79>)",
+                        (a, v) -> a.tokenId = v),
+                s.builder().checkConfig(a -> (a.token == null) == (a.tokenId == null)
+                        ? s.builder().failure("give either TOKEN or --token-id N") : s.builder().success()));
     }
 
     @Override
     Dataset<Row> query(Atlas atlas, Args a, PrintStream out) {
+        if (a.tokenId != null) {
+            if (a.format == ResultFormat.TABLE) {
+                out.println("Neurons for token id " + a.tokenId + " in " + a.atlas + ":");
+            }
+            return atlas.findTokenId(a.tokenId, rowsWanted(a));
+        }
         if (a.format == ResultFormat.TABLE) {
             out.println("Neurons for token \"" + a.token + "\" in " + a.atlas + ":");
+            for (String note : SameTextTokens.of(atlas, a.token).notes()) {
+                out.println(note + " (--token-id N lists one id)");
+            }
         }
         return atlas.findToken(a.token, rowsWanted(a));
     }

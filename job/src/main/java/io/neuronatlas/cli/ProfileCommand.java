@@ -2,7 +2,9 @@ package io.neuronatlas.cli;
 
 import io.neuronatlas.query.Atlas;
 import io.neuronatlas.query.ResultFormat;
+import io.neuronatlas.query.SameTextTokens;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -36,6 +38,27 @@ final class ProfileCommand extends QueryCommand<ProfileCommand.Args> {
         }
         out.println("Profile of \"" + a.token + "\" in " + a.atlas + ": " + rows.count()
                 + " neurons, highest normalized_prob first:");
+        for (String note : notEmitted(atlas, a.token, rows)) {
+            out.println(note);
+        }
         return rows.orderBy(functions.col("normalized_prob").desc());
+    }
+
+    /**
+     * A line per checkpoint whose watched id is not the one the model emits for the text: a map from before map
+     * --watch resolved texts as clamp does took the lowest id, which in a byte-fallback vocabulary is the byte piece.
+     */
+    static List<String> notEmitted(Atlas atlas, String token, Dataset<Row> rows) {
+        SameTextTokens same = SameTextTokens.of(atlas, token);
+        List<String> notes = new ArrayList<>();
+        for (Row r : rows.select("checkpoint", "token_id").distinct().orderBy("checkpoint").collectAsList()) {
+            SameTextTokens.Id emitted = same.emitted(r.getString(0));
+            if (emitted != null && emitted.tokenId() != r.getInt(1)) {
+                notes.add(r.getString(0) + ": the watched id " + r.getInt(1) + " renders \"" + token + "\" but the "
+                        + "model emits id " + emitted + "; map again with --watch \"" + token + "\" --force to "
+                        + "profile that one");
+            }
+        }
+        return notes;
     }
 }

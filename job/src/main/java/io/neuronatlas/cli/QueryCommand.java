@@ -1,6 +1,7 @@
 package io.neuronatlas.cli;
 
 import io.neuronatlas.query.Atlas;
+import io.neuronatlas.query.ReadOnlySql;
 import io.neuronatlas.query.ResultFormat;
 import io.neuronatlas.query.TerminalText;
 import java.io.PrintStream;
@@ -90,7 +91,8 @@ abstract class QueryCommand<A extends QueryCommand.Args> implements Command {
         if (a.limit < 0) {
             throw new IllegalArgumentException("--limit must not be negative, found " + a.limit);
         }
-        SparkSession spark = Sessions.open("neuron-atlas " + name, a.master);
+        // Read-only by construction: the session user SQL runs in (no table by path, no reflection); see ReadOnlySql.
+        SparkSession spark = ReadOnlySql.session(Sessions.open("neuron-atlas " + name, a.master));
         Atlas atlas = Atlas.open(spark, a.atlas);
         Dataset<Row> rows = query(atlas, a, shown);
         int limit = a.limit > 0 ? a.limit : a.format == ResultFormat.TABLE ? defaultLimit : -1;

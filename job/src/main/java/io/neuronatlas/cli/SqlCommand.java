@@ -27,8 +27,9 @@ final class SqlCommand extends QueryCommand<SqlCommand.Args> {
                 "Runs one query (SELECT, WITH, VALUES, TABLE) against the atlas's tables, registered as views "
                 + "(neuron_tokens, neurons, tokens, runs, checkpoints, and token_profiles when the map watched "
                 + "tokens), with the functions token_norm, token_script, is_word, neuron_id, "
-                + "neuron_id_matrix/_layer/_neuron. Commands, writes, tables named by a path and reflection are "
-                + "refused.",
+                + "neuron_id_matrix/_layer/_neuron. Commands, writes, tables named by a path and functions that "
+                + "reach Java or files (reflect, java_method, xpath, from_xml, ...) are refused before anything "
+                + "runs (docs/sql-guard.md).",
                 100, Args::new);
     }
 

@@ -32,6 +32,7 @@ final class ValidateCommand implements Command {
 
     static final class Args extends ForwardOptions.Args {
         String token;
+        Integer tokenId;
         String prompts;
         int candidates = 50;
         String values = "-500:500:41";
@@ -57,8 +58,14 @@ final class ValidateCommand implements Command {
         options.addAll(ForwardOptions.model(s));
         options.add(s.string("checkpoint", "NAME", "the model's name in the atlas (default: the model folder's "
                 + "name, as map names it)", (a, v) -> a.checkpoint = v));
-        options.add(s.string("token", "TOKEN", "the token to validate, with its leading space: \" dog\"",
-                (a, v) -> a.token = v).required());
+        options.add(s.string("token", "TOKEN", "the token to validate, with its leading space: \" dog\"; the id the "
+                + "model emits for it (docs/target-tokens.md), candidates from find-token's ranking of its variants",
+                (a, v) -> a.token = v));
+        options.add(s.integer("token-id", "N", "the token id to validate, instead of --token: for exactness where "
+                + "several ids render the same text; candidates from the neurons that list this id",
+                (a, v) -> a.tokenId = v));
+        options.add(s.builder().checkConfig(a -> (a.token == null) == (a.tokenId == null)
+                ? s.builder().failure("give either --token TOKEN or --token-id N") : s.builder().success()));
         options.add(s.string("prompts", "FILE", "prompts, one per line, on which the token is a likely next token",
                 (a, v) -> a.prompts = v).required());
         options.add(s.flag("chat", "format each prompt as a user message with the model's chat template",
@@ -86,8 +93,8 @@ final class ValidateCommand implements Command {
         Args a = parsed.options();
         PrintStream out = a.format == ResultFormat.TABLE ? TerminalText.console(raw) : raw;
         ValidateJob.Options validation = new ValidateJob.Options(a.modelDir(), a.atlas, a.checkpoint, a.token,
-                prompts(Path.of(a.prompts)), a.chat, a.candidates, ValueRange.parse("--values", a.values), a.scope,
-                a.device, a.precision);
+                a.tokenId, prompts(Path.of(a.prompts)), a.chat, a.candidates, ValueRange.parse("--values", a.values),
+                a.scope, a.device, a.precision);
         SparkSession spark = Sessions.open("neuron-atlas validate", a.master);
         ValidateJob.Outcome outcome = new ValidateJob(spark, a.format == ResultFormat.TABLE ? out : err,
                 PublishListener.NONE).validate(validation);

@@ -13,6 +13,7 @@ import io.neuronatlas.checkpoint.Fingerprint;
 import io.neuronatlas.checkpoint.MlpMatrix;
 import io.neuronatlas.checkpoint.ForwardConfig;
 import io.neuronatlas.checkpoint.tokenizer.PromptEncoder;
+import io.neuronatlas.checkpoint.tokenizer.TargetResolver;
 import io.neuronatlas.checkpoint.tokenizer.TokenTable;
 import io.neuronatlas.compute.device.DeviceMode;
 import io.neuronatlas.compute.forward.Candidate;
@@ -53,15 +54,19 @@ public final class ValidateJob {
 
     /**
      * @param checkpoint the checkpoint's name in the atlas (default: the model folder's name, as map's)
+     * @param token      the token's text (--token), resolved by {@link TargetResolver}; null when tokenId is given
+     * @param tokenId    the token's id (--token-id), for exactness; null when token is given
      * @param prompts    the prompts, one per line of --prompts
      */
-    public record Options(Path modelDir, String atlas, String checkpoint, String token, List<String> prompts,
-                          boolean chat, int candidates, ValueRange values, ClampScope scope, DeviceMode device,
-                          Precision precision) {
+    public record Options(Path modelDir, String atlas, String checkpoint, String token, Integer tokenId,
+                          List<String> prompts, boolean chat, int candidates, ValueRange values, ClampScope scope,
+                          DeviceMode device, Precision precision) {
         public Options {
             Objects.requireNonNull(modelDir, "--model");
             Objects.requireNonNull(atlas, "--atlas");
-            Objects.requireNonNull(token, "--token");
+            if ((token == null) == (tokenId == null)) {
+                throw new IllegalArgumentException("give either --token TOKEN or --token-id N");
+            }
             prompts = List.copyOf(prompts);
             if (prompts.isEmpty()) {
                 throw new IllegalArgumentException("--prompts holds no prompt: give one prompt per line");
@@ -74,6 +79,14 @@ public final class ValidateJob {
             }
             checkpoint = checkpoint != null ? checkpoint
                     : modelDir.toAbsolutePath().normalize().getFileName().toString();
+        }
+
+        /** A validation of a token given as text. */
+        public Options(Path modelDir, String atlas, String checkpoint, String token, List<String> prompts,
+                       boolean chat, int candidates, ValueRange values, ClampScope scope, DeviceMode device,
+                       Precision precision) {
+            this(modelDir, atlas, checkpoint, token, null, prompts, chat, candidates, values, scope, device,
+                    precision);
         }
     }
 
@@ -100,10 +113,12 @@ public final class ValidateJob {
         long t0 = System.nanoTime();
         Instant started = Instant.now();
         ForwardConfig config = ForwardConfig.read(o.modelDir().resolve(Checkpoint.CONFIG));
-        int targetId;
+        TargetResolver.Target target;
+        String note;
         List<int[]> promptIds = new ArrayList<>();
         try (PromptEncoder encoder = PromptEncoder.open(o.modelDir(), config.model().vocab())) {
-            targetId = encoder.targetToken(o.token());
+            target = new TargetResolver(encoder, "--token", "--token-id").of(o.token(), o.tokenId());
+            note = target.othersNote(encoder.tokens(), "--token-id");
             for (int i = 0; i < o.prompts().size(); i++) {
                 promptIds.add(PromptInput.encode(encoder, config, o.prompts().get(i), o.chat(),
                         "--prompts line " + (i + 1)));
@@ -118,11 +133,13 @@ public final class ValidateJob {
                     fingerprint.value());
             tokens = TokenTable.load(o.modelDir().resolve(Checkpoint.TOKENIZER), config.model().vocab());
         }
-        Candidates found = candidates(atlas, o, source.fingerprint(), config);
+        int targetId = target.id();
+        String token = target.text();
+        Candidates found = candidates(atlas, o, target, source.fingerprint(), config);
         List<Candidate> candidates = found.list();
         String subject = subject(targetId);
         Map<String, String> parameters = new LinkedHashMap<>();
-        parameters.put("token", o.token());
+        parameters.put("token", token);
         parameters.put("target_id", Integer.toString(targetId));
         // The prompts themselves are in clamp_sweeps; the entry keeps a digest, so it stays one short line.
         parameters.put("prompts", o.prompts().size() + " prompts, sha256 "
@@ -133,13 +150,16 @@ public final class ValidateJob {
         parameters.put("scope", o.scope().label());
         ForwardParameters output = new ForwardParameters(parameters);
         console.printf(Locale.ROOT, "[validate] %s: token '%s' (id %d), %d candidates x %d prompts, values %s, "
-                        + "scope %s%s%n", o.checkpoint(), o.token(), targetId, candidates.size(), promptIds.size(),
+                        + "scope %s%s%n", o.checkpoint(), token, targetId, candidates.size(), promptIds.size(),
                 o.values(), o.scope().label(), found.skippedExperts() > 0 ? "; " + found.skippedExperts()
                         + " expert neurons skipped (the forward pass clamps dense MLPs only)" : "");
+        if (!note.isEmpty()) {
+            console.println("[validate] " + note);
+        }
         ForwardWrite.Published published = ForwardWrite.write(spark, o.atlas(), OutputKind.VALIDATION,
                 o.checkpoint(), subject, source.fingerprint(), output, listener, run -> {
                     ValidateTask.Shared shared = new ValidateTask.Shared(o.atlas(), o.checkpoint(), run.id(),
-                            subject, source, o.precision(), o.device(), o.values().values(), targetId, o.token(),
+                            subject, source, o.precision(), o.device(), o.values().values(), targetId, token,
                             o.scope());
                     List<ValidateTask.Work> works = works(candidates, o.prompts(), promptIds);
                     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -156,7 +176,7 @@ public final class ValidateJob {
                     try (TableFile file = ForwardWrite.driverFile(spark, run, ForwardTables.NEURON_VALIDATION,
                             ForwardTables.NEURON_VALIDATION_FILE)) {
                         for (CausalEffect e : effects) {
-                            ForwardTables.writeValidation(file, e, o.token());
+                            ForwardTables.writeValidation(file, e, token);
                         }
                         file.commit();
                     }
@@ -208,10 +228,12 @@ public final class ValidateJob {
     }
 
     /**
-     * find-token's ranking for the token in this checkpoint: neurons counted once per (layer, index), whichever
-     * matrices list them, in order of their best normalized_prob.
+     * find-token's ranking for the token in this checkpoint (its case/space variants for a text, the id alone for
+     * --token-id): neurons counted once per (layer, index), whichever matrices list them, in order of their best
+     * normalized_prob.
      */
-    static Candidates candidates(Atlas atlas, Options o, String fingerprint, ForwardConfig config)
+    static Candidates candidates(Atlas atlas, Options o, TargetResolver.Target target, String fingerprint,
+                                 ForwardConfig config)
             throws IOException {
         CheckpointEntry mapped = atlas.checkpoints().stream().filter(c -> c.checkpoint().equals(o.checkpoint()))
                 .findFirst().orElseThrow(() -> new IllegalArgumentException("--checkpoint " + o.checkpoint()
@@ -227,7 +249,9 @@ public final class ValidateJob {
         int experts = 0;
         // Every row of every matrix can list the same neuron twice (polarities, variants): ask for enough rows.
         int limit = (int) Math.min(Integer.MAX_VALUE, (long) o.candidates() * 64);
-        for (Row row : atlas.findToken(o.token(), limit).collectAsList()) {
+        List<Row> found = o.tokenId() != null ? atlas.findTokenId(target.id(), limit).collectAsList()
+                : atlas.findToken(target.text(), limit).collectAsList();
+        for (Row row : found) {
             if (!o.checkpoint().equals(row.getAs("checkpoint"))) {
                 continue;
             }
@@ -253,7 +277,8 @@ public final class ValidateJob {
             }
         }
         if (unique.isEmpty()) {
-            throw new IllegalArgumentException("--token '" + o.token() + "': no dense-layer neuron of "
+            throw new IllegalArgumentException((o.tokenId() != null ? "--token-id " + target.id() + " ('"
+                    + target.text() + "')" : "--token '" + target.text() + "'") + ": no dense-layer neuron of "
                     + o.checkpoint() + " in " + o.atlas() + " lists it among its top tokens"
                     + (experts > 0 ? " (" + experts + " expert neurons do; the forward pass clamps dense MLPs only)"
                     : "; try find-token to see which tokens the atlas has"));

@@ -4,6 +4,8 @@ import io.neuronatlas.checkpoint.Checkpoint;
 import io.neuronatlas.checkpoint.Fingerprint;
 import io.neuronatlas.checkpoint.MlpMatrix;
 import io.neuronatlas.checkpoint.ModelConfig;
+import io.neuronatlas.checkpoint.tokenizer.PromptEncoder;
+import io.neuronatlas.checkpoint.tokenizer.TargetResolver;
 import io.neuronatlas.checkpoint.tokenizer.TokenTable;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -48,10 +50,14 @@ public final class MapPlanner {
         }
         TokenTable tokens = checkpoint.tokens();
         List<Integer> watch = new ArrayList<>();
-        for (String token : options.watchTokens()) {
-            watch.add(tokens.idOf(token).orElseThrow(() -> new IllegalArgumentException("--watch: token \""
-                    + token + "\" is not in the vocabulary of " + options.modelDir() + " (tokens are text "
-                    + "with their leading space, e.g. \" dog\")")));
+        if (!options.watchTokens().isEmpty()) {
+            // The id the model emits for each text, as clamp and validate resolve a target.
+            try (PromptEncoder encoder = PromptEncoder.open(options.modelDir(), config.vocab())) {
+                TargetResolver resolver = new TargetResolver(encoder, "--watch", null);
+                for (String token : options.watchTokens()) {
+                    watch.add(resolver.resolve(token).id());
+                }
+            }
         }
         String dtype = Fingerprint.tensorsTheMapReads(checkpoint).stream().map(t -> t.dtype().toString())
                 .distinct().sorted().collect(Collectors.joining(","));

@@ -155,6 +155,8 @@ public final class Atlas {
     /**
      * A read-only query against the atlas's views: statements that are not one query over the views by name
      * (commands, writes, tables named by a path, reflection) are refused before anything runs ({@link ReadOnlySql}).
+     * User SQL (the sql command, a shell) runs on an atlas opened on {@link ReadOnlySql#session}, whose built-ins
+     * that reach Java or files refuse and which reads no table by path.
      */
     public Dataset<Row> sql(String sql) {
         ReadOnlySql.check(spark, sql);
@@ -180,6 +182,13 @@ public final class Atlas {
         spark.table(MapTables.NEURON_TOKENS).filter(functions.col("token_id").isin(ids.toArray()))
                 .createOrReplaceTempView(TOKEN_MATCHES);
         return withExamples(spark.sql(CannedQuery.sql("find-token"), Map.of("token", token, "limit", limit)));
+    }
+
+    /** The neurons that list exactly this token id among their top tokens, ranked as {@link #findToken} ranks. */
+    public Dataset<Row> findTokenId(int tokenId, int limit) {
+        spark.table(MapTables.NEURON_TOKENS).filter(functions.col("token_id").equalTo(tokenId))
+                .createOrReplaceTempView(TOKEN_MATCHES);
+        return withExamples(spark.sql(CannedQuery.sql("find-token-id"), Map.of("limit", limit)));
     }
 
     /**

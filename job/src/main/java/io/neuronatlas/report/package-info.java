@@ -78,12 +78,14 @@
  * <h2>A search shard</h2>
  * <pre>
  * {"words": [{"norm": "dog",
- *             "variants": [{"c": 0, "token_id": 96, "token": " dog"}, ...],
+ *             "variants": [{"c": 0, "token_id": 96, "token": " dog", "kind": "piece"?}, ...],
  *             "neurons": {"c": [...], "matrix": [...], "layer": [...], "expert": [...]?, "neuron": [...],
  *                         "polarity": [...], "rank": [...], "token_id": [...], "score": [...], "prob": [...],
  *                         "normalized_prob": [...]}?}]}
  * </pre>
- * "expert" (null for a dense neuron) is there only when one of the word's rows is an expert's.
+ * "expert" (null for a dense neuron) is there only when one of the word's rows is an expert's. "kind" is the tokens
+ * table's (piece, byte, added, unused; absent for an atlas mapped before it): the page lists a piece before a
+ * byte-fallback piece or added token of the same text and labels those.
  * {@code c} is a checkpoint's number in atlas.js; neurons are find-token's first rows for the word, in its order,
  * at most the site's search limit; a word of the vocabulary that no neuron has among its top tokens has no
  * neurons.

@@ -195,7 +195,7 @@ class ForwardCommandsTest {
             {"--neuron", "L2-40", "neuron 'L2-40'"},
             {"--values", "-5:5", "--values '-5:5'", "START:STOP:COUNT"},
             {"--values", "-5:5:0", "--values '-5:5:0'", "COUNT"},
-            {"--target", " dogx", "target ' dogx' is not one token", "splits into", "'x'"},
+            {"--target", " dogx", "target ' dogx' is not one token", "and no entry renders it", "'x'"},
             {"--prompt", longPrompt, "--prompt", "max_position_embeddings=2048"},
             {"--chat", "tokenizer_config.json", "--chat"},
             {"--model", other.toString(), "no forward pass yet for model_type 'qwen3'"},
@@ -237,7 +237,7 @@ class ForwardCommandsTest {
         }
         Result target = Cli.run("validate", "--atlas", atlas, "--model", model(), "--token", " dogx", "--prompts",
                 fixture.prompts().toString());
-        assertTrue(target.err().contains("target ' dogx' is not one token"), target.err());
+        assertTrue(target.err().contains("--token ' dogx' is not one token"), target.err());
         Result unmapped = Cli.run("validate", "--atlas", atlas, "--model", model(), "--checkpoint", "other",
                 "--token", " dog", "--prompts", fixture.prompts().toString());
         assertTrue(unmapped.err().contains("--checkpoint other") && unmapped.err().contains("tiny-dog"),

@@ -120,7 +120,7 @@ class QueryCommandsTest {
         Result r = Cli.run("map", "--model", model.dir().toString(), "--out", dir.resolve("other").toString(),
                 "--watch", " zebra-not-a-token");
         assertEquals(1, r.code());
-        assertTrue(r.err().contains("--watch: token \" zebra-not-a-token\" is not in the vocabulary"), r.err());
+        assertTrue(r.err().contains("--watch ' zebra-not-a-token' is not one token of this vocabulary"), r.err());
         assertTrue(!Files.exists(dir.resolve("other/neuron_tokens")), "nothing written");
     }
 }

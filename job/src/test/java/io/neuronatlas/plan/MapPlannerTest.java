@@ -84,7 +84,8 @@ class MapPlannerTest {
         try (Checkpoint checkpoint = Checkpoint.open(model)) {
             var watch = assertThrows(IllegalArgumentException.class, () -> MapPlanner.plan(checkpoint,
                     MapOptions.builder(model, "atlas").watch(" zebra-not-a-token").build(), false));
-            assertTrue(watch.getMessage().contains("--watch: token \" zebra-not-a-token\""), watch.getMessage());
+            assertTrue(watch.getMessage().contains("--watch ' zebra-not-a-token' is not one token"),
+                    watch.getMessage());
             var topK = assertThrows(IllegalArgumentException.class, () -> MapPlanner.plan(checkpoint,
                     MapOptions.builder(model, "atlas").topK(301).build(), false));
             assertTrue(topK.getMessage().contains("vocabulary size 300"), topK.getMessage());

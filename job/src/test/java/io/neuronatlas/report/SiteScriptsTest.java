@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.neuronatlas.checkpoint.tokenizer.TokenKind;
 import io.neuronatlas.udfs.NeuronId;
 import io.neuronatlas.udfs.TokenText;
 import java.nio.file.Files;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The page's pure functions (site/assets/core.js) under node's test runner (job/src/test/browser/core.test.cjs),
  * with the values of the Java code they mirror written here for it to compare: token_norm, the search bucket,
- * the data keys.
+ * the data keys, TokenKind's order.
  */
 class SiteScriptsTest {
     /** Words where case folding, NFKC or trimming could differ between Java and JavaScript. */
@@ -55,7 +56,8 @@ class SiteScriptsTest {
         new ObjectMapper().writeValue(fixture.toFile(), Map.of("norms", norms, "buckets", buckets,
                 "neuronKeys", neuronKeys, "neuronIds", neuronIds,
                 "searchKeys", List.of(List.of(0, SiteKeys.searchShard(0)), List.of(8191, SiteKeys.searchShard(8191))),
-                "alignmentKeys", List.of(List.of(2, SiteKeys.alignment(2)))));
+                "alignmentKeys", List.of(List.of(2, SiteKeys.alignment(2))),
+                "kinds", java.util.Arrays.stream(TokenKind.values()).map(TokenKind::label).toList()));
         BrowserTools.Run run = BrowserTools.run(List.of(node.toString(), "--test", "core.test.cjs"),
                 BrowserTools.TESTS, Map.of("NEURON_ATLAS_JAVA_FIXTURE", fixture.toAbsolutePath().toString()), 120);
         assertEquals(0, run.code(), run.output());

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalInt;
@@ -18,8 +17,8 @@ import java.util.OptionalInt;
  * tokenizer_config.json says otherwise with add_bos_token, as transformers' Llama tokenizers let it.
  *
  * <p>Chat prompts are rendered with the model's {@link ChatTemplate} and encoded without special tokens added, since
- * the template writes them itself. Targets are looked up in the vocabulary ({@link TokenTable}), never encoded on
- * their own: SentencePiece vocabularies would encode " dog" as ["▁", "▁dog"].
+ * the template writes them itself. Targets are resolved by {@link TargetResolver}: encoded as a continuation, never
+ * on their own (SentencePiece vocabularies would encode " dog" as ["▁", "▁dog"]).
  *
  * <p>Thread-safe for encoding and decoding; holds a native tokenizer that {@link #close()} frees.
  */
@@ -127,23 +126,17 @@ public final class PromptEncoder implements AutoCloseable {
     }
 
     /**
-     * The id of a target token, found in the vocabulary by its text (" dog" with the leading space).
+     * The id of a target token by {@link TargetResolver}'s rule: what the model would emit for the text.
      *
-     * @throws IllegalArgumentException naming the target and the pieces it splits into when it is not one token
+     * @throws IllegalArgumentException naming the target and the ids it encodes as when it is not one token
      */
     public int targetToken(String token) {
-        OptionalInt id = tokens.idOf(token);
-        if (id.isPresent()) {
-            return id.getAsInt();
-        }
-        int[] pieces = ids(tokenizer.encode(token, false, false));
-        List<String> texts = new ArrayList<>();
-        for (int p : pieces) {
-            texts.add("'" + tokens.token(p) + "' (" + p + ")");
-        }
-        throw new IllegalArgumentException("target '" + token + "' is not one token of this vocabulary: it splits "
-                + "into " + pieces.length + " pieces " + texts + "; choose a target that is a single token, e.g. "
-                + "one of these pieces");
+        return new TargetResolver(this, "target", null).resolve(token).id();
+    }
+
+    /** The vocabulary as the atlas shows it. */
+    public TokenTable tokens() {
+        return tokens;
     }
 
     /** The text of ids; special tokens (BOS, EOS, chat markers) left out when asked. */

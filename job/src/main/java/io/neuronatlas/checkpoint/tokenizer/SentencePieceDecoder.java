@@ -33,7 +33,8 @@ final class SentencePieceDecoder implements PieceDecoder {
      * The byte of a {@code <0xNN>} piece, or -1. SentencePiece reserves exactly this spelling for
      * byte pieces, so a text piece cannot be mistaken for one.
      */
-    static int fallbackByte(String piece) {
+    @Override
+    public int fallbackByte(String piece) {
         if (piece.length() != 6 || !piece.startsWith("<0x") || piece.charAt(5) != '>') {
             return -1;
         }

@@ -5,9 +5,11 @@ import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * Display string for every row of an LM head: id → the text the token stands for (" dog" whether
@@ -20,13 +22,20 @@ public final class TokenTable implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final String[] tokens;
+    // Per id: the byte of a byte-fallback piece <0xNN> (0..255), or PIECE_CODE, ADDED_CODE, UNUSED_CODE.
+    private final short[] kinds;
     private final int droppedIds;
+
+    private static final short PIECE_CODE = -1;
+    private static final short ADDED_CODE = -2;
+    private static final short UNUSED_CODE = -3;
 
     // Reverse lookups are rare (tests, CLI queries); built on first use, never shipped to executors.
     private transient volatile Map<String, Integer> idsByString;
 
-    private TokenTable(String[] tokens, int droppedIds) {
+    private TokenTable(String[] tokens, short[] kinds, int droppedIds) {
         this.tokens = tokens;
+        this.kinds = kinds;
         this.droppedIds = droppedIds;
     }
 
@@ -47,6 +56,7 @@ public final class TokenTable implements Serializable {
         PieceDecoder decoder = DecodingScheme.detect(file);
 
         String[] tokens = new String[vocabSize];
+        short[] kinds = new short[vocabSize];
         // Distinct ids: an added token may share its id with a vocab entry and must count once.
         Set<Integer> dropped = new HashSet<>();
         PieceList vocab = file.vocab();
@@ -59,6 +69,8 @@ public final class TokenTable implements Serializable {
             }
             if (id < vocabSize) {
                 tokens[id] = decoder.decode(vocab.piece(i));
+                int b = decoder.fallbackByte(vocab.piece(i));
+                kinds[id] = b >= 0 ? (short) b : PIECE_CODE;
             }
         }
         // Added tokens are matched on their literal content, so that content is what they mean.
@@ -67,6 +79,7 @@ public final class TokenTable implements Serializable {
             int id = added.id(i);
             if (id < vocabSize) {
                 tokens[id] = added.piece(i);
+                kinds[id] = ADDED_CODE;
             } else {
                 dropped.add(id);
             }
@@ -74,9 +87,10 @@ public final class TokenTable implements Serializable {
         for (int id = 0; id < vocabSize; id++) {
             if (tokens[id] == null) {
                 tokens[id] = placeholder(id);
+                kinds[id] = UNUSED_CODE;
             }
         }
-        return new TokenTable(tokens, dropped.size());
+        return new TokenTable(tokens, kinds, dropped.size());
     }
 
     /** Label for an LM head row that no token maps to. */
@@ -90,6 +104,30 @@ public final class TokenTable implements Serializable {
             throw new IndexOutOfBoundsException("token id " + id + " outside [0, " + tokens.length + ")");
         }
         return tokens[id];
+    }
+
+    /** Where an id in [0, size()) comes from: a piece of text, a byte-fallback piece, an added token, or none. */
+    public TokenKind kind(int id) {
+        token(id); // bounds check with its message
+        return switch (kinds[id]) {
+            case PIECE_CODE -> TokenKind.PIECE;
+            case ADDED_CODE -> TokenKind.ADDED;
+            case UNUSED_CODE -> TokenKind.UNUSED;
+            default -> TokenKind.BYTE;
+        };
+    }
+
+    /**
+     * The id as a person tells it apart from others that render the same: the display string, except a byte-fallback
+     * piece, which is named as the vocabulary spells it ({@code <0x79>}) since its display may be the piece "y"'s.
+     */
+    public String label(int id) {
+        return kind(id) == TokenKind.BYTE ? String.format(Locale.ROOT, "<0x%02X>", kinds[id]) : tokens[id];
+    }
+
+    /** Every id whose display string is exactly text, ascending. */
+    public int[] idsOf(String text) {
+        return IntStream.range(0, tokens.length).filter(id -> tokens[id].equals(text)).toArray();
     }
 
     /** Number of ids, i.e. the vocabSize the table was loaded with. */

@@ -25,7 +25,8 @@ hits AS (
   GROUP BY norm
 ),
 variants AS (
-  SELECT t.norm, array_sort(collect_list(named_struct('c', s.ci, 'token_id', t.token_id, 'token', t.token))) AS v
+  SELECT t.norm, array_sort(collect_list(named_struct('c', s.ci, 'token_id', t.token_id, 'token', t.token,
+                                                   'kind', t.kind))) AS v
   FROM tokens t
   JOIN site s ON t.checkpoint = s.checkpoint
   WHERE array_contains(:checkpoints, t.checkpoint)

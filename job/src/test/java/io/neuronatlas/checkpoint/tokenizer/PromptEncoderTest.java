@@ -58,7 +58,7 @@ class PromptEncoderTest {
                     () -> encoder.targetToken(" Schwarzeneggerdog")).getMessage();
             assertTrue(message.contains("target ' Schwarzeneggerdog' is not one token"), message);
             assertTrue(message.contains("'dog'"), message);
-            assertTrue(message.contains("pieces ['"), message);
+            assertTrue(message.contains("6 tokens ['"), message);
         }
     }
 

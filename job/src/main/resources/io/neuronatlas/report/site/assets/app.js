@@ -384,11 +384,15 @@
         '(the word ', tok(norm), ').'));
       return page;
     }
-    const tokenOf = new Map(word.variants.map((v) => [v.c + ':' + v.token_id, v.token]));
+    const ranked = C.rankVariants(word.variants);
+    const variantOf = new Map(ranked.map((v) => [v.c + ':' + v.token_id, v]));
+    // A byte-fallback piece or an added token renders like a piece of the same text: say which it is.
+    const tokenCell = (v) => C.kindNote(v.kind)
+      ? [tok(v.token), el('span', { class: 'kind' }, ' ' + C.kindNote(v.kind))] : tok(v.token);
     const variants = el('ul', { id: 'variants' }, atlas.checkpoints.map((c) => {
-      const mine = word.variants.filter((v) => v.c === c.index);
+      const mine = ranked.filter((v) => v.c === c.index);
       return mine.length ? el('li', null, plain(c.checkpoint), ': ',
-        mine.map((v) => [tok(v.token), el('span', { class: 'id' }, ' #' + v.token_id), ' '])) : null;
+        mine.map((v) => [tokenCell(v), el('span', { class: 'id' }, ' #' + v.token_id), ' '])) : null;
     }));
     page.appendChild(el('p', null, 'The word ', tok(norm), ' (token_norm) in the vocabularies:'));
     page.appendChild(variants);
@@ -402,7 +406,7 @@
       const at = { checkpoint, matrix: n.matrix[i], layer: n.layer[i], expert: n.expert ? n.expert[i] : null,
         neuron: n.neuron[i] };
       return [String(i + 1), plain(checkpoint), neuronLink(at), n.polarity[i], String(n.rank[i]),
-        tok(tokenOf.get(ci + ':' + n.token_id[i])), num(n.score[i]), num(n.prob[i]), num(n.normalized_prob[i])];
+        tokenCell(variantOf.get(ci + ':' + n.token_id[i])), num(n.score[i]), num(n.prob[i]), num(n.normalized_prob[i])];
     });
     page.appendChild(el('p', null, String(n.c.length), n.c.length === atlas.search.limit
       ? ' neurons: the first ' + atlas.search.limit + ' that find-token lists' : ' neurons',

@@ -75,6 +75,29 @@
     return hash >>> 0;
   }
 
+  // Mirror of io.neuronatlas.checkpoint.tokenizer.TokenKind's order: the model emits a piece; a byte-fallback piece
+  // (<0x79>) or an added token that renders the same text rarely. null: an atlas written before the kind column.
+  const KINDS = ['piece', 'byte', 'added', 'unused'];
+
+  function kindRank(kind) {
+    const i = KINDS.indexOf(kind);
+    return i < 0 ? 0 : i;
+  }
+
+  /**
+   * A word's variants in the order the page lists them: by checkpoint, then, among ids that render the same text,
+   * the piece first (what the model emits: TargetResolver's rule), then by id. A new array.
+   */
+  function rankVariants(variants) {
+    return variants.slice().sort((a, b) => a.c - b.c || (a.token < b.token ? -1 : a.token > b.token ? 1 : 0)
+      || kindRank(a.kind) - kindRank(b.kind) || a.token_id - b.token_id);
+  }
+
+  /** What the page says after a token that is not a plain piece ('byte', 'added', 'unused'); '' for a piece. */
+  function kindNote(kind) {
+    return kind && kind !== 'piece' ? kind : '';
+  }
+
   function searchBucket(norm, shards) {
     return fnv1a(norm) % shards;
   }
@@ -235,7 +258,7 @@
   const api = {
     MATRICES, visibleParts, escapeOf, trimToken, tokenNorm, fnv1a, searchBucket, neuronShardKey, searchShardKey,
     alignmentKey, parseRoute, neuronHash, searchHash, neuronId, denseBlocks, blocksOf, blockIndex, neighbour,
-    randomNeuron, formatNumber, formatRanges,
+    randomNeuron, formatNumber, formatRanges, KINDS, rankVariants, kindNote,
   };
   if (typeof module === 'object' && module.exports) {
     module.exports = api;
