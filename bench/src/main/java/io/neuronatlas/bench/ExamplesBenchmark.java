@@ -24,6 +24,7 @@ import io.neuronatlas.compute.forward.DecoderModel;
 import io.neuronatlas.compute.forward.ForwardPass;
 import io.neuronatlas.compute.forward.Precision;
 import io.neuronatlas.corpus.JsonLines;
+import io.neuronatlas.jobs.ExamplesOptions;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -120,8 +121,8 @@ final class ExamplesBenchmark implements Command {
         Engines.limitCpuThreads(a.threads);
         int[] layers = new int[LAYERS];
         Arrays.setAll(layers, i -> i);
-        ExampleSettings settings = new ExampleSettings(layers, D_MLP, 128, ExampleSettings.DEFAULT_TOP,
-                ExampleSettings.DEFAULT_SAMPLE, ExampleSettings.BEFORE, ExampleSettings.AFTER, a.batch);
+        ExampleSettings settings = new ExampleSettings(layers, D_MLP, 128, ExamplesOptions.DEFAULT_TOP,
+                ExamplesOptions.DEFAULT_SAMPLE, ExampleSettings.BEFORE, ExampleSettings.AFTER, a.batch);
         // The VM's speed drifts by tens of percent over minutes, so the ways are interleaved (plain and capture
         // batch by batch, PyTorch between) and each way's best round is compared.
         List<Round> rounds = new ArrayList<>();

@@ -38,24 +38,17 @@ public record ExamplesParameters(@JsonProperty("corpus") List<String> corpus,
     @Override
     public String differences(RunParameters parameters) {
         ExamplesParameters other = (ExamplesParameters) parameters;
-        List<String> d = new ArrayList<>();
-        diff(d, "corpus", corpus, other.corpus);
-        diff(d, "corpus fingerprint", corpusFingerprint, other.corpusFingerprint);
-        diff(d, "text_column", textColumn, other.textColumn);
-        diff(d, "id_field", idField, other.idField);
-        diff(d, "layers", layers, other.layers);
-        diff(d, "segment", segment, other.segment);
-        diff(d, "top", top, other.top);
-        diff(d, "sample", sample, other.sample);
-        diff(d, "max_tokens", maxTokens, other.maxTokens);
-        diff(d, "precision", precision, other.precision);
-        diff(d, "map run", mapRun, other.mapRun);
-        return String.join(", ", d);
-    }
-
-    private static void diff(List<String> d, String name, Object mine, Object theirs) {
-        if (!Objects.equals(mine, theirs)) {
-            d.add(name + " " + mine + " -> " + theirs);
-        }
+        return new ParameterDiff()
+                .add("corpus", corpus, other.corpus)
+                .add("corpus fingerprint", corpusFingerprint, other.corpusFingerprint)
+                .add("text_column", textColumn, other.textColumn)
+                .add("id_field", idField, other.idField)
+                .add("layers", layers, other.layers)
+                .add("segment", segment, other.segment)
+                .add("top", top, other.top)
+                .add("sample", sample, other.sample)
+                .add("max_tokens", maxTokens, other.maxTokens)
+                .add("precision", precision, other.precision)
+                .add("map run", mapRun, other.mapRun).toString();
     }
 }

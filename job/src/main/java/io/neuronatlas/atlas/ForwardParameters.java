@@ -24,15 +24,13 @@ public record ForwardParameters(@JsonProperty("values") Map<String, String> valu
     @Override
     public String differences(RunParameters other) {
         Map<String, String> them = ((ForwardParameters) other).values;
-        List<String> d = new ArrayList<>();
+        ParameterDiff d = new ParameterDiff();
         TreeMap<String, String> all = new TreeMap<>(values);
         them.forEach(all::putIfAbsent);
         for (String key : all.keySet()) {
-            if (!Objects.equals(values.get(key), them.get(key))) {
-                d.add(key + " " + brief(values.get(key)) + " -> " + brief(them.get(key)));
-            }
+            d.add(key, brief(values.get(key)), brief(them.get(key)));
         }
-        return String.join(", ", d);
+        return d.toString();
     }
 
     /**
@@ -50,6 +48,6 @@ public record ForwardParameters(@JsonProperty("values") Map<String, String> valu
 
     /** Prompts can be long: a difference shows their start. */
     private static String brief(String value) {
-        return value == null ? "(none)" : value.length() <= 40 ? value : value.substring(0, 37) + "...";
+        return value == null || value.length() <= 40 ? value : value.substring(0, 37) + "...";
     }
 }

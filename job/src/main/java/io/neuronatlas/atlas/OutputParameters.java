@@ -29,19 +29,12 @@ public record OutputParameters(@JsonProperty("matrices") List<String> matrices,
     @Override
     public String differences(RunParameters parameters) {
         OutputParameters other = (OutputParameters) parameters;
-        StringBuilder d = new StringBuilder();
-        append(d, "matrices", matrices, other.matrices);
-        append(d, "layers", layers, other.layers);
-        append(d, "top_k", topK, other.topK);
-        append(d, "fold_norm", foldNorm, other.foldNorm);
-        append(d, "lm_head_tensor", lmHeadTensor, other.lmHeadTensor);
-        append(d, "watch", watch, other.watch);
-        return d.toString();
-    }
-
-    private static void append(StringBuilder d, String name, Object mine, Object theirs) {
-        if (!mine.equals(theirs)) {
-            d.append(d.isEmpty() ? "" : ", ").append(name).append(' ').append(mine).append(" -> ").append(theirs);
-        }
+        return new ParameterDiff()
+                .add("matrices", matrices, other.matrices)
+                .add("layers", layers, other.layers)
+                .add("top_k", topK, other.topK)
+                .add("fold_norm", foldNorm, other.foldNorm)
+                .add("lm_head_tensor", lmHeadTensor, other.lmHeadTensor)
+                .add("watch", watch, other.watch).toString();
     }
 }

@@ -1,8 +1,8 @@
 package io.neuronatlas.atlas;
 
 import io.neuronatlas.checkpoint.tokenizer.TokenTable;
+import io.neuronatlas.compute.Shard;
 import io.neuronatlas.compute.projection.BatchResult;
-import io.neuronatlas.plan.Shard;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.ArrayList;

@@ -5,7 +5,6 @@ import io.neuronatlas.checkpoint.safetensors.SafetensorsFile;
 import io.neuronatlas.checkpoint.safetensors.TensorInfo;
 import io.neuronatlas.checkpoint.safetensors.WeightFiles;
 import io.neuronatlas.checkpoint.tokenizer.TokenTable;
-import io.neuronatlas.compute.projection.LmHead.HeadRows;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -18,14 +18,15 @@ final class MapCommand implements Command {
      * Values are checked when the options are built, right after parsing, so a bad value is an error naming its
      * option (exit 1) rather than a usage error.
      */
-    static class Args {
-        final MapOptions.Builder options = MapOptions.builder(null, null);
-        String device = MapOptions.DEFAULT_DEVICE.label();
+    static class Args extends OptionsArgs<MapOptions.Builder> {
         String modelsDir;
-        String master;
+
+        Args() {
+            super(MapOptions.builder(null, null));
+        }
 
         MapOptions build() {
-            return options.device(DeviceMode.parse(device)).build();
+            return filled().build();
         }
     }
 
@@ -51,7 +52,7 @@ final class MapCommand implements Command {
                         (a, v) -> a.options.shardSize(v)),
                 s.string("device", "auto|cpu|gpu", "auto: the GPU Spark assigned the task, else CPU; gpu: fail "
                         + "rather than fall back to CPU (default " + MapOptions.DEFAULT_DEVICE.label() + ")",
-                        (a, v) -> a.device = v));
+                        (a, v) -> a.later(o -> o.device(DeviceMode.parse(v)))));
     }
 
     static OParser<?, Args> parser(String program) {

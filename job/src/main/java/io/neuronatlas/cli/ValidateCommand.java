@@ -5,7 +5,7 @@ import io.neuronatlas.atlas.ForwardTables;
 import io.neuronatlas.atlas.PublishListener;
 import io.neuronatlas.checkpoint.files.InputFile;
 import io.neuronatlas.compute.forward.ClampScope;
-import io.neuronatlas.compute.forward.ValueRange;
+import io.neuronatlas.jobs.DecoderOptions;
 import io.neuronatlas.jobs.ValidateJob;
 import io.neuronatlas.query.ResultFormat;
 import io.neuronatlas.query.TerminalText;
@@ -30,13 +30,16 @@ final class ValidateCommand implements Command {
     static final long MAX_PROMPTS_BYTES = InputFile.MIB;
     static final int MAX_PROMPTS = 1000;
 
-    static final class Args extends ForwardOptions.Args {
+    static final class Args extends ForwardOptions.Args<ValidateJob.Options.Builder> {
+        /** Read once the flags are parsed, so a bad file fails as every other bad input does. */
+        Path prompts;
+        /** Kept here too, for the check that exactly one of them is given. */
         String token;
         Integer tokenId;
-        String prompts;
-        int candidates = 50;
-        String values = "-500:500:41";
-        ClampScope scope = ClampScope.ALL;
+
+        Args() {
+            super(ValidateJob.Options.builder());
+        }
     }
 
     @Override
@@ -54,10 +57,9 @@ final class ValidateCommand implements Command {
         Scopt<Args> s = new Scopt<>();
         List<OParser<?, Args>> options = new ArrayList<>();
         options.add(s.string("atlas", "DIR", "the atlas whose map ranks the candidates; the results are published "
-                + "in it", (a, v) -> a.atlas = v).required());
+                + "in it", (a, v) -> a.options.atlas(v)).required());
         options.addAll(ForwardOptions.model(s));
-        options.add(s.string("checkpoint", "NAME", "the model's name in the atlas (default: the model folder's "
-                + "name, as map names it)", (a, v) -> a.checkpoint = v));
+        options.add(ForwardOptions.checkpoint(s, "the model's name in the atlas"));
         options.add(s.string("token", "TOKEN", "the token to validate, with its leading space: \" dog\"; the id the "
                 + "model emits for it (docs/target-tokens.md), candidates from find-token's ranking of its variants",
                 (a, v) -> a.token = v));
@@ -67,17 +69,17 @@ final class ValidateCommand implements Command {
         options.add(s.builder().checkConfig(a -> (a.token == null) == (a.tokenId == null)
                 ? s.builder().failure("give either --token TOKEN or --token-id N") : s.builder().success()));
         options.add(s.string("prompts", "FILE", "prompts, one per line, on which the token is a likely next token",
-                (a, v) -> a.prompts = v).required());
-        options.add(s.flag("chat", "format each prompt as a user message with the model's chat template",
-                a -> a.chat = true));
+                (a, v) -> a.prompts = Path.of(v)).required());
+        options.add(ForwardOptions.chat(s, "each prompt"));
         options.add(s.integer("candidates", "N", "the top N neurons of find-token's ranking, each counted once "
-                + "per layer and index (default 50)", (a, v) -> a.candidates = v));
+                + "per layer and index " + ForwardOptions.byDefault(ValidateJob.Options.DEFAULT_CANDIDATES),
+                (a, v) -> a.options.candidates(v)));
         options.add(s.string("values", "START:STOP:COUNT", "clamp values, COUNT from START to STOP inclusive "
-                + "(default -500:500:41)", (a, v) -> a.values = v));
+                + ForwardOptions.byDefault(DecoderOptions.DEFAULT_VALUES.text()),
+                (a, v) -> a.later(o -> o.values(v))));
         options.add(s.string("scope", "all|last", "clamp at every position of the prompt (default, as the paper) "
-                + "or only the last", (a, v) -> a.scope = ClampScope.parse(v)));
-        options.add(s.string("format", "table|csv|json", "output: an aligned table (default), CSV, or JSON lines",
-                (a, v) -> a.format = ResultFormat.parse(v)));
+                + "or only the last", (a, v) -> a.options.scope(ClampScope.parse(v))));
+        options.add(ForwardOptions.format(s));
         options.add(s.string("master", "URL", "Spark master when not run by spark-submit (default local[*])",
                 (a, v) -> a.master = v));
         @SuppressWarnings("unchecked")
@@ -92,13 +94,12 @@ final class ValidateCommand implements Command {
         }
         Args a = parsed.options();
         PrintStream out = a.format == ResultFormat.TABLE ? TerminalText.console(raw) : raw;
-        ValidateJob.Options validation = new ValidateJob.Options(a.modelDir(), a.atlas, a.checkpoint, a.token,
-                a.tokenId, prompts(Path.of(a.prompts)), a.chat, a.candidates, ValueRange.parse("--values", a.values),
-                a.scope, a.device, a.precision);
+        ValidateJob.Options validation = a.filled().token(a.token).tokenId(a.tokenId).prompts(prompts(a.prompts))
+                .build();
         SparkSession spark = Sessions.open("neuron-atlas validate", a.master);
         ValidateJob.Outcome outcome = new ValidateJob(spark, a.format == ResultFormat.TABLE ? out : err,
                 PublishListener.NONE).validate(validation);
-        a.format.print(ranking(spark, a.atlas, validation.checkpoint(), outcome.run()), -1, out);
+        a.format.print(ranking(spark, validation.atlas(), validation.checkpoint(), outcome.run()), -1, out);
         return 0;
     }
 

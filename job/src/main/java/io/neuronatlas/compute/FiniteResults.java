@@ -3,7 +3,6 @@ package io.neuronatlas.compute;
 import io.neuronatlas.checkpoint.CheckpointException;
 import io.neuronatlas.checkpoint.NeuronSource;
 import io.neuronatlas.compute.projection.BatchResult;
-import io.neuronatlas.plan.Shard;
 import java.util.Locale;
 
 /**

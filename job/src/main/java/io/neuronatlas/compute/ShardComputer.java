@@ -5,9 +5,6 @@ import io.neuronatlas.compute.device.DeviceRule;
 import io.neuronatlas.compute.device.Engines;
 import io.neuronatlas.compute.projection.BatchResult;
 import io.neuronatlas.compute.projection.Projector;
-import io.neuronatlas.plan.MapTask;
-import io.neuronatlas.plan.NeuronRange;
-import io.neuronatlas.plan.Shard;
 import java.io.IOException;
 
 /** Computes one shard on an executor: reads its slice of one matrix batch by batch and projects it. */

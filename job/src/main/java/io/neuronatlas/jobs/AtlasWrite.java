@@ -7,6 +7,8 @@ import io.neuronatlas.atlas.OutputKind;
 import io.neuronatlas.atlas.PublishListener;
 import io.neuronatlas.atlas.RunParameters;
 import io.neuronatlas.atlas.RunPublisher;
+import io.neuronatlas.checkpoint.Checkpoint;
+import io.neuronatlas.checkpoint.Fingerprint;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -28,13 +30,15 @@ import org.apache.spark.sql.SparkSession;
 /**
  * The one way a Spark job writes into an atlas, whatever it outputs (a map today; clamp sweeps and examples next).
  * It holds the kind and checkpoint's run lock from {@link #begin} to {@link #close}, so runs of other checkpoints, and
- * runs of other kinds of the same checkpoint, go on at the same time. A job asks {@link #reasonToRun} whether the
- * published output is already this one (same fingerprint, same output parameters); if it is, {@link #tidy} and stop;
+ * runs of other kinds of the same checkpoint, go on at the same time. A job asks {@link #decide} whether the
+ * published output is already this one (same fingerprint, same output parameters, files whole); if it is, it stops;
  * else {@link #run}: its tasks write the run's rows into the run's own folders, and the run is published by one atomic
  * rename of the catalog entry. Whatever fails or is killed before that rename leaves the previous output published and
  * whole, and a failure on this driver deletes the run's folders.
  */
 public final class AtlasWrite implements AutoCloseable {
+    /** Files hashed at once: the fingerprint reads every tensor a job uses, so a few threads keep the disk busy. */
+    private static final int FINGERPRINT_THREADS = Math.min(4, Runtime.getRuntime().availableProcessors());
     private static final DateTimeFormatter RUN_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
             .withZone(ZoneOffset.UTC);
 
@@ -74,11 +78,53 @@ public final class AtlasWrite implements AutoCloseable {
     }
 
     /**
-     * Null when the published output was made from this checkpoint (same fingerprint) with the same output
-     * parameters and no rerun is forced; else why the run must happen, for the console.
+     * Whether this output must be computed: up to date when the published entry of this checkpoint and subject was
+     * made from the same weights (fingerprint) with the same output parameters, no rerun is forced and its files
+     * are whole; then what superseded or killed runs left is tidied away. Else the reason to run, for the console.
+     *
+     * @param subject "" for kinds with one output per checkpoint
      */
-    public static String reasonToRun(Optional<? extends CatalogEntry> published, String fingerprint,
-                                     RunParameters parameters, boolean force) {
+    public <E extends CatalogEntry> Decision<E> decide(String subject, Class<E> type, String fingerprint,
+                                                       RunParameters parameters, boolean force) throws IOException {
+        Optional<E> published = published(subject, type);
+        String reason = reasonToRun(published, fingerprint, parameters, force);
+        if (reason == null) {
+            reason = damage(published.get());
+        }
+        if (reason == null) {
+            tidy(); // whatever a killed run of this checkpoint left is no longer anyone's
+        }
+        return new Decision<>(published, reason);
+    }
+
+    /**
+     * What {@link #decide} found.
+     *
+     * @param published the published entry, if any
+     * @param reason    why the output must be computed; null when the published one is up to date
+     */
+    public record Decision<E extends CatalogEntry>(Optional<E> published, String reason) {
+        public boolean upToDate() {
+            return reason == null;
+        }
+
+        /** The published entry, which is this output when it is up to date. */
+        public E entry() {
+            return published.orElseThrow();
+        }
+
+        /** The same decision with a more precise reason to run. */
+        public Decision<E> because(String why) {
+            return new Decision<>(published, why);
+        }
+    }
+
+    /**
+     * Null when the published output was made from this checkpoint (same fingerprint) with the same output
+     * parameters and no rerun is forced; else why the run must happen. {@link #decide} also checks the files.
+     */
+    static String reasonToRun(Optional<? extends CatalogEntry> published, String fingerprint,
+                              RunParameters parameters, boolean force) {
         if (published.isEmpty()) {
             return "new checkpoint";
         }
@@ -93,6 +139,11 @@ public final class AtlasWrite implements AutoCloseable {
             return "parameters changed (" + entry.parameters().differences(parameters) + ")";
         }
         return null;
+    }
+
+    /** The checkpoint's identity, which every atlas output is published with. */
+    public static Fingerprint fingerprint(Checkpoint checkpoint) throws IOException {
+        return Fingerprint.of(checkpoint, FINGERPRINT_THREADS);
     }
 
     /**

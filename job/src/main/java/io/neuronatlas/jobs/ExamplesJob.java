@@ -63,7 +63,6 @@ import scala.Tuple2;
 public final class ExamplesJob {
     /** Neurons per merged and written block: one file per table and block. */
     static final int BLOCK_SIZE = 1024;
-    private static final int FINGERPRINT_THREADS = Math.min(4, Runtime.getRuntime().availableProcessors());
 
     private final SparkSession spark;
     private final PrintStream console;
@@ -92,7 +91,7 @@ public final class ExamplesJob {
         try (Checkpoint checkpoint = Checkpoint.open(o.modelDir())) {
             config = ForwardConfig.read(checkpoint.dir().resolve(Checkpoint.CONFIG));
             layers = LayerSelection.parse(o.layers(), config.model().layers());
-            fingerprint = Fingerprint.of(checkpoint, FINGERPRINT_THREADS);
+            fingerprint = AtlasWrite.fingerprint(checkpoint);
             source = new CheckpointRef(o.modelDir().toAbsolutePath().toString(), checkpoint.stamp(),
                     fingerprint.value());
             tokens = checkpoint.tokens();
@@ -111,14 +110,11 @@ public final class ExamplesJob {
                 corpus, BLOCK_SIZE, null);
         String subject = ExamplesEntry.subject(layers, config.model().layers());
         try (AtlasWrite write = AtlasWrite.begin(spark, o.atlas(), OutputKind.EXAMPLES, name, listener)) {
-            Optional<ExamplesEntry> published = write.published(subject, ExamplesEntry.class);
-            String reason = AtlasWrite.reasonToRun(published, fingerprint.value(), parameters, o.force());
-            if (reason == null) {
-                reason = write.damage(published.get());
-            }
-            if (reason == null) {
-                write.tidy();
-                ExamplesEntry entry = published.get();
+            AtlasWrite.Decision<ExamplesEntry> decision = write.decide(subject, ExamplesEntry.class,
+                    fingerprint.value(), parameters, o.force());
+            String reason = decision.reason();
+            if (decision.upToDate()) {
+                ExamplesEntry entry = decision.entry();
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 console.printf(Locale.ROOT, "[examples] %s: up to date (fingerprint %s, corpus %s, same parameters; "
                         + "run %s examined at %s); nothing recomputed, %.1f s%n", name, entry.fingerprint(),

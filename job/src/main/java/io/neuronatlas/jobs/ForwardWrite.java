@@ -9,7 +9,6 @@ import io.neuronatlas.atlas.TableFile;
 import io.neuronatlas.atlas.TokenLayout;
 import java.io.IOException;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.function.UnaryOperator;
 import org.apache.parquet.schema.MessageType;
 import org.apache.spark.sql.SparkSession;
@@ -44,21 +43,17 @@ public final class ForwardWrite {
                                   String subject, String fingerprint, ForwardParameters parameters,
                                   PublishListener listener, Body body) throws IOException {
         try (AtlasWrite write = AtlasWrite.begin(spark, atlas, kind, checkpoint, listener)) {
-            Optional<ForwardEntry> published = write.published(subject, ForwardEntry.class);
-            String reason = AtlasWrite.reasonToRun(published, fingerprint, parameters, false);
-            if (reason == null) {
-                reason = write.damage(published.get());
-            }
-            if (reason == null) {
-                write.tidy();
-                return new Published(published.get().run(), null);
+            AtlasWrite.Decision<ForwardEntry> decision = write.decide(subject, ForwardEntry.class, fingerprint,
+                    parameters, false);
+            if (decision.upToDate()) {
+                return new Published(decision.entry().run(), null);
             }
             String run = write.run(r -> {
                 String record = body.write(r);
                 return new AtlasWrite.Outcome<>(new ForwardEntry(checkpoint, subject, r.id(), fingerprint,
                         parameters, Instant.now().toString()), record, r.id());
             });
-            return new Published(run, reason);
+            return new Published(run, decision.reason());
         }
     }
 

@@ -14,14 +14,14 @@ import io.neuronatlas.atlas.VocabularyWriter;
 import io.neuronatlas.checkpoint.Checkpoint;
 import io.neuronatlas.checkpoint.Fingerprint;
 import io.neuronatlas.checkpoint.tokenizer.TokenTable;
+import io.neuronatlas.compute.MapTask;
+import io.neuronatlas.compute.Shard;
 import io.neuronatlas.compute.ShardReport;
 import io.neuronatlas.compute.device.DeviceRule;
 import io.neuronatlas.plan.MapOptions;
 import io.neuronatlas.plan.MapPlan;
 import io.neuronatlas.plan.MapPlanner;
-import io.neuronatlas.plan.MapTask;
 import io.neuronatlas.plan.MemoryBudget;
-import io.neuronatlas.plan.Shard;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Instant;
@@ -41,7 +41,6 @@ import org.apache.spark.sql.SparkSession;
  * tables into this run's own folders, and publishes the run in place of the checkpoint's previous map.
  */
 public final class MapJob {
-    private static final int FINGERPRINT_THREADS = Math.min(4, Runtime.getRuntime().availableProcessors());
 
     private final SparkSession spark;
     private final PrintStream console;
@@ -72,23 +71,20 @@ public final class MapJob {
         try (Checkpoint checkpoint = Checkpoint.open(options.modelDir())) {
             boolean gpus = DeviceRule.plansForGpu(options.device(), spark.sparkContext().conf());
             plan = MapPlanner.plan(checkpoint, options, gpus, MemoryBudget.of(spark.sparkContext().conf(), gpus));
-            fingerprint = Fingerprint.of(checkpoint, FINGERPRINT_THREADS);
+            fingerprint = AtlasWrite.fingerprint(checkpoint);
         }
         try (AtlasWrite write = AtlasWrite.begin(spark, options.atlas(), OutputKind.MAP, plan.checkpoint(),
                 listener)) {
-            Optional<CheckpointEntry> published = write.published("", CheckpointEntry.class);
-            String reason = AtlasWrite.reasonToRun(published, fingerprint.value(), plan.outputParameters(),
-                    options.force());
-            if (reason == null) {
-                reason = write.damage(published.get());
-            } else if (published.isPresent() && !options.force()
-                    && !published.get().fingerprint().equals(fingerprint.value())) {
+            AtlasWrite.Decision<CheckpointEntry> decision = write.decide("", CheckpointEntry.class,
+                    fingerprint.value(), plan.outputParameters(), options.force());
+            if (!decision.upToDate() && decision.published().isPresent() && !options.force()
+                    && !decision.entry().fingerprint().equals(fingerprint.value())) {
                 // Published, and the fingerprint says what: name the part that changed.
-                reason = whatChanged(write, published.get(), fingerprint);
+                decision = decision.because(whatChanged(write, decision.entry(), fingerprint));
             }
-            if (reason == null) {
-                CheckpointEntry entry = published.get();
-                write.tidy(); // whatever a killed run of this checkpoint left is no longer anyone's
+            String reason = decision.reason();
+            if (decision.upToDate()) {
+                CheckpointEntry entry = decision.entry();
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 console.printf(Locale.ROOT, "[map] %s: up to date (fingerprint %s, same parameters; run %s mapped "
                                 + "at %s); nothing recomputed, %.1f s (fingerprint %.1f s)%n", plan.checkpoint(),

@@ -3,13 +3,13 @@ package io.neuronatlas.jobs;
 import io.neuronatlas.atlas.ShardWriter;
 import io.neuronatlas.atlas.TokenLayout;
 import io.neuronatlas.checkpoint.tokenizer.TokenTable;
+import io.neuronatlas.compute.MapTask;
+import io.neuronatlas.compute.Shard;
 import io.neuronatlas.compute.ShardComputer;
 import io.neuronatlas.compute.ShardReport;
 import io.neuronatlas.compute.TaskEnvironment;
 import io.neuronatlas.compute.device.DeviceRule;
 import io.neuronatlas.compute.device.Engines;
-import io.neuronatlas.plan.MapTask;
-import io.neuronatlas.plan.Shard;
 import java.io.IOException;
 import org.apache.hadoop.fs.FSError;
 

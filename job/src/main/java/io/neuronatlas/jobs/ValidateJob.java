@@ -10,8 +10,8 @@ import io.neuronatlas.atlas.TableFile;
 import io.neuronatlas.checkpoint.Checkpoint;
 import io.neuronatlas.checkpoint.CheckpointRef;
 import io.neuronatlas.checkpoint.Fingerprint;
-import io.neuronatlas.checkpoint.MlpMatrix;
 import io.neuronatlas.checkpoint.ForwardConfig;
+import io.neuronatlas.checkpoint.MlpMatrix;
 import io.neuronatlas.checkpoint.tokenizer.PromptEncoder;
 import io.neuronatlas.checkpoint.tokenizer.TargetResolver;
 import io.neuronatlas.checkpoint.tokenizer.TokenTable;
@@ -53,6 +53,9 @@ public final class ValidateJob {
     static final int MAX_GROUP = 16;
 
     /**
+     * What validate was asked; each default is written once, here, and the model's fields are checked by
+     * {@link DecoderOptions}.
+     *
      * @param checkpoint the checkpoint's name in the atlas (default: the model folder's name, as map's)
      * @param token      the token's text (--token), resolved by {@link TargetResolver}; null when tokenId is given
      * @param tokenId    the token's id (--token-id), for exactness; null when token is given
@@ -61,24 +64,71 @@ public final class ValidateJob {
     public record Options(Path modelDir, String atlas, String checkpoint, String token, Integer tokenId,
                           List<String> prompts, boolean chat, int candidates, ValueRange values, ClampScope scope,
                           DeviceMode device, Precision precision) {
+        public static final int DEFAULT_CANDIDATES = 50;
+        public static final int MAX_CANDIDATES = 10_000;
+
         public Options {
-            Objects.requireNonNull(modelDir, "--model");
+            checkpoint = new DecoderOptions(modelDir, checkpoint, device, precision).checkpoint();
             Objects.requireNonNull(atlas, "--atlas");
             if ((token == null) == (tokenId == null)) {
                 throw new IllegalArgumentException("give either --token TOKEN or --token-id N");
             }
+            Objects.requireNonNull(values, "--values");
+            Objects.requireNonNull(scope, "--scope");
             prompts = List.copyOf(prompts);
             if (prompts.isEmpty()) {
                 throw new IllegalArgumentException("--prompts holds no prompt: give one prompt per line");
             }
-            if (candidates < 1 || candidates > 10_000) {
-                throw new IllegalArgumentException("--candidates must be between 1 and 10000, found " + candidates);
+            if (candidates < 1 || candidates > MAX_CANDIDATES) {
+                throw new IllegalArgumentException("--candidates must be between 1 and " + MAX_CANDIDATES
+                        + ", found " + candidates);
             }
-            if (precision == Precision.FP16 && device == DeviceMode.CPU) {
-                throw new IllegalArgumentException("--precision fp16 is for GPUs; with --device cpu use fp32");
+        }
+
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from every default; the command line and Java callers fill it in. */
+        public static final class Builder extends DecoderOptions.SweepBuilder<Builder> {
+            private String token;
+            private Integer tokenId;
+            private List<String> prompts = List.of();
+            private int candidates = DEFAULT_CANDIDATES;
+
+            private Builder() {
             }
-            checkpoint = checkpoint != null ? checkpoint
-                    : modelDir.toAbsolutePath().normalize().getFileName().toString();
+
+            @Override
+            Builder self() {
+                return this;
+            }
+
+            public Builder token(String v) {
+                token = v;
+                return this;
+            }
+
+            /** The token's id, for exactness where several ids render the same text; instead of token. */
+            public Builder tokenId(Integer v) {
+                tokenId = v;
+                return this;
+            }
+
+            public Builder prompts(List<String> v) {
+                prompts = List.copyOf(v);
+                return this;
+            }
+
+            public Builder candidates(int v) {
+                candidates = v;
+                return this;
+            }
+
+            public Options build() {
+                return new Options(modelDir, atlas, checkpoint, token, tokenId, prompts, chat, candidates, values,
+                        scope, device, precision);
+            }
         }
 
         /** A validation of a token given as text. */
@@ -128,7 +178,7 @@ public final class ValidateJob {
         CheckpointRef source;
         TokenTable tokens;
         try (Checkpoint checkpoint = Checkpoint.open(o.modelDir())) {
-            Fingerprint fingerprint = Fingerprint.of(checkpoint, 2);
+            Fingerprint fingerprint = AtlasWrite.fingerprint(checkpoint);
             source = new CheckpointRef(o.modelDir().toAbsolutePath().toString(), checkpoint.stamp(),
                     fingerprint.value());
             tokens = TokenTable.load(o.modelDir().resolve(Checkpoint.TOKENIZER), config.model().vocab());

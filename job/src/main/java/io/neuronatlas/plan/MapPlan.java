@@ -6,6 +6,8 @@ import io.neuronatlas.checkpoint.CheckpointRef;
 import io.neuronatlas.checkpoint.MlpMatrix;
 import io.neuronatlas.checkpoint.ModelConfig;
 import io.neuronatlas.checkpoint.tokenizer.TokenTable;
+import io.neuronatlas.compute.MapTask;
+import io.neuronatlas.compute.Shard;
 import io.neuronatlas.compute.projection.HeadSpec;
 import java.util.List;
 

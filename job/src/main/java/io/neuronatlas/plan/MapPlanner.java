@@ -7,6 +7,7 @@ import io.neuronatlas.checkpoint.ModelConfig;
 import io.neuronatlas.checkpoint.tokenizer.PromptEncoder;
 import io.neuronatlas.checkpoint.tokenizer.TargetResolver;
 import io.neuronatlas.checkpoint.tokenizer.TokenTable;
+import io.neuronatlas.compute.Shard;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,6 +3,8 @@ package io.neuronatlas.plan;
 import io.neuronatlas.checkpoint.MlpBlock;
 import io.neuronatlas.checkpoint.MlpMatrix;
 import io.neuronatlas.checkpoint.ModelConfig;
+import io.neuronatlas.compute.NeuronRange;
+import io.neuronatlas.compute.Shard;
 import java.util.ArrayList;
 import java.util.List;
 

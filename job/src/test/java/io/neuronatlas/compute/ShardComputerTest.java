@@ -15,8 +15,6 @@ import io.neuronatlas.compute.projection.ReferenceProjection;
 import io.neuronatlas.plan.MapOptions;
 import io.neuronatlas.plan.MapPlan;
 import io.neuronatlas.plan.MapPlanner;
-import io.neuronatlas.plan.MapTask;
-import io.neuronatlas.plan.Shard;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

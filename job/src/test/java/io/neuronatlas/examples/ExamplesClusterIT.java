@@ -68,8 +68,8 @@ class ExamplesClusterIT {
     void anExecutorKilledMidJobLeavesTheTablesOfLocalMode() throws Exception {
         Path local = dir.resolve("atlas-local");
         new ExamplesJob(TestSpark.session(), new PrintStream(OutputStream.nullOutputStream())).examine(
-                ExamplesOptions.defaults(model, List.of(corpus.toString()), local.toString())
-                        .withShape(ExampleCorpus.SEGMENT, 4, 8));
+                ExamplesOptions.builder(model, local.toString()).corpus(corpus.toString())
+                        .segment(ExampleCorpus.SEGMENT).top(4).sample(8).build());
         Path atlas = dir.resolve("atlas-cluster");
         Path root = Path.of(System.getProperty("neuronatlas.root"));
         List<String> command = new ArrayList<>(List.of("bash", root.resolve("submit.sh").toString(), "--master",

@@ -50,13 +50,17 @@ class ExamplesCorpusTest {
         ExampleCorpus.model(model);
     }
 
-    static ExamplesOptions options(Path atlas, Path... corpus) {
+    static ExamplesOptions.Builder builder(Path atlas, Path... corpus) {
         List<String> paths = new ArrayList<>();
         for (Path p : corpus) {
             paths.add(p.toString());
         }
-        return ExamplesOptions.defaults(model, paths, atlas.toString()).withShape(ExampleCorpus.SEGMENT, 2, 2)
-                .withLayers("1");
+        return ExamplesOptions.builder(model, atlas.toString()).corpus(paths).segment(ExampleCorpus.SEGMENT).top(2)
+                .sample(2).layers("1");
+    }
+
+    static ExamplesOptions options(Path atlas, Path... corpus) {
+        return builder(atlas, corpus).build();
     }
 
     static ExamplesOutcome examine(ExamplesOptions o) throws IOException {
@@ -93,7 +97,7 @@ class ExamplesCorpusTest {
         Path corpus = write("body.jsonl", "{\"id\": 1, \"body\": \" cat house\"}\n");
         failsCleanly(options(dir.resolve("a1"), corpus), "body.jsonl", "byte 0", "no field 'text'", "[id, body]",
                 "--text-column");
-        ExamplesOutcome ok = examine(options(dir.resolve("a1b"), corpus).withTextColumn("body"));
+        ExamplesOutcome ok = examine(builder(dir.resolve("a1b"), corpus).textColumn("body").build());
         assertEquals(1, ok.entry().documents());
     }
 
@@ -129,7 +133,7 @@ class ExamplesCorpusTest {
         expected.put("ids-n.jsonl@" + (integerLines[0].length() + 1), "12345678901234567890");
         expected.put("ids.txt@0", null);
         Path atlas = dir.resolve("a8");
-        ExamplesOutcome out = examine(options(atlas, strings, integers, text, parquet).withIdField("key"));
+        ExamplesOutcome out = examine(builder(atlas, strings, integers, text, parquet).idField("key").build());
         assertEquals("key", out.entry().parameters().idField());
         List<Row> docs = spark.read().parquet(atlas + "/neuron_examples").select("file", "document", "document_id")
                 .distinct().collectAsList();
@@ -184,10 +188,10 @@ class ExamplesCorpusTest {
     void aLineWithoutTheNamedIdFieldIsAnErrorNamingFileLineAndField() throws IOException {
         String first = "{\"key\": \"a\", \"text\": \" cat river\"}";
         Path missing = write("ids-missing.jsonl", first + "\n{\"text\": \" fish bird\"}\n");
-        failsCleanly(options(dir.resolve("a9"), missing).withIdField("key"), "ids-missing.jsonl",
+        failsCleanly(builder(dir.resolve("a9"), missing).idField("key").build(), "ids-missing.jsonl",
                 "the line at byte " + (first.length() + 1), "no field 'key'", "--id-field key");
         Path fractional = write("ids-float.jsonl", "{\"key\": 1.5, \"text\": \" cat river\"}\n");
-        failsCleanly(options(dir.resolve("a9b"), fractional).withIdField("key"), "ids-float.jsonl", "byte 0",
+        failsCleanly(builder(dir.resolve("a9b"), fractional).idField("key").build(), "ids-float.jsonl", "byte 0",
                 "'key' is a number, not a string or an integer");
     }
 
@@ -234,7 +238,7 @@ class ExamplesCorpusTest {
         Path first = write("m1.jsonl", "{\"text\": \" cat cat cat\"}\n{\"text\": \" fish fish fish fish\"}\n");
         Path second = write("m2.jsonl", "{\"text\": \" bird bird\"}\n");
         // 3 + 4 + 2 tokens; a bound of 5 takes the first document and 2 tokens of the second.
-        ExamplesOutcome out = examine(options(dir.resolve("a6"), first, second).withMaxTokens(5));
+        ExamplesOutcome out = examine(builder(dir.resolve("a6"), first, second).maxTokens(5).build());
         assertEquals(5, out.entry().tokens());
         assertEquals(2, out.entry().documents());
         assertTrue(out.record().contains("\"cutoff\":{\"fileIndex\":0,\"document\":"), out.record());
@@ -244,11 +248,11 @@ class ExamplesCorpusTest {
         assertTrue(files.get(0).getString(0).endsWith("m1.jsonl"));
 
         // Rerun-safe: the same corpus and parameters do nothing; another bound or changed bytes run again.
-        assertFalse(examine(options(dir.resolve("a6"), first, second).withMaxTokens(5)).ran());
-        ExamplesOutcome more = examine(options(dir.resolve("a6"), first, second).withMaxTokens(6));
+        assertFalse(examine(builder(dir.resolve("a6"), first, second).maxTokens(5).build()).ran());
+        ExamplesOutcome more = examine(builder(dir.resolve("a6"), first, second).maxTokens(6).build());
         assertTrue(more.ran() && more.reason().contains("max_tokens 5 -> 6"), more.reason());
         Files.writeString(second, "{\"text\": \" bird fish\"}\n");
-        ExamplesOutcome changed = examine(options(dir.resolve("a6"), first, second).withMaxTokens(6));
+        ExamplesOutcome changed = examine(builder(dir.resolve("a6"), first, second).maxTokens(6).build());
         assertTrue(changed.ran() && changed.reason().contains("corpus fingerprint"), changed.reason());
     }
 
@@ -304,7 +308,7 @@ class ExamplesCorpusTest {
             b.append(" cat river fish house green music");
         }
         Files.writeString(big, b);
-        ExamplesOutcome out = examine(options(dir.resolve("a7"), big).withMaxTokens(300));
+        ExamplesOutcome out = examine(builder(dir.resolve("a7"), big).maxTokens(300).build());
         assertEquals(300, out.entry().tokens());
         assertEquals(1, out.entry().documents());
     }

@@ -43,9 +43,8 @@ class ExamplesJobTest {
     static ExamplesOutcome first;
 
     static ExamplesOptions options(Path atlasDir) {
-        return ExamplesOptions.defaults(model, List.of(corpus.toString()), atlasDir.toString())
-                .withShape(ExampleCorpus.SEGMENT, TOP, 8).withRun(null, 3,
-                        ExamplesOptions.DEFAULT_DEVICE, io.neuronatlas.compute.forward.Precision.FP32, false);
+        return ExamplesOptions.builder(model, atlasDir.toString()).corpus(corpus.toString())
+                .segment(ExampleCorpus.SEGMENT).top(TOP).sample(8).batchSize(3).build();
     }
 
     static ExamplesOutcome examine(ExamplesOptions o) throws IOException {

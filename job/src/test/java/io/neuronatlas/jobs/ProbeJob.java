@@ -15,7 +15,6 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 import org.apache.hadoop.fs.Path;
@@ -98,12 +97,12 @@ final class ProbeJob {
     Result run(String atlas, String checkpoint, String subject, String fingerprint, Parameters parameters)
             throws IOException {
         try (AtlasWrite write = AtlasWrite.begin(spark, atlas, PROBE, checkpoint, listener)) {
-            Optional<Entry> published = write.published(subject, Entry.class);
-            String reason = AtlasWrite.reasonToRun(published, fingerprint, parameters.output(), false);
-            if (reason == null) {
-                write.tidy();
-                return new Result(published.get().run(), null);
+            AtlasWrite.Decision<Entry> decision = write.decide(subject, Entry.class, fingerprint, parameters.output(),
+                    false);
+            if (decision.upToDate()) {
+                return new Result(decision.entry().run(), null);
             }
+            String reason = decision.reason();
             String run = write.run(r -> {
                 JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
                 String runId = r.id();

@@ -1,18 +1,19 @@
 package io.neuronatlas.plan;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.neuronatlas.checkpoint.Experts;
 import io.neuronatlas.checkpoint.MlpBlock;
 import io.neuronatlas.checkpoint.MlpMatrix;
 import io.neuronatlas.checkpoint.ModelConfig;
+import io.neuronatlas.compute.NeuronRange;
+import io.neuronatlas.compute.Shard;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Shards cover every planned neuron exactly once, whatever the shard size; layer lists parse as documented. */
 class ShardPlannerTest {

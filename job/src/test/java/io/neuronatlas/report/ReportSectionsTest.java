@@ -72,9 +72,9 @@ class ReportSectionsTest {
         }
         Path file = Files.createDirectories(parent.resolve("corpus")).resolve("docs.jsonl");
         Files.writeString(file, corpus);
-        new ExamplesJob(TestSpark.session(), quiet).examine(ExamplesOptions.defaults(fixture.model(),
-                List.of(file.toString()), fixture.atlas().toString()).withLayers(String.valueOf(LAYER))
-                .withShape(16, 8, 8));
+        new ExamplesJob(TestSpark.session(), quiet).examine(ExamplesOptions.builder(fixture.model(),
+                fixture.atlas().toString()).corpus(file.toString()).layers(String.valueOf(LAYER)).segment(16).top(8)
+                .sample(8).build());
         return fixture.atlas();
     }
 

@@ -246,7 +246,8 @@ class ViewerBrowserIT {
                 + "(" + at + ", 'q90-99', 1, 'q.jsonl', 4L, 1L, array(' y', :h5), array(0.5f, 3.5f)) "
                 + "AS t(checkpoint, run, layer, neuron, kind, rank, file, document, doc_position, tokens, "
                 + "activations)", h)
-                .selectExpr("*", "1 AS position", "0 AS window_start", "tokens[1] AS token")
+                .selectExpr("*", "1 AS position", "0 AS window_start", "tokens[1] AS token",
+                        "CAST(NULL AS STRING) AS document_id")
                 .createOrReplaceTempView(NeuronSections.EXAMPLES_VIEW);
         spark.sql("SELECT * FROM VALUES (" + at + ", 100L, 0.5D, 1.0D, -1.0f, 3.0f, 0.0D, 1.0D, 3.5D, 3.9D, "
                 + "array(4L, 30L, 9L, 2L), 0.35D, 0.5D, CAST(NULL AS DOUBLE), NULL, NULL) AS t(checkpoint, run, "

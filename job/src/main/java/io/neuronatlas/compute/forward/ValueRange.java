@@ -7,6 +7,8 @@ package io.neuronatlas.compute.forward;
 public record ValueRange(double start, double stop, int count) {
     /** More values than any curve needs; a typo such as 41000 fails instead of running for hours. */
     public static final int MAX_COUNT = 10_000;
+    /** The sweep of the paper's Figure 3, the default of clamp and validate. */
+    public static final ValueRange FIGURE_3 = new ValueRange(-500, 500, 41);
 
     public ValueRange {
         if (!Double.isFinite(start) || !Double.isFinite(stop)) {
@@ -53,6 +55,16 @@ public record ValueRange(double start, double stop, int count) {
         return v;
     }
 
+    /** START:STOP:COUNT as a person writes it: -500:500:41. */
+    public String text() {
+        return number(start) + ":" + number(stop) + ":" + count;
+    }
+
+    private static String number(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+    }
+
+    /** As the atlas's parameters keep it: -500.0:500.0:41. */
     @Override
     public String toString() {
         return start + ":" + stop + ":" + count;

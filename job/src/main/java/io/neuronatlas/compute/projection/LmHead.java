@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.neuronatlas.checkpoint.HeadRows;
 import io.neuronatlas.compute.device.Engines;
 import java.io.IOException;
 import java.util.Objects;
@@ -18,15 +19,6 @@ import java.util.Objects;
  */
 public final class LmHead implements AutoCloseable {
 
-    /** Source of head rows, e.g. a safetensors reader. */
-    @FunctionalInterface
-    public interface HeadRows {
-        /**
-         * Fills {@code dst[0 .. rowCount*dModel)} with rows {@code firstRow .. firstRow+rowCount} of
-         * the head, row-major.
-         */
-        void read(int firstRow, int rowCount, float[] dst) throws IOException;
-    }
 
     /** Rows copied per step while loading; the real head has 128256 rows of 4096 floats (16 MiB a chunk here). */
     static final int DEFAULT_CHUNK_ROWS = 1024;

@@ -1,6 +1,5 @@
-package io.neuronatlas.plan;
+package io.neuronatlas.compute;
 
-import io.neuronatlas.atlas.AtlasPaths;
 import io.neuronatlas.checkpoint.CheckpointRef;
 import io.neuronatlas.compute.device.DeviceMode;
 import io.neuronatlas.compute.projection.HeadSpec;
@@ -8,7 +7,8 @@ import java.io.Serializable;
 import java.util.List;
 
 /**
- * Everything an executor needs to compute any shard of one map run, as plain data.
+ * Everything an executor needs to compute any shard of one map run, as plain data whose values the driver has
+ * already checked (MapOptions, MapPlanner).
  *
  * @param checkpoint    the checkpoint's name in the atlas (a partition value)
  * @param source        the model folder and the version of it that was planned
@@ -20,14 +20,7 @@ import java.util.List;
 public record MapTask(String checkpoint, CheckpointRef source, HeadSpec head, int topK, int batchSize,
                       DeviceMode device, List<Integer> watchTokenIds) implements Serializable {
     public MapTask {
-        AtlasPaths.checkCheckpointName(checkpoint);
-        if (topK < 1 || topK > head.vocab()) {
-            throw new IllegalArgumentException("--top-k must be between 1 and the vocabulary size " + head.vocab()
-                    + ", found " + topK);
-        }
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("--batch-size must be positive, found " + batchSize);
-        }
+        // Checked once, by MapOptions and MapPlanner, before any task is made.
         watchTokenIds = List.copyOf(watchTokenIds);
     }
 

@@ -1,4 +1,4 @@
-package io.neuronatlas.plan;
+package io.neuronatlas.compute;
 
 import io.neuronatlas.checkpoint.MlpMatrix;
 import java.io.Serializable;
