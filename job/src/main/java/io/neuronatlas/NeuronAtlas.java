@@ -4,6 +4,9 @@ import io.neuronatlas.atlas.PublishListener;
 import io.neuronatlas.jobs.ClampJob;
 import io.neuronatlas.jobs.ClampOptions;
 import io.neuronatlas.jobs.ClampOutcome;
+import io.neuronatlas.jobs.DriftJob;
+import io.neuronatlas.jobs.DriftOptions;
+import io.neuronatlas.jobs.DriftOutcome;
 import io.neuronatlas.jobs.ExamplesJob;
 import io.neuronatlas.jobs.ExamplesOptions;
 import io.neuronatlas.jobs.ExamplesOutcome;
@@ -72,6 +75,18 @@ public final class NeuronAtlas {
     /** Baseline and steered continuations, published in generations when the options name an atlas. */
     public static GenerateOutcome generate(SparkSession spark, GenerateOptions options) throws Exception {
         return new GenerateJob(() -> spark, PublishListener.NONE).generate(options);
+    }
+
+    /**
+     * How far every neuron of a checkpoint moved from a base checkpoint mapped in the atlas (the drift command):
+     * neuron_drift rows, published with the base as subject.
+     */
+    public static DriftOutcome drift(SparkSession spark, DriftOptions options) throws Exception {
+        return drift(spark, options, quiet());
+    }
+
+    public static DriftOutcome drift(SparkSession spark, DriftOptions options, PrintStream console) throws Exception {
+        return new DriftJob(spark, console).drift(options);
     }
 
     private static PrintStream quiet() {

@@ -43,6 +43,7 @@ final class MapBenchmark implements Command {
         int baselineNeurons = 4096;
         String tokenizer;
         String master;
+        boolean projectorOnly;
     }
 
     @Override
@@ -71,12 +72,21 @@ final class MapBenchmark implements Command {
                         (a, v) -> a.baselineNeurons = v),
                 s.string("tokenizer", "FILE", "a tokenizer.json of 128,256 ids (e.g. Llama-3's); default: a "
                         + "synthetic vocabulary", (a, v) -> a.tokenizer = v),
-                s.string("master", "URL", "Spark master (default local[*])", (a, v) -> a.master = v));
+                s.string("master", "URL", "Spark master (default local[*])", (a, v) -> a.master = v),
+                s.flag("projector-only", "measure the raw baseline, the projector and the census's cost only: no "
+                        + "checkpoint written, no map", a -> a.projectorOnly = true));
         Scopt.Parsed<Args> parsed = Scopt.parse(parser, argv, new Args(), out, err);
         if (!parsed.ok()) {
             return parsed.exitCode();
         }
         Args a = parsed.options();
+        if (a.projectorOnly) {
+            Engines.pytorch();
+            out.printf(Locale.ROOT, "bench: raw baseline and projector only (load average %s)%n",
+                    Benchmarks.loadAverage());
+            raw(a, Runtime.getRuntime().availableProcessors(), out);
+            return 0;
+        }
         Path model = Path.of(a.work, "llama-3.2-1b-shaped");
         ensureCheckpoint(model, a.tokenizer, out);
 
@@ -147,6 +157,13 @@ final class MapBenchmark implements Command {
                     }
                 });
                 report(out, "projector alone: all reductions, no Spark/IO, " + how, a.baselineNeurons, full);
+                if (layout[0] == 1) {
+                    CensusCost.Rates census = CensusCost.measure(head, vectors, a.batchSize);
+                    out.printf(Locale.ROOT, "  census columns, %s: projector with them %.1f neurons/s, without %.1f "
+                                    + "neurons/s; ratio with / without %.3f (goal >= 0.95; best of %d alternating "
+                                    + "rounds, load average %s)%n", how, census.with(), census.without(),
+                            census.ratio(), CensusCost.ROUNDS, Benchmarks.loadAverage());
+                }
                 double rate = a.baselineNeurons / base;
                 if (best == null || rate > best.rate) {
                     best = new Kernel(how, rate);

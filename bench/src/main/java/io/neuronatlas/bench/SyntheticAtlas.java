@@ -12,6 +12,7 @@ import io.neuronatlas.atlas.VocabularyWriter;
 import io.neuronatlas.checkpoint.MlpMatrix;
 import io.neuronatlas.checkpoint.ModelConfig;
 import io.neuronatlas.checkpoint.tokenizer.TokenTable;
+import io.neuronatlas.compute.CensusRule;
 import io.neuronatlas.compute.Shard;
 import io.neuronatlas.compute.projection.BatchResult;
 import io.neuronatlas.jobs.AtlasWrite;
@@ -86,7 +87,7 @@ public record SyntheticAtlas(String checkpoint, int layers, int dMlp, int topK, 
         String fingerprint = "synthetic-seed-" + seed;
         OutputParameters parameters = new OutputParameters(MATRICES.stream()
                 .map(MlpMatrix::label).toList(), IntStream.range(0, layers).boxed().toList(), topK, false,
-                "generated", List.of());
+                "generated", List.of(), CensusRule.DEFAULT_KURTOSIS);
         try (AtlasWrite write = AtlasWrite.begin(spark, atlas, OutputKind.MAP, checkpoint, PublishListener.NONE)) {
             write.run(run -> {
                 Broadcast<TokenTable> shared = jsc.broadcast(tokens);
@@ -141,7 +142,7 @@ public record SyntheticAtlas(String checkpoint, int layers, int dMlp, int topK, 
         ZipfIds ids = new ZipfIds(tokens.size(), seed);
         SplittableRandom random = new SplittableRandom(seed * 1_000_003L + shard.index());
         try (ShardWriter writer = new ShardWriter(new Configuration(), atlas, checkpoint, run, shard, tokens, 0,
-                layout)) {
+                layout, new CensusRule(CensusRule.DEFAULT_KURTOSIS))) {
             for (int done = 0; done < shard.count(); done += 256) {
                 int n = Math.min(256, shard.count() - done);
                 writer.append(batch(n, ids, random), shard.firstNeuron() + done);
@@ -185,7 +186,8 @@ public record SyntheticAtlas(String checkpoint, int layers, int dMlp, int topK, 
             stats.std()[n] = (float) (1 + 0.1 * random.nextDouble());
             stats.entropy()[n] = (float) (11 + random.nextDouble());
         }
-        return new BatchResult(count, ranked, stats, normalizers, BatchResult.Watched.allocate(count, new int[0]));
+        return new BatchResult(count, ranked, stats, normalizers, BatchResult.Watched.allocate(count, new int[0]),
+                BatchResult.Census.allocate(count));
     }
 
     private static boolean contains(int[] values, int size, int value) {

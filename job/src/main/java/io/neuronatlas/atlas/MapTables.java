@@ -50,7 +50,16 @@ public final class MapTables {
             .required(FLOAT).named("normalized_prob")
             .named(NEURON_TOKENS);
 
-    /** One row a neuron: its vector's norm and the statistics of its scores over the whole vocabulary. */
+    /** The census columns (Gurnee et al.), absent from files written before them, which read as null. */
+    public static final List<String> CENSUS_COLUMNS = List.of("vocab_cos_skew", "vocab_cos_kurtosis", "score_skew",
+            "score_kurtosis", "census_class");
+
+    /**
+     * One row a neuron: its vector's norm, the statistics of its scores over the whole vocabulary, and the census: the
+     * skew and Pearson kurtosis of its cosines with the unembedding rows and of its scores, and for down_proj its
+     * {@link CensusRule} class ('prediction', 'suppression' or null). The census columns are optional so that files
+     * written before them read as null.
+     */
     public static final MessageType NEURONS_FILE = Types.buildMessage()
             .optional(BINARY).as(stringType()).named(EXPERT)
             .required(INT32).named("neuron")
@@ -68,6 +77,11 @@ public final class MapTables {
             .required(INT32).named("bottom_token_id")
             .required(BINARY).as(stringType()).named("bottom_token")
             .required(FLOAT).named("bottom_normalized_prob")
+            .optional(FLOAT).named("vocab_cos_skew")
+            .optional(FLOAT).named("vocab_cos_kurtosis")
+            .optional(FLOAT).named("score_skew")
+            .optional(FLOAT).named("score_kurtosis")
+            .optional(BINARY).as(stringType()).named("census_class")
             .named(NEURONS);
 
     /** The '+' polarity values of each watched token (map --watch) for every neuron: neurons × watched rows. */
@@ -96,7 +110,7 @@ public final class MapTables {
 
     /**
      * The schema of each table's files, which readers should state rather than infer from whichever file comes first:
-     * files written before the expert column existed then read with a null expert.
+     * files written before the expert column or the census columns existed then read them as null.
      */
     public static final Map<String, MessageType> FILE_SCHEMAS = Map.of(NEURON_TOKENS, NEURON_TOKENS_FILE, NEURONS,
             NEURONS_FILE, TOKEN_PROFILES, TOKEN_PROFILES_FILE, TOKENS, TOKENS_FILE);

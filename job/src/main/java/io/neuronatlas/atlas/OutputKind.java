@@ -38,8 +38,12 @@ public record OutputKind(String name, String catalog, String records, List<Strin
     public static final OutputKind EXAMPLES = new OutputKind("examples", "examples", "example_runs",
             ExamplesTables.TABLES, "examined");
 
+    /** How far a checkpoint's neurons moved from a base checkpoint's (drift), published per checkpoint and base. */
+    public static final OutputKind DRIFT = new OutputKind("drift", "drifts", "drift_runs", DriftTables.TABLES,
+            "compared");
+
     /** Every kind this version writes; Atlas.open registers their tables. */
-    public static final List<OutputKind> ALL = List.of(MAP, VALIDATION, GENERATIONS, EXAMPLES);
+    public static final List<OutputKind> ALL = List.of(MAP, VALIDATION, GENERATIONS, EXAMPLES, DRIFT);
 
     public OutputKind {
         Objects.requireNonNull(runVerb, "runVerb");

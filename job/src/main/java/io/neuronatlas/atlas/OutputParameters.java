@@ -13,13 +13,16 @@ import java.util.List;
  * @param layers       mapped layers, ascending
  * @param lmHeadTensor the tensor the neurons are projected through
  * @param watch        the tokens map --watch profiles for every neuron, as text in the order given
+ * @param censusKurtosis the {@link io.neuronatlas.compute.CensusRule}'s threshold; 0 in runs from before the census
+ *                     columns
  */
 public record OutputParameters(@JsonProperty("matrices") List<String> matrices,
                                @JsonProperty("layers") List<Integer> layers,
                                @JsonProperty("top_k") int topK,
                                @JsonProperty("fold_norm") boolean foldNorm,
                                @JsonProperty("lm_head_tensor") String lmHeadTensor,
-                               @JsonProperty("watch") List<String> watch) implements RunParameters {
+                               @JsonProperty("watch") List<String> watch,
+                               @JsonProperty("census_kurtosis") double censusKurtosis) implements RunParameters {
     public OutputParameters {
         matrices = List.copyOf(matrices);
         layers = layers.stream().sorted().distinct().toList();
@@ -35,6 +38,12 @@ public record OutputParameters(@JsonProperty("matrices") List<String> matrices,
                 .add("top_k", topK, other.topK)
                 .add("fold_norm", foldNorm, other.foldNorm)
                 .add("lm_head_tensor", lmHeadTensor, other.lmHeadTensor)
-                .add("watch", watch, other.watch).toString();
+                .add("watch", watch, other.watch)
+                .add("census_kurtosis", censusKurtosis, other.censusKurtosis).toString();
+    }
+
+    /** Whether the run wrote the census columns (runs from before them have no threshold). */
+    public boolean hasCensus() {
+        return censusKurtosis > 0;
     }
 }

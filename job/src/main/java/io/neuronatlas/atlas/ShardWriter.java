@@ -1,6 +1,7 @@
 package io.neuronatlas.atlas;
 
 import io.neuronatlas.checkpoint.tokenizer.TokenTable;
+import io.neuronatlas.compute.CensusRule;
 import io.neuronatlas.compute.Shard;
 import io.neuronatlas.compute.projection.BatchResult;
 import java.io.Closeable;
@@ -32,6 +33,7 @@ public final class ShardWriter implements Closeable {
     private final Shard shard;
     private final long attempt;
     private final TokenLayout layout;
+    private final CensusRule census;
     private final TokenRows rows = new TokenRows();
     // Opened with the first batch, so a task that fails before computing anything writes nothing.
     private TableFile tokensFile;
@@ -42,9 +44,11 @@ public final class ShardWriter implements Closeable {
      * @param attempt the task attempt writing the shard
      * @param layout  how neuron_tokens files are laid out: {@link TokenLayout#LOOKUP}, or the plain layout the query
      *                benchmark measures against
+     * @param census  the rule that classifies down_proj neurons
      */
     public ShardWriter(Configuration conf, String atlas, String checkpoint, String run, Shard shard,
-                       TokenTable tokens, long attempt, TokenLayout layout) {
+                       TokenTable tokens, long attempt, TokenLayout layout, CensusRule census) {
+        this.census = census;
         this.conf = conf;
         this.tokens = tokens;
         this.shard = shard;
@@ -106,7 +110,9 @@ public final class ShardWriter implements Closeable {
                     .add(b.minScore(row)).add(b.meanScore(row)).add(b.stdScore(row)).add(b.maxAbsScore(row))
                     .add(b.logsumexp(row)).add(b.entropy(row)).add(top).add(tokens.token(top))
                     .add(b.normalizedProb(row, 0, 0)).add(bottom).add(tokens.token(bottom))
-                    .add(b.normalizedProb(row, 1, 0)));
+                    .add(b.normalizedProb(row, 1, 0)).add(b.vocabCosSkew(row)).add(b.vocabCosKurtosis(row))
+                    .add(b.scoreSkew(row)).add(b.scoreKurtosis(row))
+                    .addNullable(census.classify(shard.matrix(), b.vocabCosSkew(row), b.vocabCosKurtosis(row))));
             for (int w = 0; w < b.watched(); w++) {
                 int watched = w;
                 int id = b.watchedToken(watched);

@@ -1,6 +1,7 @@
 package io.neuronatlas.cli;
 
 import io.neuronatlas.checkpoint.MlpMatrix;
+import io.neuronatlas.checkpoint.synthetic.CensusDemo;
 import io.neuronatlas.checkpoint.synthetic.PlantedNeuron;
 import io.neuronatlas.checkpoint.synthetic.SyntheticCheckpoint;
 import io.neuronatlas.checkpoint.synthetic.SyntheticDecoder;
@@ -16,6 +17,7 @@ final class DemoCommand implements Command {
         String out = "neuron-atlas-demo/tiny-llama";
         boolean variant;
         boolean decoder;
+        boolean census;
     }
 
     /**
@@ -49,12 +51,27 @@ final class DemoCommand implements Command {
                         + "99, and no \" California\" neuron (for comparing checkpoints)", a -> a.variant = true),
                 s.flag("decoder", "write a whole decoder (attention, norms, rotary embeddings; f32) whose neuron "
                         + "40 of layer 2 reads \"?\" and writes \" dog\": a planted causal neuron for clamp, "
-                        + "generate and validate", a -> a.decoder = true));
+                        + "generate and validate", a -> a.decoder = true),
+                s.flag("census", "write two checkpoints into DIR, base and tuned, for census and drift: planted "
+                        + "prediction and suppression neurons in down_proj, and a tuned copy whose up_proj \" dog\" "
+                        + "neuron 11 of layer 1 reads \" cat\" and which lacks one suppression neuron",
+                        a -> a.census = true));
         Scopt.Parsed<Args> parsed = Scopt.parse(parser, argv, new Args(), out, err);
         if (!parsed.ok()) {
             return parsed.exitCode();
         }
         Path dir = Path.of(parsed.options().out);
+        if (parsed.options().census) {
+            for (SyntheticCheckpoint.Written w : CensusDemo.write(dir)) {
+                out.printf("Wrote %s (d_model %d, vocab %d)%n", w.dir().toAbsolutePath(), w.config().dModel(),
+                        w.config().vocab());
+                for (PlantedNeuron p : w.planted()) {
+                    out.printf("  planted: %s layer %d neuron %d -> %s%n", p.matrix().label(), p.layer(), p.neuron(),
+                            p.weights());
+                }
+            }
+            return 0;
+        }
         if (parsed.options().decoder) {
             SyntheticDecoder.Written written = new SyntheticDecoder().modelType("llama").layers(4).dModel(64).dMlp(96)
                     .heads(4, 2).vocab(512).seed(7).plant(DECODER_NEURON).write(dir);

@@ -14,7 +14,8 @@ public final class Main {
     static final List<Command> COMMANDS = List.of(new MapCommand(), new InspectCommand(), new FindTokenCommand(),
             new DemoCommand(), new CompareCommand(), new SqlCommand(), new AlignmentCommand(),
             new TopNeuronsCommand(), new ProfileCommand(), new ReportCommand(), new ClampCommand(),
-            new GenerateCommand(), new ValidateCommand(), new ExamplesCommand());
+            new GenerateCommand(), new ValidateCommand(), new ExamplesCommand(), new CensusCommand(),
+            new DriftCommand());
 
     /** The environment variable that turns stack traces on. */
     static final String DEBUG = "NEURON_ATLAS_DEBUG";

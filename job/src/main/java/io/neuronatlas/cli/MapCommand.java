@@ -1,5 +1,6 @@
 package io.neuronatlas.cli;
 
+import io.neuronatlas.compute.CensusRule;
 import io.neuronatlas.compute.device.DeviceMode;
 import io.neuronatlas.jobs.MapJob;
 import io.neuronatlas.plan.MapOptions;
@@ -76,6 +77,10 @@ final class MapCommand implements Command {
                         + "RMSNorm weight w, Gemma's 1 + w, a LayerNorm's weight, and its bias as U·b added to every "
                         + "score; off by default, as the paper decodes with the raw head",
                         a -> a.options.foldNorm(true)),
+                s.decimal("census-kurtosis", "K", "a down_proj neuron whose cosines with the unembedding rows "
+                        + "have a Pearson kurtosis above K is a prediction (skew > 0) or suppression (skew < 0) "
+                        + "neuron, Gurnee et al.'s census (default " + (int) CensusRule.DEFAULT_KURTOSIS + ")",
+                        (a, v) -> a.options.censusKurtosis(v)),
                 s.integer("batch-size", "N", "neurons per matrix product; memory is batch x vocab x 4 bytes "
                         + "of logits (default " + MapOptions.DEFAULT_BATCH_SIZE + ")",
                         (a, v) -> a.options.batchSize(v)),

@@ -16,9 +16,10 @@ import java.util.List;
  * @param topK          tokens kept per neuron and polarity
  * @param batchSize     neurons per matrix product
  * @param watchTokenIds token ids whose values every neuron reports (map --watch), in the order given
+ * @param census        the rule that classifies down_proj neurons
  */
 public record MapTask(String checkpoint, CheckpointRef source, HeadSpec head, int topK, int batchSize,
-                      DeviceMode device, List<Integer> watchTokenIds) implements Serializable {
+                      DeviceMode device, List<Integer> watchTokenIds, CensusRule census) implements Serializable {
     public MapTask {
         // Checked once, by MapOptions and MapPlanner, before any task is made.
         watchTokenIds = List.copyOf(watchTokenIds);

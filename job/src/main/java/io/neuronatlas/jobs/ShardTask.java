@@ -51,7 +51,7 @@ final class ShardTask {
         TaskEnvironment env = SparkTasks.environment();
         ShardComputer computer = new ShardComputer(new DeviceRule(Engines.probe()));
         try (ShardWriter writer = new ShardWriter(SparkTasks.hadoopConf(), atlas, task.checkpoint(), run, shard,
-                tokens, env.attemptId(), TokenLayout.LOOKUP)) {
+                tokens, env.attemptId(), TokenLayout.LOOKUP, task.census())) {
             ShardReport report = computer.compute(shard, task, env, writer::append);
             writer.commit();
             return report;

@@ -2,6 +2,7 @@ package io.neuronatlas.plan;
 
 import io.neuronatlas.atlas.AtlasPaths;
 import io.neuronatlas.checkpoint.MlpMatrix;
+import io.neuronatlas.compute.CensusRule;
 import io.neuronatlas.compute.device.DeviceMode;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,7 +25,7 @@ import java.util.Objects;
  */
 public record MapOptions(Path modelDir, String atlas, String checkpoint, List<MlpMatrix> matrices, String layers,
                          int topK, boolean foldNorm, int shardSize, int batchSize, DeviceMode device,
-                         List<String> watchTokens, boolean force) {
+                         List<String> watchTokens, boolean force, CensusRule census) {
     /** Every matrix the model's architecture has. */
     public static final List<MlpMatrix> DEFAULT_MATRICES = List.of();
     public static final String ALL_LAYERS = "all";
@@ -47,6 +48,7 @@ public record MapOptions(Path modelDir, String atlas, String checkpoint, List<Ml
             throw new IllegalArgumentException("--batch-size must be positive, found " + batchSize);
         }
         watchTokens = List.copyOf(watchTokens);
+        Objects.requireNonNull(census, "census");
     }
 
     public static Builder builder(Path modelDir, String atlas) {
@@ -62,6 +64,7 @@ public record MapOptions(Path modelDir, String atlas, String checkpoint, List<Ml
         private String layers = ALL_LAYERS;
         private int topK = DEFAULT_TOP_K;
         private boolean foldNorm;
+        private double censusKurtosis = CensusRule.DEFAULT_KURTOSIS;
         /** Null until --shard-size is given: then it must be positive (0 is not "the default"). */
         private Integer shardSize;
         private int batchSize = DEFAULT_BATCH_SIZE;
@@ -145,6 +148,12 @@ public record MapOptions(Path modelDir, String atlas, String checkpoint, List<Ml
             return this;
         }
 
+        /** The kurtosis above which a down_proj neuron is a prediction or suppression neuron (--census-kurtosis). */
+        public Builder censusKurtosis(double v) {
+            censusKurtosis = v;
+            return this;
+        }
+
         public Builder force(boolean v) {
             force = v;
             return this;
@@ -167,7 +176,8 @@ public record MapOptions(Path modelDir, String atlas, String checkpoint, List<Ml
             String name = checkpoint != null ? checkpoint
                     : modelDir.toAbsolutePath().normalize().getFileName().toString();
             return new MapOptions(modelDir, atlas, name, matrices, layers, topK, foldNorm,
-                    shardSize == null ? 0 : shardSize, batchSize, device, watchTokens, force);
+                    shardSize == null ? 0 : shardSize, batchSize, device, watchTokens, force,
+                    new CensusRule(censusKurtosis));
         }
     }
 }

@@ -47,13 +47,13 @@ public record MapPlan(MapOptions options, String modelDir, String stamp, ModelCo
         return new MapTask(checkpoint(), new CheckpointRef(modelDir, stamp, fingerprint),
                 new HeadSpec(lmHeadTensor, config.vocab(), config.dModel(), options.foldNorm(),
                         config.logitSoftcap()), options.topK(),
-                options.batchSize(), options.device(), watchTokenIds);
+                options.batchSize(), options.device(), watchTokenIds, options.census());
     }
 
     /** The parameters that decide the rows, as the checkpoints table keeps them. */
     public OutputParameters outputParameters() {
         return new OutputParameters(matrixLabels(), layers, options.topK(), options.foldNorm(), lmHeadTensor,
-                options.watchTokens());
+                options.watchTokens(), options.census().kurtosis());
     }
 
     /** The checkpoints table's row naming a finished run of this plan as the checkpoint's map. */

@@ -3,10 +3,12 @@ package io.neuronatlas.query;
 import io.neuronatlas.atlas.AtlasPaths;
 import io.neuronatlas.atlas.Catalog;
 import io.neuronatlas.atlas.CheckpointEntry;
+import io.neuronatlas.atlas.DriftTables;
 import io.neuronatlas.atlas.ExamplesTables;
 import io.neuronatlas.atlas.MapTables;
 import io.neuronatlas.atlas.OutputKind;
 import io.neuronatlas.atlas.PublishedRun;
+import io.neuronatlas.compute.CensusRule;
 import io.neuronatlas.udfs.AtlasExtensions;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -262,6 +264,71 @@ public final class Atlas {
                     + "'neuron-atlas examples --atlas " + dir + " ...' first");
         }
         return spark.sql(CannedQuery.sql("agreement-by-layer"));
+    }
+
+    /**
+     * Gurnee et al.'s census per checkpoint and layer ({@code census.sql}): prediction and suppression neurons among
+     * the down_proj neurons, their shares and the kurtosis quantiles.
+     *
+     * @param checkpoint one checkpoint, or null for every one
+     * @throws IllegalArgumentException when a checkpoint asked about was mapped before the census columns existed,
+     *     or without down_proj: its census needs a remap
+     */
+    public Dataset<Row> census(String checkpoint) {
+        checkCensus(checkpoint);
+        return spark.sql(CannedQuery.sql("census"), Map.of("checkpoint", checkpoint == null ? "" : checkpoint));
+    }
+
+    /** The down_proj neurons of a census class ('prediction' or 'suppression'), most heavy-tailed first. */
+    public Dataset<Row> censusNeurons(String censusClass, String checkpoint) {
+        if (!List.of(CensusRule.PREDICTION, CensusRule.SUPPRESSION).contains(censusClass)) {
+            throw new IllegalArgumentException("census class must be " + CensusRule.PREDICTION + " or "
+                    + CensusRule.SUPPRESSION + ", found '" + censusClass + "'");
+        }
+        checkCensus(checkpoint);
+        return withExamples(spark.sql(CannedQuery.sql("census-neurons"), Map.of("class", censusClass,
+                "checkpoint", checkpoint == null ? "" : checkpoint)));
+    }
+
+    /** Refuses checkpoints whose published map has no census: mapped before the columns, or without down_proj. */
+    private void checkCensus(String checkpoint) {
+        List<CheckpointEntry> asked = checkpoints.stream()
+                .filter(e -> checkpoint == null || e.checkpoint().equals(checkpoint)).toList();
+        if (asked.isEmpty()) {
+            throw new IllegalArgumentException("checkpoint '" + checkpoint + "' is not in " + dir + "; it holds "
+                    + checkpoints.stream().map(CheckpointEntry::checkpoint).toList());
+        }
+        for (CheckpointEntry e : asked) {
+            if (!e.parameters().hasCensus()) {
+                throw new IllegalArgumentException("checkpoint '" + e.checkpoint() + "' was mapped before the "
+                        + "census columns existed: its census needs a remap ('neuron-atlas map --out " + dir
+                        + " --checkpoint " + e.checkpoint() + " --model DIR --matrices down')");
+            }
+            if (!e.parameters().matrices().contains("down")) {
+                throw new IllegalArgumentException("checkpoint '" + e.checkpoint() + "' was mapped without down_proj "
+                        + "(matrices " + e.parameters().matrices() + "): the census classifies down_proj neurons; "
+                        + "map it again with --matrices down");
+            }
+        }
+    }
+
+    /**
+     * How far checkpoint moved from base (the drift command's published neuron_drift rows): per matrix and overall
+     * ({@code drift-summary.sql}), per matrix and layer ({@code drift-by-layer.sql}) and the most moved neurons
+     * ({@code drift-moved.sql}), by name.
+     */
+    public Dataset<Row> drift(String query, String base, String checkpoint) {
+        if (!List.of("drift-summary", "drift-by-layer", "drift-moved").contains(query)) {
+            throw new IllegalArgumentException("no drift query '" + query + "'");
+        }
+        if (!views.contains(DriftTables.NEURON_DRIFT) || spark.sql("SELECT 1 FROM " + DriftTables.NEURON_DRIFT
+                + " WHERE base = :base AND checkpoint = :checkpoint LIMIT 1", Map.of("base", base, "checkpoint",
+                checkpoint)).isEmpty()) {
+            throw new IllegalArgumentException(dir + " has no drift of '" + checkpoint + "' from '" + base + "': run "
+                    + "'neuron-atlas drift --atlas " + dir + " --base " + base + " --checkpoint " + checkpoint
+                    + " ...' first");
+        }
+        return spark.sql(CannedQuery.sql(query), Map.of("base", base, "checkpoint", checkpoint));
     }
 
     /** Top-token agreement of checkpoints a and b per matrix and layer. */

@@ -56,9 +56,30 @@ final class AlignmentData {
             ObjectNode root = byCheckpoint.get(checkpoint);
             root.put("top", Math.max(root.get("top").asDouble(), ((Number) row.getAs("upper")).doubleValue()));
         }
+        for (String name : checkpoints) {
+            censusRows(atlas, name, byCheckpoint.get(name).putArray("census"));
+        }
         Map<String, String> json = new LinkedHashMap<>();
         byCheckpoint.forEach((name, root) -> json.put(name, root.toString()));
         return json;
+    }
+
+    /**
+     * The census per layer of a checkpoint (canned query census): none for a map without down_proj or from before
+     * the census, which the page then leaves out.
+     */
+    private static void censusRows(Atlas atlas, String checkpoint, ArrayNode rows) {
+        if (atlas.checkpoints().stream().noneMatch(e -> e.checkpoint().equals(checkpoint)
+                && e.parameters().hasCensus() && e.parameters().matrices().contains("down"))) {
+            return;
+        }
+        for (Row row : atlas.census(checkpoint).collectAsList()) {
+            ObjectNode layer = rows.addObject().put("layer", row.<Integer>getAs("layer"));
+            for (String c : new String[] {"neurons", "prediction", "suppression", "prediction_share",
+                "suppression_share", "kurtosis_p50", "kurtosis_p99", "kurtosis_max"}) {
+                layer.set(c, JSON.valueToTree(row.getAs(c)));
+            }
+        }
     }
 
     private static String key(String checkpoint, String matrix, int layer) {

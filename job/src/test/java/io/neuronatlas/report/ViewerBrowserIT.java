@@ -82,7 +82,8 @@ class ViewerBrowserIT {
             expect.put(polarity.equals("+") ? "positive" : "negative", rows);
         }
         Row stats = atlas.sql("SELECT norm, max_score, min_score, mean_score, std_score, max_abs_score, logsumexp, "
-                + "entropy FROM neurons WHERE " + where).first();
+                + "entropy, vocab_cos_kurtosis, vocab_cos_skew, score_kurtosis, score_skew FROM neurons WHERE " + where)
+                .first();
         Map<String, Object> statValues = new LinkedHashMap<>();
         for (int i = 0; i < stats.size(); i++) {
             statValues.put(stats.schema().fieldNames()[i], stats.getFloat(i));

@@ -69,6 +69,11 @@ public final class Maps {
             return this;
         }
 
+        public Builder censusKurtosis(double v) {
+            options.censusKurtosis(v);
+            return this;
+        }
+
         public Builder force(boolean v) {
             options.force(v);
             return this;

@@ -39,6 +39,20 @@ public record PlantedNeuron(MlpMatrix matrix, int layer, String expert, int neur
         return new PlantedNeuron(MlpMatrix.DOWN, layer, neuron, orderedMap(" California", -1.0));
     }
 
+    /**
+     * A census prediction neuron (Gurnee et al.): a down_proj column along one token's head row, so its cosines with
+     * the unembedding are one outlier at +1 over a near-Gaussian background: high kurtosis, positive skew. The
+     * kurtosis passes the census's 10 when d_model² / vocab is large enough (d_model 128, vocab 1,024: about 15).
+     */
+    public static PlantedNeuron prediction(int layer, int neuron, String token) {
+        return new PlantedNeuron(MlpMatrix.DOWN, layer, neuron, orderedMap(token, 1.0));
+    }
+
+    /** A census suppression neuron: as {@link #prediction}, against the token's row (negative skew). */
+    public static PlantedNeuron suppression(int layer, int neuron, String token) {
+        return new PlantedNeuron(MlpMatrix.DOWN, layer, neuron, orderedMap(token, -1.0));
+    }
+
     /** The same neuron in another expert (null: the dense MLP). */
     public PlantedNeuron inExpert(String label) {
         return new PlantedNeuron(matrix, layer, label, neuron, weights);

@@ -11,7 +11,7 @@ import java.io.Serializable;
  * construction; the accessors do not copy.
  */
 public final class BatchResult implements Serializable {
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
 
     /** Polarity index of '+': tokens ranked by the raw score s. */
     public static final int POSITIVE = 0;
@@ -49,6 +49,18 @@ public final class BatchResult implements Serializable {
     }
 
     /**
+     * The shape of each neuron's distributions over the vocabulary (Gurnee et al.'s census of prediction and
+     * suppression neurons), each array (count): skew and Pearson kurtosis (a Gaussian's is 3) of the raw scores and
+     * of the cosines cos(v, U[t]). A neuron whose values are all equal has skew and kurtosis 0.
+     */
+    public record Census(float[] scoreSkew, float[] scoreKurtosis, float[] vocabCosSkew, float[] vocabCosKurtosis)
+            implements Serializable {
+        public static Census allocate(int count) {
+            return new Census(new float[count], new float[count], new float[count], new float[count]);
+        }
+    }
+
+    /**
      * What normalises each neuron's polarity, each array (count, 2) as (n * 2 + p).
      *
      * @param logsumexps   logsumexp(p · s) over the vocabulary
@@ -79,10 +91,12 @@ public final class BatchResult implements Serializable {
     private final Statistics statistics;
     private final Normalizers normalizers;
     private final Watched watched;
+    private final Census census;
 
     public BatchResult(int count, Rankings rankings, Statistics statistics, Normalizers normalizers,
-                       Watched watched) {
+                       Watched watched, Census census) {
         if (rankings.tokenIds().length != count * 2 * rankings.topK() || statistics.norms().length != count
+                || census.scoreSkew().length != count
                 || normalizers.logsumexps().length != count * 2
                 || watched.scores().length != count * watched.tokenIds().length) {
             throw new IllegalArgumentException("arrays do not match " + count + " neurons, top-" + rankings.topK()
@@ -93,6 +107,31 @@ public final class BatchResult implements Serializable {
         this.statistics = statistics;
         this.normalizers = normalizers;
         this.watched = watched;
+        this.census = census;
+    }
+
+    public Census census() {
+        return census;
+    }
+
+    /** Skew of the raw scores over the vocabulary. */
+    public float scoreSkew(int n) {
+        return census.scoreSkew()[n];
+    }
+
+    /** Pearson kurtosis of the raw scores over the vocabulary. */
+    public float scoreKurtosis(int n) {
+        return census.scoreKurtosis()[n];
+    }
+
+    /** Skew of cos(v, U[t]) over the vocabulary. */
+    public float vocabCosSkew(int n) {
+        return census.vocabCosSkew()[n];
+    }
+
+    /** Pearson kurtosis of cos(v, U[t]) over the vocabulary. */
+    public float vocabCosKurtosis(int n) {
+        return census.vocabCosKurtosis()[n];
     }
 
     public Rankings rankings() {

@@ -28,18 +28,84 @@ public final class LmHead implements AutoCloseable {
     // Built once so that per-batch products never create views in this shared manager.
     private final NDArray transposed;
     private final NDArray bias; // (vocab), or null
+    private final RowGeometry rows;
+    private final NDArray inverseRowNorms; // (vocab): 1/‖U[t]‖, 0 for a zero row
     private final double softcap;
     private final int vocab;
     private final int dModel;
 
-    private LmHead(NDManager manager, NDArray matrix, NDArray bias, double softcap, int vocab, int dModel) {
+    private LmHead(NDManager manager, NDArray matrix, NDArray bias, RowGeometry rows, double softcap, int vocab,
+                   int dModel) {
         this.manager = manager;
         this.matrix = matrix;
         this.transposed = matrix.transpose(1, 0);
         this.bias = bias;
+        this.rows = rows;
+        this.inverseRowNorms = manager.create(rows.inverseNorms());
         this.softcap = softcap;
         this.vocab = vocab;
         this.dModel = dModel;
+    }
+
+    /**
+     * What the census moments need of the head's rows, computed once while it loads: the inverse row norms, and
+     * the mean row and mean unit row, so that the mean of a neuron's scores and of its cosines are a dot product
+     * of d_model terms instead of a pass over the vocabulary.
+     *
+     * @param inverseNorms (vocab) 1/‖U[t]‖, 0 for a zero row (whose cosine is taken as 0)
+     * @param meanRow      (d_model) Σ_t U[t] / vocab
+     * @param meanUnitRow  (d_model) Σ_t U[t]/‖U[t]‖ / vocab
+     * @param meanBias     Σ_t b[t] / vocab, 0 without a bias
+     */
+    record RowGeometry(float[] inverseNorms, double[] meanRow, double[] meanUnitRow, double meanBias) {
+    }
+
+    /** Accumulates {@link RowGeometry} chunk by chunk, in double. */
+    private static final class RowSums {
+        final float[] inverseNorms;
+        final double[] sum;
+        final double[] unitSum;
+
+        RowSums(int vocab, int dModel) {
+            inverseNorms = new float[vocab];
+            sum = new double[dModel];
+            unitSum = new double[dModel];
+        }
+
+        void add(float[] chunk, int first, int count) {
+            int d = sum.length;
+            for (int r = 0; r < count; r++) {
+                double sq = 0;
+                for (int j = r * d; j < (r + 1) * d; j++) {
+                    sq += (double) chunk[j] * chunk[j];
+                }
+                double inverse = sq > 0 ? 1 / Math.sqrt(sq) : 0;
+                inverseNorms[first + r] = (float) inverse;
+                for (int j = 0; j < d; j++) {
+                    double u = chunk[r * d + j];
+                    sum[j] += u;
+                    unitSum[j] += u * inverse;
+                }
+            }
+        }
+
+        RowGeometry geometry(float[] bias) {
+            int vocab = inverseNorms.length;
+            double[] mean = new double[sum.length];
+            double[] unitMean = new double[sum.length];
+            for (int j = 0; j < sum.length; j++) {
+                mean[j] = sum[j] / vocab;
+                unitMean[j] = unitSum[j] / vocab;
+            }
+            double meanBias = 0;
+            if (bias != null) {
+                for (float b : bias) {
+                    meanBias += b;
+                }
+                meanBias /= vocab;
+            }
+            return new RowGeometry(inverseNorms, mean, unitMean, meanBias);
+        }
     }
 
     /** Loads the head with the PyTorch engine onto {@code device}, in chunks of {@value #DEFAULT_CHUNK_ROWS} rows. */
@@ -85,9 +151,11 @@ public final class LmHead implements AutoCloseable {
             // One staging buffer for all chunks: DJL would otherwise allocate a fresh direct buffer per
             // chunk that only the GC frees.
             DirectStaging staging = new DirectStaging();
+            RowSums sums = new RowSums(vocab, dModel);
             for (int first = 0; first < vocab; first += step) {
                 int n = Math.min(step, vocab - first);
                 rows.read(first, n, buf);
+                sums.add(buf, first, n);
                 // On CPU the chunk tensor aliases the staging buffer, so it must be closed (by its
                 // sub-manager) before the buffer is refilled.
                 try (NDManager chunkManager = manager.newSubManager()) {
@@ -96,7 +164,7 @@ public final class LmHead implements AutoCloseable {
                 }
             }
             NDArray bias = logits.bias() == null ? null : manager.create(logits.bias());
-            return new LmHead(manager, matrix, bias, logits.softcap(), vocab, dModel);
+            return new LmHead(manager, matrix, bias, sums.geometry(logits.bias()), logits.softcap(), vocab, dModel);
         } catch (IOException | RuntimeException | Error e) {
             manager.close();
             throw e;
@@ -139,6 +207,23 @@ public final class LmHead implements AutoCloseable {
     public NDArray scores(NDArray x) {
         NDArray scores = x.matMul(transposed);
         return bias == null ? scores : scores.addi(bias);
+    }
+
+    /** The head's row geometry for the census moments. */
+    RowGeometry rows() {
+        return rows;
+    }
+
+    /**
+     * (s − b)/‖U[t]‖ of a block of scores: each token's cosine with the neuron up to the neuron's norm, which the
+     * census's skew and kurtosis do not depend on. A new array in the scores' manager.
+     */
+    NDArray unitScores(NDArray scores) {
+        if (bias == null) {
+            return scores.mul(inverseRowNorms);
+        }
+        NDArray unbiased = scores.sub(bias);
+        return unbiased.muli(inverseRowNorms);
     }
 
     /** The softcap c of the model's logits c·tanh(s/c), or 0 for none ({@link Logits}). */

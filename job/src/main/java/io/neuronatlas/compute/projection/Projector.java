@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -51,6 +52,7 @@ public final class Projector implements AutoCloseable {
     private final DirectStaging staging = new DirectStaging();
     private final long[] keys;
     private final int[] watched;
+    private final boolean census;
     private long tieFallbacks;
 
     /** @param topK tokens to rank per neuron and polarity, 1 ≤ topK ≤ vocab */
@@ -63,6 +65,15 @@ public final class Projector implements AutoCloseable {
      *     (map --watch: a token's profile over all neurons)
      */
     public Projector(LmHead head, int topK, int[] watched) {
+        this(head, topK, watched, true);
+    }
+
+    /**
+     * @param census whether to compute the census moments ({@link BatchResult.Census}); false only to measure what
+     *     they cost (bench), which leaves them 0
+     */
+    public Projector(LmHead head, int topK, int[] watched, boolean census) {
+        this.census = census;
         this.head = Objects.requireNonNull(head, "head");
         this.softcap = head.softcap();
         int vocab = head.vocab();
@@ -115,17 +126,27 @@ public final class Projector implements AutoCloseable {
         }
         BatchResult result = new BatchResult(count, BatchResult.Rankings.allocate(count, topK),
                 BatchResult.Statistics.allocate(count), BatchResult.Normalizers.allocate(count),
-                BatchResult.Watched.allocate(count, watched));
+                BatchResult.Watched.allocate(count, watched), BatchResult.Census.allocate(count));
         if (count == 0) {
             return result;
         }
         Output out = new Output(result);
+        LmHead.RowGeometry geometry = head.rows();
+        float[] scoreMeans = new float[count];
+        float[] cosMeans = new float[count]; // of s/‖U[t]‖, the cosines times the neuron's norm
         for (int n = 0; n < count; n++) {
             double sq = 0;
-            for (int j = n * d; j < (n + 1) * d; j++) {
-                sq += (double) vectors[j] * vectors[j];
+            double mean = geometry.meanBias();
+            double cosMean = 0;
+            for (int j = n * d, c = 0; j < (n + 1) * d; j++, c++) {
+                double x = vectors[j];
+                sq += x * x;
+                mean += x * geometry.meanRow()[c];
+                cosMean += x * geometry.meanUnitRow()[c];
             }
             out.statistics.norms()[n] = (float) Math.sqrt(sq);
+            scoreMeans[n] = (float) mean;
+            cosMeans[n] = (float) cosMean;
         }
         try (NDManager batch = manager.newSubManager()) {
             NDArray s = head.scores(staging.upload(batch, vectors, count, d)); // (count, vocab)
@@ -139,7 +160,12 @@ public final class Projector implements AutoCloseable {
             Block block = new Block();
             for (int first = 0; first < count; first += ROW_BLOCK) {
                 int rows = Math.min(ROW_BLOCK, count - first);
-                block.reduce(s.get(new NDIndex(first + ":" + (first + rows))), rows);
+                NDArray sb = s.get(new NDIndex(first + ":" + (first + rows)));
+                if (census) {
+                    // Before the softmax passes, which overwrite the block in place.
+                    shapes(sb, rows, first, scoreMeans, cosMeans, out.census);
+                }
+                block.reduce(sb, rows);
                 for (int i = 0; i < rows; i++) {
                     summarize(block, i, first + i, out);
                 }
@@ -150,11 +176,49 @@ public final class Projector implements AutoCloseable {
 
     /** The arrays of a result being filled in. */
     private record Output(BatchResult.Rankings rankings, BatchResult.Statistics statistics,
-                          BatchResult.Normalizers normalizers, BatchResult.Watched watched, int[] rankIds,
-                          float[] rankPs) {
+                          BatchResult.Normalizers normalizers, BatchResult.Watched watched,
+                          BatchResult.Census census, int[] rankIds, float[] rankPs) {
         Output(BatchResult r) {
-            this(r.rankings(), r.statistics(), r.normalizers(), r.watchedTokens(), new int[r.topK()],
+            this(r.rankings(), r.statistics(), r.normalizers(), r.watchedTokens(), r.census(), new int[r.topK()],
                     new float[r.topK()]);
+        }
+    }
+
+    /**
+     * The census moments of a block of score rows: the scores', and the cosines' (s/‖U[t]‖, scaled by the neuron's
+     * norm, which skew and kurtosis ignore), each shifted by its mean from the head's mean rows ({@link ShiftedSums}).
+     */
+    private void shapes(NDArray sb, int rows, int first, float[] scoreMeans, float[] cosMeans,
+                        BatchResult.Census census) {
+        float[] shift = Arrays.copyOfRange(scoreMeans, first, first + rows);
+        try (NDArray centered = sb.sub(sb.getManager().create(shift, new Shape(rows, 1)))) {
+            moments(centered, rows, first, census.scoreSkew(), census.scoreKurtosis());
+        }
+        shift = Arrays.copyOfRange(cosMeans, first, first + rows);
+        try (NDArray centered = head.unitScores(sb)) {
+            centered.subi(sb.getManager().create(shift, new Shape(rows, 1)));
+            moments(centered, rows, first, census.vocabCosSkew(), census.vocabCosKurtosis());
+        }
+    }
+
+    /** Skew and kurtosis of each row of d (rows, vocab), values already shifted near their mean. */
+    private void moments(NDArray d, int rows, int first, float[] skews, float[] kurtoses) {
+        int vocab = head.vocab();
+        try (NDArray square = d.square();
+             NDArray s1 = d.sum(ROWS, false);
+             NDArray s2 = square.sum(ROWS, false);
+             NDArray s3 = square.reshape(rows, 1, vocab).matMul(d.reshape(rows, vocab, 1));
+             NDArray s4 = square.norm(ROWS, false)) {
+            float[] sum = s1.toFloatArray();
+            float[] sumSquares = s2.toFloatArray();
+            float[] sumCubes = s3.toFloatArray();
+            float[] rootSumFourth = s4.toFloatArray();
+            for (int i = 0; i < rows; i++) {
+                double fourth = (double) rootSumFourth[i] * rootSumFourth[i];
+                double[] central = ShiftedSums.centralMoments(vocab, sum[i], sumSquares[i], sumCubes[i], fourth);
+                skews[first + i] = (float) ShiftedSums.skew(central);
+                kurtoses[first + i] = (float) ShiftedSums.kurtosis(central);
+            }
         }
     }
 

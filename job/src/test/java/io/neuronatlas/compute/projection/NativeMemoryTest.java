@@ -41,7 +41,7 @@ class NativeMemoryTest {
                     projector.project(x, 1 + i % 8);
                     assertTrue(projector.manager().getManagedArrays().isEmpty());
                     assertEquals(0, resources(projector.manager()));
-                    assertEquals(2, head.manager().getManagedArrays().size());
+                    assertEquals(3, head.manager().getManagedArrays().size()); // matrix, transposed, inverse row norms
                 }
                 assertTrue(projector.tieFallbacks() > 0, "fixture should exercise the fallback");
             }
@@ -99,7 +99,7 @@ class NativeMemoryTest {
                     }
                 }
             }
-            assertEquals(2, resources(head.manager()));
+            assertEquals(3, resources(head.manager()));
         } finally {
             pool.shutdownNow();
         }

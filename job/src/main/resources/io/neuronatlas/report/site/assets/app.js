@@ -13,8 +13,12 @@
   const STATS = [
     ['norm', 'vector norm'], ['max_score', 'max score'], ['min_score', 'min score'], ['mean_score', 'mean score'],
     ['std_score', 'std of scores'], ['max_abs_score', 'max |score|'], ['logsumexp', 'logsumexp'],
-    ['entropy', 'entropy (nats)'],
+    ['entropy', 'entropy (nats)'], ['vocab_cos_kurtosis', 'kurtosis of cos(w, W_U[t])'],
+    ['vocab_cos_skew', 'skew of cos(w, W_U[t])'], ['score_kurtosis', 'kurtosis of scores'],
+    ['score_skew', 'skew of scores'],
   ];
+  const CENSUS_CLASS = { prediction: 'prediction neuron (raises a few tokens)',
+    suppression: 'suppression neuron (lowers a few tokens)' };
 
   // ---- data loading ----------------------------------------------------------------------------------------
   const loaded = new Map();
@@ -306,9 +310,44 @@
     });
     page.appendChild(section('checkpoint-list', 'Checkpoints', checkpoints));
     for (const c of atlas.checkpoints) {
-      page.appendChild(alignmentSection(c, await load(C.alignmentKey(c.index))));
+      const data = await load(C.alignmentKey(c.index));
+      page.appendChild(alignmentSection(c, data));
+      if (data.census && data.census.length) page.appendChild(censusSection(c, data.census));
     }
     return page;
+  }
+
+  /**
+   * The statistics table's rows: those the record has (an atlas from before the census lacks its moments), and for
+   * a down_proj column its census class (Gurnee et al.: kurtosis of its cosines with W_U above the map's threshold).
+   */
+  function statisticRows(matrix, stats) {
+    const rows = STATS.filter(([key]) => stats[key] != null).map(([key, label]) => [label, num(stats[key])]);
+    if (matrix === 'down' && stats.vocab_cos_kurtosis != null) {
+      rows.push(['census class', el('span', { id: 'census-class' },
+        stats.census_class ? CENSUS_CLASS[stats.census_class] || plain(stats.census_class) : 'none')]);
+    }
+    return rows;
+  }
+
+  /** Gurnee et al.'s census of the checkpoint's down_proj neurons per layer (canned query census). */
+  function censusSection(c, rows) {
+    const threshold = c.parameters.census_kurtosis;
+    return section('census-' + c.index, ['Prediction and suppression neurons of ', plain(c.checkpoint)],
+      el('p', null, 'A down_proj neuron whose cosines with the unembedding rows have a kurtosis above '
+        + C.formatNumber(threshold) + ' is a prediction neuron (positive skew: it raises a few tokens) or a ',
+        'suppression neuron (negative skew: it lowers them), after Gurnee et al.'),
+      linePlot({
+        title: c.checkpoint + ': share of down_proj neurons per layer', xName: 'layer', xLabel: 'layer',
+        yLabel: 'share', yMin: 0, cls: 'census-plot',
+        series: [
+          { label: 'prediction', cls: 'up', xs: rows.map((r) => r.layer), ys: rows.map((r) => r.prediction_share) },
+          { label: 'suppression', cls: 'down', xs: rows.map((r) => r.layer), ys: rows.map((r) => r.suppression_share) },
+        ],
+      }),
+      table('census-table-' + c.index, ['layer', 'neurons', 'prediction', 'suppression', 'kurtosis median',
+        'kurtosis p99', 'kurtosis max'], rows.map((r) => [String(r.layer), String(r.neurons), String(r.prediction),
+        String(r.suppression), num(r.kurtosis_p50), num(r.kurtosis_p99), num(r.kurtosis_max)])));
   }
 
   /** d_mlp, and for a mixture of experts its experts: "24; 3 experts × 16, shared 20". */
@@ -461,7 +500,7 @@
       topTokens('top-positive', '+ polarity: the tokens it aligns with most', record.positive),
       topTokens('top-negative', '− polarity: the tokens it is most anti-aligned with', record.negative)));
     page.appendChild(section('statistics', 'Statistics over the whole vocabulary',
-      table('stats', ['statistic', 'value'], STATS.map(([key, label]) => [label, num(record.stats[key])]))));
+      table('stats', ['statistic', 'value'], statisticRows(route.matrix, record.stats))));
 
     const others = C.MATRICES.filter((m) => m !== route.matrix).map((m) => [m, sameIndex(m)]).filter(([, r]) => r);
     if (others.length) {
