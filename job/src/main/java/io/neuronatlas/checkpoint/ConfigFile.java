@@ -220,4 +220,24 @@ public final class ConfigFile {
     public String name(String field) {
         return scope + field;
     }
+
+    /** A list of strings (layer_types), empty when absent or null. */
+    public List<String> texts(String field) throws CheckpointException {
+        List<String> values = new ArrayList<>();
+        if (!has(field)) {
+            return values;
+        }
+        JsonNode node = object.get(field);
+        if (!node.isArray()) {
+            throw new CheckpointException(path + ": '" + scope + field + "' must be a list of strings, found " + node);
+        }
+        for (JsonNode item : node) {
+            if (!item.isTextual()) {
+                throw new CheckpointException(path + ": '" + scope + field + "' must be a list of strings, found "
+                        + node);
+            }
+            values.add(item.asText());
+        }
+        return values;
+    }
 }

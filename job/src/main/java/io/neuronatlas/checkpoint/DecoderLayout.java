@@ -2,75 +2,126 @@ package io.neuronatlas.checkpoint;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
 /**
- * What a forward pass reads besides the MLP, embedding, final norm and LM head that {@link Architecture} names: the
- * attention and norm tensors of each layer, which projections carry biases, the activation and the kind of norm.
- * Adding an architecture's forward pass means adding an implementation and returning it from its
- * {@link Architecture#decoders()}, so a family's description stays in one place; the math reads nothing else about
- * the model family.
+ * A family's decoder for the forward pass, as data and small strategies the one decoder stack
+ * ({@code compute/forward/DecoderStack}) reads: the config.json fields of the attention shape, the tensors of each
+ * layer ({@link LayerTensors}), what the layer does besides Llama's ({@link DecoderBlock}), which layers slide
+ * ({@link LayerAttention}). The MLP's matrices, embedding, final norm and head come from its {@link Architecture}.
+ * Adding a family's forward pass is one implementation returned from its {@link Architecture#decoders()}; the stack
+ * reads nothing else about the family.
  */
 public interface DecoderLayout extends Serializable {
 
-    /** Normalisations a decoder layer can use; the forward pass implements each kind listed here. */
-    enum Norm {
-        /** Root-mean-square norm with a learned scale and no bias (Llama, Mistral, Qwen2). */
-        RMS
-    }
-
-    /** Activations of a gated MLP, by config.json's {@code hidden_act} name. */
+    /** Activations of an MLP, by config.json's hidden_act (hidden_activation, activation_function) name. */
     enum Activation {
         /** silu(x) = x · sigmoid(x). */
-        SILU("silu");
+        SILU("silu", "swish"),
+        /** The tanh approximation of GELU: gelu_pytorch_tanh (Gemma), gelu_new (GPT-2), gelu_fast. */
+        GELU_TANH("gelu_pytorch_tanh", "gelu_new", "gelu_fast"),
+        /** GELU with erf: x·Φ(x) (GPT-NeoX's "gelu"). */
+        GELU("gelu"),
+        RELU("relu");
 
-        private final String configName;
+        private final List<String> configNames;
 
-        Activation(String configName) {
-            this.configName = configName;
+        Activation(String... configNames) {
+            this.configNames = List.of(configNames);
         }
 
         public String configName() {
-            return configName;
+            return configNames.get(0);
         }
 
         /** The activation hidden_act names, or null when there is no forward pass for it. */
-        static Activation of(String hiddenAct) {
+        public static Activation of(String hiddenAct) {
             for (Activation a : values()) {
-                if (a.configName.equals(hiddenAct)) {
+                if (a.configNames.contains(hiddenAct)) {
                     return a;
                 }
             }
             return null;
         }
+
+        static String supported() {
+            List<String> names = new ArrayList<>();
+            for (Activation a : values()) {
+                names.addAll(a.configNames);
+            }
+            return String.join(", ", names);
+        }
+    }
+
+    /**
+     * The config.json names of the attention shape and norm, where a family does not use transformers' common ones.
+     *
+     * @param heads        num_attention_heads (GPT-2: n_head)
+     * @param kvHeads      num_key_value_heads, or null when the family has no grouped-query attention
+     * @param maxPositions max_position_embeddings (GPT-2: n_positions)
+     * @param normEps      rms_norm_eps, layer_norm_eps, layer_norm_epsilon
+     * @param epsDefault   the family's config class default of normEps
+     */
+    record ConfigKeys(String heads, String kvHeads, String maxPositions, String normEps, double epsDefault)
+            implements Serializable {
+        public static final ConfigKeys STANDARD = new ConfigKeys("num_attention_heads", "num_key_value_heads",
+                "max_position_embeddings", "rms_norm_eps", 1e-6);
     }
 
     /** The model_type of config.json this layout describes. */
     String modelType();
 
-    /** The weight of projection p of layer l: [out, in] as nn.Linear stores it. */
-    String attentionWeight(AttentionProjection p, int layer);
+    default ConfigKeys keys() {
+        return ConfigKeys.STANDARD;
+    }
 
-    /** The bias of projection p of layer l, present only for {@link #biasedProjections}. */
-    String attentionBias(AttentionProjection p, int layer);
+    /** The section of config.json that describes the text decoder: the file itself, or multimodal text_config. */
+    default ConfigFile textConfig(ConfigFile config) throws CheckpointException {
+        return config;
+    }
+
+    /** The activation a config.json name stands for in this family (Gemma reads a legacy "gelu" as tanh). */
+    default Activation activation(String hiddenAct) {
+        return Activation.of(hiddenAct);
+    }
+
+    /** What the layer does besides Llama's, given config.json (the text section) and the head dimension. */
+    default DecoderBlock block(ConfigFile config, int headDim) throws CheckpointException {
+        return DecoderBlock.llama(headDim);
+    }
+
+    /** Each layer's attention window and rotary base; every layer full by default. */
+    default List<LayerAttention> layerAttention(ConfigFile config, int layers) throws CheckpointException {
+        return LayerAttention.everyLayer(layers, 0);
+    }
 
     /**
      * The projections that carry a bias, given config.json's {@code attention_bias} (false when absent). Some
      * families ignore the flag: Qwen2's q, k and v always have one.
      */
-    Set<AttentionProjection> biasedProjections(boolean attentionBiasFlag);
+    default Set<AttentionProjection> biasedProjections(boolean attentionBiasFlag) {
+        return attentionBiasFlag ? EnumSet.allOf(AttentionProjection.class) : EnumSet.noneOf(AttentionProjection.class);
+    }
 
-    /** The norm before attention. */
-    String inputNorm(int layer);
+    /** The default of config.json's attention_bias in this family. */
+    default boolean attentionBiasDefault() {
+        return false;
+    }
 
-    /** The norm between attention and the MLP. */
-    String postAttentionNorm(int layer);
+    /** Whether transformers 5 nests rope_parameters by layer type in this family (Gemma-3). */
+    default boolean ropePerLayerType() {
+        return false;
+    }
 
-    Norm norm();
+    /** A learned position embedding [max_positions, d_model] added to the token embedding (GPT-2), or null. */
+    default String positionEmbedding() {
+        return null;
+    }
 
-    /** The activation when config.json has no hidden_act. */
-    Activation defaultActivation();
+    /** The tensors of layer l besides its MLP matrices. */
+    LayerTensors tensors(ForwardConfig config, int layer);
 
     /** Every layout with a forward pass, in the order error messages list them. */
     static List<DecoderLayout> all() {

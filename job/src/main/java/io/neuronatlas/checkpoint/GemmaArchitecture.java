@@ -88,6 +88,11 @@ public record GemmaArchitecture(String prefix, String lmHead) implements Archite
     }
 
     @Override
+    public List<DecoderLayout> decoders() {
+        return modelTypes().stream().sorted().map(t -> (DecoderLayout) new GemmaDecoderLayout(t, prefix)).toList();
+    }
+
+    @Override
     public NormKind norm() {
         return NormKind.RMS_PLUS_ONE;
     }

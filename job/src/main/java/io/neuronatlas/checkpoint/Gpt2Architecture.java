@@ -75,6 +75,11 @@ public record Gpt2Architecture(String prefix) implements Architecture {
     }
 
     @Override
+    public List<DecoderLayout> decoders() {
+        return List.of(new Gpt2DecoderLayout(prefix));
+    }
+
+    @Override
     public NormKind norm() {
         return NormKind.LAYER_NORM;
     }

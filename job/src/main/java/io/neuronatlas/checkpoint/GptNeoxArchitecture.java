@@ -64,6 +64,11 @@ public final class GptNeoxArchitecture implements Architecture {
     }
 
     @Override
+    public List<DecoderLayout> decoders() {
+        return List.of(GptNeoxDecoderLayout.INSTANCE);
+    }
+
+    @Override
     public NormKind norm() {
         return NormKind.LAYER_NORM;
     }

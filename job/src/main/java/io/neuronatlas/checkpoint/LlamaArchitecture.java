@@ -42,7 +42,7 @@ public final class LlamaArchitecture extends LlamaHeadArchitecture {
                 "hidden_size=" + config.dModel() + ", intermediate_size=" + block.width());
     }
 
-    /** Llama, Mistral and Qwen2 have a forward pass; Qwen3's q/k norms and OLMo-2's post-norms do not yet. */
+    /** Llama, Mistral, Qwen2, Qwen3 (q/k norms) and OLMo-2 (norms after attention and MLP). */
     @Override
     public List<DecoderLayout> decoders() {
         return List.of(LlamaDecoderLayout.values());

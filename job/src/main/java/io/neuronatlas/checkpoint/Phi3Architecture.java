@@ -1,5 +1,6 @@
 package io.neuronatlas.checkpoint;
 
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -40,6 +41,11 @@ public final class Phi3Architecture extends LlamaHeadArchitecture {
         }
         return new NeuronSource(mlp + "gate_up_proj.weight", new long[] {2L * m, d}, -1, true,
                 matrix == MlpMatrix.GATE ? 0 : m, 1, m, because + "; gate and up fused: 2·intermediate_size rows");
+    }
+
+    @Override
+    public List<DecoderLayout> decoders() {
+        return List.of(Phi3DecoderLayout.INSTANCE);
     }
 
     private Object readResolve() {

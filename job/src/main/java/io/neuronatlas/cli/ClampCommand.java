@@ -67,8 +67,9 @@ final class ClampCommand implements Command {
         @SuppressWarnings("unchecked")
         OParser<?, Args>[] all = options.toArray(new OParser[0]);
         Scopt.Parsed<Args> parsed = Scopt.parse(s.parser("neuron-atlas clamp", "Holds one MLP neuron's "
-                + "activation (act(gate)*up, the input of down_proj) at each value and runs the model on the prompt: "
-                + "the target's probability, logit and rank and the top-1 next token per value, the unclamped "
+                + "activation (act(gate)*up, or act(up) for GPT-2 and GPT-NeoX: the input of the MLP's output "
+                + "projection) at each value and runs the model on the prompt: the target's probability, logit and "
+                + "rank and the top-1 next token per value, the unclamped "
                 + "baseline and the neuron's natural activation at the last position.", all), argv, new Args(),
                 raw, err);
         if (!parsed.ok()) {

@@ -29,7 +29,8 @@ final class ForwardOptions {
 
     static <B extends DecoderOptions.Builder<B>, A extends Args<B>> List<OParser<?, A>> model(Scopt<A> s) {
         List<OParser<?, A>> all = new ArrayList<>();
-        all.add(s.string("model", "DIR", "Hugging Face model folder (llama, mistral or qwen2)",
+        all.add(s.string("model", "DIR", "Hugging Face model folder (a dense family: llama, mistral, qwen2, qwen3, "
+                + "olmo2, gemma 1-3, phi3, gpt2, gpt_neox)",
                 (a, v) -> a.options.modelDir(Path.of(v))).required());
         all.add(s.string("device", "auto|cpu|gpu", "auto: the GPU Spark assigned a task, else the CPU; gpu: "
                 + "GPU 0 or fail, never a silent fall back to the CPU",

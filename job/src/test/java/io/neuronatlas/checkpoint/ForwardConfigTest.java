@@ -42,7 +42,7 @@ class ForwardConfigTest {
         assertEquals(8, c.kvHeads());
         assertEquals(4, c.queriesPerKvHead());
         assertEquals(64, c.headDim());
-        assertEquals(1e-5, c.rmsNormEps());
+        assertEquals(1e-5, c.normEps());
         assertEquals(500000.0, c.ropeTheta());
         assertEquals(RopeScaling.llama3(32, 1, 4, 8192), c.ropeScaling());
         assertEquals(131072, c.maxSequence());
@@ -58,7 +58,7 @@ class ForwardConfigTest {
         ForwardConfig c = read(base("llama", ""));
         assertEquals(32, c.kvHeads());
         assertEquals(64, c.headDim());
-        assertEquals(1e-6, c.rmsNormEps());
+        assertEquals(1e-6, c.normEps());
         assertEquals(10000.0, c.ropeTheta());
         assertEquals(RopeScaling.NONE, c.ropeScaling());
         assertEquals(-1, c.bosTokenId());
@@ -73,7 +73,8 @@ class ForwardConfigTest {
         assertEquals(131072, read(base("qwen2", ", \"sliding_window\": 4096")).maxSequence());
         ForwardConfig mistral = read(base("mistral", ", \"sliding_window\": 4096, \"attention_bias\": true"));
         assertEquals(Set.of(), mistral.biasedProjections());
-        assertEquals(4096, mistral.maxSequence());
+        assertEquals(131072, mistral.maxSequence());
+        assertEquals(new LayerAttention(4096, false), mistral.layerAttention().get(1));
         assertEquals(EnumSet.allOf(AttentionProjection.class),
                 read(base("llama", ", \"attention_bias\": true")).biasedProjections());
         assertEquals(RopeScaling.linear(2), read(base("llama", ", \"rope_scaling\": {\"type\": \"linear\", "
@@ -104,15 +105,14 @@ class ForwardConfigTest {
     void errorsNameTheFileAndField() throws IOException {
         String file = dir.resolve("config.json").toString();
         String[][] cases = {
-            {base("phi3", ""), "no forward pass yet for model_type 'phi3' (supported: llama, mistral, qwen2)"},
+            {base("mixtral", ""), "no forward pass yet for model_type 'mixtral' (supported: llama, mistral, qwen2, "
+                + "qwen3, olmo2, gemma, gemma2, gemma3, gemma3_text, gpt2, gpt_neox, phi3)"},
             {base("llama", ", \"num_key_value_heads\": 5"), "num_key_value_heads=5", "num_attention_heads=32"},
             {base("llama", ", \"head_dim\": 63"), "head_dim", "63"},
             {base("llama", ", \"rope_scaling\": {\"rope_type\": \"proportional\", \"factor\": 2.0}"),
                 "'rope_scaling.rope_type' is 'proportional'", "default, linear, dynamic, yarn, longrope, llama3"},
             {base("llama", ", \"rope_parameters\": {\"rope_type\": \"mrope\", \"rope_theta\": 1e6}"),
                 "'rope_parameters.rope_type' is 'mrope'"},
-            {base("llama", ", \"rope_parameters\": {\"rope_type\": \"default\", \"rope_theta\": 1e4, "
-                + "\"partial_rotary_factor\": 0.5}"), "partial_rotary_factor=0.5"},
             {base("llama", ", \"rope_scaling\": {\"rope_type\": \"longrope\", \"short_factor\": [1, 2], "
                 + "\"long_factor\": [1, 3], \"original_max_position_embeddings\": 4096}"),
                 "longrope's short_factor and long_factor have 2 factors", "which need 32"},

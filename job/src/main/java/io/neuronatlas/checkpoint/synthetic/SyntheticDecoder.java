@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.neuronatlas.checkpoint.AttentionProjection;
 import io.neuronatlas.checkpoint.Checkpoint;
-import io.neuronatlas.checkpoint.DecoderLayout;
+import io.neuronatlas.checkpoint.LlamaDecoderLayout;
 import io.neuronatlas.checkpoint.ForwardConfig;
 import io.neuronatlas.checkpoint.LlamaArchitecture;
 import io.neuronatlas.checkpoint.MlpMatrix;
@@ -166,7 +166,7 @@ public final class SyntheticDecoder {
     }
 
     public Written write(Path dir) throws IOException {
-        DecoderLayout layout = DecoderLayout.forModelType(modelType);
+        LlamaDecoderLayout layout = LlamaDecoderLayout.of(modelType);
         if (planted != null && (planted.layer() >= layers || planted.neuron() >= dMlp)) {
             throw new IllegalArgumentException("planted neuron " + planted + " is outside " + layers + " layers of "
                     + dMlp + " neurons");
@@ -248,11 +248,11 @@ public final class SyntheticDecoder {
     /** The tensors in Hugging Face's order, each a pure function of (seed, name, row). */
     private final class Tensors {
         private final ForwardConfig config;
-        private final DecoderLayout layout;
+        private final LlamaDecoderLayout layout;
         private final TokenTable tokens;
         private final SeededRows rows = new SeededRows(seed);
 
-        Tensors(ForwardConfig config, DecoderLayout layout, TokenTable tokens) {
+        Tensors(ForwardConfig config, LlamaDecoderLayout layout, TokenTable tokens) {
             this.config = config;
             this.layout = layout;
             this.tokens = tokens;

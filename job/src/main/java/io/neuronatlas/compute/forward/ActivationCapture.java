@@ -10,7 +10,8 @@ import java.util.Arrays;
 /**
  * Reads the MLP activations act(gate)·up (the input of down_proj, what a clamp sets) of chosen layers at every
  * position of a batch of equally long sequences, in one forward pass that stops after the last layer asked for: no
- * logits, no KV cache. Added for issue 14 (max-activating examples); it only reads {@link DecoderStack}.
+ * logits, no KV cache. Added for issue 14 (max-activating examples); it runs {@link DecoderStack#layers} with a
+ * capturing hook.
  *
  * <p>Each layer's activations are copied to the host as soon as the layer is computed, transposed there to
  * neuron-major ({@link Transpose}) and handed to the sink, so host memory holds one layer at a time: twice batch ×
@@ -52,31 +53,31 @@ public final class ActivationCapture {
         }
         try (NDManager scope = stack.model().newSubManager()) {
             DecoderStack.Step step = stack.step(scope, 0, sequences[0].length);
-            NDArray x = stack.embed(scope, sequences);
+            NDArray x = stack.embed(scope, sequences, 0);
             int last = wanted[wanted.length - 1];
             float[][] host = new float[2][]; // position-major as read, then neuron-major
             int threads = Engines.cpuThreads();
-            ActivationHook hook = (layer, activation, s) -> {
-                if (Arrays.binarySearch(wanted, layer) >= 0) {
-                    NDArray floats = activation.toType(DataType.FLOAT32, false);
-                    int rows = Math.toIntExact(floats.getShape().get(0) * floats.getShape().get(1));
-                    int d = Math.toIntExact(floats.getShape().get(2));
-                    // Host arrays for every layer of the pass, the first filled from a direct view of the tensor: a
-                    // fresh array a layer (tens of MB, twice with toFloatArray's byte[]) made the collector stop
-                    // the updates once a layer.
-                    if (host[0] == null) {
-                        host[0] = new float[rows * d];
-                        host[1] = new float[rows * d];
+            ActivationHook hook = new ActivationHook() {
+                @Override
+                public void onActivation(int layer, NDArray activation, NDArray residual, DecoderStack.Step s) {
+                    if (Arrays.binarySearch(wanted, layer) >= 0) {
+                        NDArray floats = activation.toType(DataType.FLOAT32, false);
+                        int rows = Math.toIntExact(floats.getShape().get(0) * floats.getShape().get(1));
+                        int d = Math.toIntExact(floats.getShape().get(2));
+                        // Host arrays for every layer of the pass, the first filled from a direct view of the
+                        // tensor: a fresh array a layer (tens of MB, twice with toFloatArray's byte[]) made the
+                        // collector stop the updates once a layer.
+                        if (host[0] == null) {
+                            host[0] = new float[rows * d];
+                            host[1] = new float[rows * d];
+                        }
+                        floats.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer().get(host[0]);
+                        Transpose.transpose(host[0], rows, d, host[1], threads);
+                        sink.accept(layer, host[1]);
                     }
-                    floats.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer().get(host[0]);
-                    Transpose.transpose(host[0], rows, d, host[1], threads);
-                    sink.accept(layer, host[1]);
                 }
             };
-            for (int l = 0; l <= last; l++) {
-                int layer = l;
-                x = DecoderStack.freeingTemporaries(x, scope, (in, ls) -> stack.layer(layer, in, step, null, hook, ls));
-            }
+            stack.layers(x, 0, last + 1, step, null, hook, scope, false);
         }
     }
 }

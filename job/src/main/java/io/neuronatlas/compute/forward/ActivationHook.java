@@ -1,16 +1,33 @@
 package io.neuronatlas.compute.forward;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 
-/** Sees, and may change in place, the MLP activation act(gate)·up of a layer: the input of down_proj. */
-@FunctionalInterface
+/**
+ * What a pass does besides the math, handed to the one layer loop ({@link DecoderStack#layers}): nothing, clamps
+ * ({@link Clamps#hook()}), capture ({@link ActivationCapture}), or the records and joining rows of a clamp sweep
+ * ({@link ClampSweeper}).
+ */
 interface ActivationHook {
-    ActivationHook NONE = (layer, activation, step) -> {
+    ActivationHook NONE = new ActivationHook() {
     };
 
     /**
-     * @param activation (batch, positions of this call, d_mlp); TransformerLens's {@code blocks.L.mlp.hook_post}
+     * Sees, and may change in place, the MLP activation act(gate)·up (act(up) for an MLP that is not gated) of a
+     * layer: the input of down_proj, TransformerLens's {@code blocks.L.mlp.hook_post}.
+     *
+     * @param activation (batch, positions of this call, d_mlp)
+     * @param residual   (batch, positions, d_model): the residual stream the MLP's output is added to
      * @param step       the positions this call computes
      */
-    void onActivation(int layer, NDArray activation, DecoderStack.Step step);
+    default void onActivation(int layer, NDArray activation, NDArray residual, DecoderStack.Step step) {
+    }
+
+    /**
+     * x_{l+1}, the output of a layer, in scope; returns the array the next layer reads (the same, or rows joined to
+     * it). Called after the layer's temporaries are freed.
+     */
+    default NDArray afterLayer(int layer, NDArray x, NDManager scope) {
+        return x;
+    }
 }

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.neuronatlas.checkpoint.ForwardConfig;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -20,11 +21,12 @@ import java.util.Map;
  * Clamp sweeps the efficient way. Per prompt one unclamped pass ({@link #prefix}) is shared by every neuron swept on
  * it. Clamping neuron n of layer L at value v changes that layer's output by exactly (v − a_n)·W_down[:, n] at the
  * clamped positions (a_n the natural activation), so a clamped row starts from the stored residual plus that rank-1
- * update and runs layers L+1 onwards. All values of all neurons of a prompt run as one batch: rows join it after their
- * neuron's layer, so the layers above several neurons multiply one tall matrix instead of one per neuron, and the
- * head runs once for every row. Scope ALL recomputes every position, except in the final layer, where only the last
- * position's output reaches the logits; scope LAST recomputes only the last position, attending to the stored keys
- * and values of the others, which the clamp does not change.
+ * update and runs layers L+1 onwards (where a norm follows the MLP, Gemma-2/3 and OLMo-2, the row's layer-L MLP
+ * output is recomputed from the stored activation instead). All values of all neurons of a prompt run as one batch:
+ * rows join it after their neuron's layer, so the layers above several neurons multiply one tall matrix instead of
+ * one per neuron, and the head runs once for every row. Scope ALL recomputes every position, except in the final
+ * layer, where only the last position's output reaches the logits; scope LAST recomputes only the last position,
+ * attending to the stored keys and values of the others, which the clamp does not change.
  *
  * <p>Results equal full passes with the clamp applied inside the MLP ({@link ForwardPass}) up to float rounding.
  * Thread-safe: prefixes are read-only and each sweep has its own scope.
@@ -67,33 +69,47 @@ public final class ClampSweeper {
         try {
             KvCache cache = KvCache.open(manager, config.model().layers());
             Map<Integer, NDArray> residuals = new HashMap<>();
+            Map<Integer, NDArray[]> mlps = new HashMap<>();
             Map<NeuronRef, float[]> activations = new HashMap<>();
-            float[] baseline;
-            try (NDManager scope = manager.newSubManager()) {
-                DecoderStack.Step step = stack.step(scope, 0, prompt.length);
-                NDArray x = stack.embed(scope, new int[][] {prompt});
-                for (int l = 0; l < config.model().layers(); l++) {
-                    NDArray h = stack.attention(l, x, step, cache, scope);
-                    NDArray activation = stack.activation(l, h);
-                    x = h.add(stack.mlpOutput(l, activation));
-                    for (NeuronRef n : byLayer.getOrDefault(l, List.of())) {
+            ActivationHook keep = new ActivationHook() {
+                @Override
+                public void onActivation(int layer, NDArray activation, NDArray residual, DecoderStack.Step step) {
+                    for (NeuronRef n : byLayer.getOrDefault(layer, List.of())) {
                         activations.put(n, activation.get(new NDIndex("0, :, {}", n.index()))
                                 .toType(DataType.FLOAT32, false).toFloatArray());
                     }
-                    if (byLayer.containsKey(l)) {
-                        NDArray kept = x.duplicate();
-                        kept.attach(manager);
-                        residuals.put(l, kept);
+                    if (byLayer.containsKey(layer) && !stack.clampIsRankOne(layer)) {
+                        mlps.put(layer, new NDArray[] {kept(activation, manager), kept(residual, manager)});
                     }
                 }
+
+                @Override
+                public NDArray afterLayer(int layer, NDArray x, NDManager scope) {
+                    if (byLayer.containsKey(layer)) {
+                        residuals.put(layer, kept(x, manager));
+                    }
+                    return x;
+                }
+            };
+            float[] baseline;
+            try (NDManager scope = manager.newSubManager()) {
+                DecoderStack.Step step = stack.step(scope, 0, prompt.length);
+                NDArray x = stack.layers(stack.embed(scope, new int[][] {prompt}, 0), 0, config.model().layers(),
+                        step, cache, keep, scope, false);
                 cache.advance(prompt.length);
                 baseline = stack.logits(x).toFloatArray();
             }
-            return new PromptPrefix(prompt, manager, residuals, activations, cache, baseline);
+            return new PromptPrefix(prompt, manager, residuals, mlps, activations, cache, baseline);
         } catch (RuntimeException | Error e) {
             manager.close();
             throw e;
         }
+    }
+
+    private static NDArray kept(NDArray x, NDManager owner) {
+        NDArray copy = x.duplicate();
+        copy.attach(owner);
+        return copy;
     }
 
     /**
@@ -196,29 +212,31 @@ public final class ClampSweeper {
         int layers = config.model().layers();
         DecoderStack.Step step = stack.step(scope, first, rows);
         KvCache past = first == 0 ? null : prefix.cache().frozen(first, scope);
-        NDArray x = null; // (batch rows so far, positions, d_model)
-        int next = 0;
-        for (int l = chunk.get(0).curve.neuron.layer() + 1; l <= layers; l++) {
-            // Past the final layer only the last position is left, and only it is needed of rows joining there.
-            int from = l == layers ? positions - 1 : first;
-            while (next < chunk.size() && chunk.get(next).curve.neuron.layer() == l - 1) {
-                x = join(scope, x, clampedRows(scope, prefix, chunk.get(next++), values, from));
+        // Rows join the batch (batch rows so far, positions, d_model) after their neuron's layer; past the final
+        // layer only the last position is left, and only it is needed of rows joining there.
+        ActivationHook joining = new ActivationHook() {
+            private int next;
+
+            @Override
+            public NDArray afterLayer(int layer, NDArray x, NDManager s) {
+                int from = layer == layers - 1 ? positions - 1 : first;
+                while (next < chunk.size() && chunk.get(next).curve.neuron.layer() == layer) {
+                    x = join(s, x, clampedRows(s, prefix, chunk.get(next++), values, from));
+                }
+                return x;
             }
-            if (l == layers) {
-                break;
-            }
-            int layer = l;
-            boolean lastOnly = l == layers - 1 && rows > 1;
-            x = DecoderStack.freeingTemporaries(x, scope, (in, ls) -> lastOnly
-                    ? stack.lastPositionLayer(layer, in, step, past, ls)
-                    : stack.layer(layer, in, step, past, ActivationHook.NONE, ls));
-        }
-        return stack.logits(x);
+        };
+        int start = chunk.get(0).curve.neuron.layer();
+        NDArray x = joining.afterLayer(start, null, scope);
+        return stack.logits(stack.layers(x, start + 1, layers, step, past, joining, scope, true));
     }
 
     /** A slice's batch rows at positions [from, positions): the stored residual after its layer, clamped. */
     private NDArray clampedRows(NDManager scope, PromptPrefix prefix, Slice slice, double[] values, int from) {
         NeuronRef neuron = slice.curve.neuron;
+        if (!stack.clampIsRankOne(neuron.layer())) {
+            return renormed(scope, prefix, slice, values, from);
+        }
         int rows = prefix.length() - from;
         float[] delta = new float[slice.count * rows];
         for (int i = 0; i < slice.count; i++) {
@@ -232,6 +250,29 @@ public final class ClampSweeper {
         residual.attach(scope);
         return scope.create(delta, new Shape(slice.count, rows, 1)).toType(written.getDataType(), false)
                 .mul(written).add(residual); // (count, rows, d_model)
+    }
+
+    /**
+     * Where a norm follows the MLP (Gemma-2/3, OLMo-2) a clamp's effect is not a rank-1 update: the layer's MLP output
+     * is recomputed from the stored activations with the neuron set, and added to the stored residual.
+     */
+    private NDArray renormed(NDManager scope, PromptPrefix prefix, Slice slice, double[] values, int from) {
+        NeuronRef neuron = slice.curve.neuron;
+        int rows = prefix.length() - from;
+        NDArray[] stored = prefix.mlpAt(neuron.layer()); // activation (1, positions, d_mlp), residual (1, ., d)
+        NDArray activation = stored[0].get(new NDIndex(":, {}:, :", from));
+        activation.attach(scope);
+        NDArray residual = stored[1].get(new NDIndex(":, {}:, :", from));
+        residual.attach(scope);
+        NDArray clamped = activation.broadcast(new Shape(slice.count, rows, activation.getShape().get(2)))
+                .duplicate(); // (count, rows, d_mlp)
+        float[] set = new float[slice.count * rows];
+        for (int i = 0; i < slice.count; i++) {
+            Arrays.fill(set, i * rows, (i + 1) * rows, (float) values[slice.from + i]);
+        }
+        clamped.set(new NDIndex(":, :, {}", neuron.index()), scope.create(set, new Shape(slice.count, rows))
+                .toType(clamped.getDataType(), false));
+        return residual.add(stack.mlpOutput(neuron.layer(), clamped));
     }
 
     private static NDArray join(NDManager scope, NDArray x, NDArray rows) {

@@ -1,5 +1,6 @@
 package io.neuronatlas.compute.forward;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import java.io.Serializable;
 import java.util.HashSet;
@@ -39,11 +40,14 @@ public record Clamps(List<Clamp> clamps, ClampScope scope) implements Serializab
         if (clamps.isEmpty()) {
             return ActivationHook.NONE;
         }
-        return (layer, activation, step) -> {
-            String positions = scope == ClampScope.ALL ? ":" : (step.length() - 1) + ":" + step.length();
-            for (Clamp c : clamps) {
-                if (c.neuron().layer() == layer) {
-                    activation.set(new NDIndex(":, " + positions + ", " + c.neuron().index()), c.value());
+        return new ActivationHook() {
+            @Override
+            public void onActivation(int layer, NDArray activation, NDArray residual, DecoderStack.Step step) {
+                String positions = scope == ClampScope.ALL ? ":" : (step.length() - 1) + ":" + step.length();
+                for (Clamp c : clamps) {
+                    if (c.neuron().layer() == layer) {
+                        activation.set(new NDIndex(":, " + positions + ", " + c.neuron().index()), c.value());
+                    }
                 }
             }
         };

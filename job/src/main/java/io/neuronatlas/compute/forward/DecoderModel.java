@@ -3,28 +3,38 @@ package io.neuronatlas.compute.forward;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.neuronatlas.checkpoint.AttentionProjection;
+import ai.djl.ndarray.index.NDIndex;
 import io.neuronatlas.checkpoint.Checkpoint;
 import io.neuronatlas.checkpoint.CheckpointException;
+import io.neuronatlas.checkpoint.DecoderBlock;
 import io.neuronatlas.checkpoint.DecoderLayout;
 import io.neuronatlas.checkpoint.ForwardConfig;
+import io.neuronatlas.checkpoint.LayerTensors;
 import io.neuronatlas.checkpoint.MlpMatrix;
 import io.neuronatlas.checkpoint.ModelConfig;
+import io.neuronatlas.checkpoint.NeuronSource;
+import io.neuronatlas.checkpoint.NormKind;
+import io.neuronatlas.checkpoint.TensorSlice;
 import io.neuronatlas.compute.device.Engines;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
- * A Llama-family decoder's weights resident on one DJL device, ready for {@link ForwardPass}, {@link ClampSweeper}
- * and {@link Generator}.
+ * A decoder's weights resident on one DJL device in the roles the one {@link DecoderStack} reads, whatever names and
+ * fused layouts the family stores them in, ready for {@link ForwardPass}, {@link ClampSweeper}, {@link Generator} and
+ * {@link ActivationCapture}.
  *
  * <p>Memory: every weight once, at the chosen precision (FP32: 4 bytes a parameter, so Llama-3.2-1B takes 4.9 GB and
- * Llama-3.1-8B 32 GB; FP16 half that), a tied head shared with the embedding, transposes as views; see
- * {@link #residentBytes()}. Loading adds one 16 MiB chunk twice on the host. Everything lives in one NDManager that
- * {@link #close()} frees; callers put their temporaries in {@link #newSubManager()}, which closing the model frees too.
+ * Llama-3.1-8B 32 GB; FP16 half that), a tied head shared with the embedding, transposes as views, parts of fused
+ * tensors copied out and the fused tensor freed; see {@link #residentBytes()}. Loading adds one 16 MiB chunk twice on
+ * the host. Everything lives in one NDManager that {@link #close()} frees; callers put their temporaries in
+ * {@link #newSubManager()}, which closing the model frees too.
  *
  * <p>Immutable once loaded and safe to share between threads: passes only read the weights.
  */
@@ -33,17 +43,20 @@ public final class DecoderModel implements AutoCloseable {
     private final Precision precision;
     private final NDManager manager;
     private final NDArray embedding; // (vocab, d_model)
+    private final NDArray positions; // (max_positions, d_model) learned positions, or null
     private final NDArray head; // (d_model, vocab), a view
-    private final NDArray finalNorm; // (d_model)
+    private final LayerWeights.Norm finalNorm; // (d_model)
     private final List<LayerWeights> layers;
     private final long residentBytes;
 
     private DecoderModel(ForwardConfig config, Precision precision, NDManager manager, NDArray embedding,
-                         NDArray head, NDArray finalNorm, List<LayerWeights> layers, long residentBytes) {
+                         NDArray positions, NDArray head, LayerWeights.Norm finalNorm, List<LayerWeights> layers,
+                         long residentBytes) {
         this.config = config;
         this.precision = precision;
         this.manager = manager;
         this.embedding = embedding;
+        this.positions = positions;
         this.head = head;
         this.finalNorm = finalNorm;
         this.layers = Collections.unmodifiableList(layers);
@@ -74,7 +87,12 @@ public final class DecoderModel implements AutoCloseable {
     /** No device rule: tests run FP16 on the CPU to check the half-precision path where no GPU exists. */
     static DecoderModel upload(Checkpoint checkpoint, ForwardConfig config, Device device, Precision precision)
             throws IOException {
-        validateShapes(checkpoint, config);
+        // The names as this checkpoint spells them (GPT-2's prefix, multimodal Gemma-3's text model).
+        DecoderLayout layout = checkpoint.architecture().decoder(config.layout().modelType())
+                .orElseThrow(() -> new CheckpointException(checkpoint.dir() + ": no forward pass for model_type '"
+                        + config.layout().modelType() + "'"));
+        Loader loader = new Loader(checkpoint, config, layout);
+        loader.validateShapes();
         NDManager manager = Engines.pytorch().newBaseManager(device);
         try {
             WeightUpload upload = new WeightUpload(checkpoint, manager, precision);
@@ -83,77 +101,200 @@ public final class DecoderModel implements AutoCloseable {
             NDArray embedding = upload.matrix(embedName, m.vocab(), m.dModel());
             NDArray headRows = checkpoint.lmHeadTensor().equals(embedName) ? embedding
                     : upload.matrix(checkpoint.lmHeadTensor(), m.vocab(), m.dModel());
-            NDArray finalNorm = upload.vector(checkpoint.architecture().finalNorm(), m.dModel());
+            NDArray positions = layout.positionEmbedding() == null ? null
+                    : upload.matrix(layout.positionEmbedding(), config.maxPositions(), m.dModel());
+            LayerWeights.Norm finalNorm = loader.norm(upload, new LayerTensors.Norm(
+                    checkpoint.architecture().finalNorm(), checkpoint.architecture().finalNormBias()), m.dModel());
             List<LayerWeights> layers = new ArrayList<>();
             for (int l = 0; l < m.layers(); l++) {
-                layers.add(layer(checkpoint, config, upload, l));
+                layers.add(loader.layer(upload, l));
             }
-            return new DecoderModel(config, precision, manager, embedding, headRows.transpose(), finalNorm, layers,
-                    upload.bytes());
+            return new DecoderModel(config, precision, manager, embedding, positions, headRows.transpose(),
+                    finalNorm, layers, upload.bytes());
         } catch (IOException | RuntimeException | Error e) {
             manager.close();
             throw e;
         }
     }
 
-    private static LayerWeights layer(Checkpoint checkpoint, ForwardConfig config, WeightUpload upload, int l)
-            throws IOException {
-        DecoderLayout layout = config.layout();
-        ModelConfig m = config.model();
-        int d = m.dModel();
-        NDArray[] weights = new NDArray[AttentionProjection.values().length];
-        NDArray[] biases = new NDArray[weights.length];
-        for (AttentionProjection p : AttentionProjection.values()) {
-            int out = outputs(config, p);
-            int in = p == AttentionProjection.O ? config.heads() * config.headDim() : d;
-            weights[p.ordinal()] = upload.matrix(layout.attentionWeight(p, l), out, in).transpose();
-            if (config.biasedProjections().contains(p)) {
-                biases[p.ordinal()] = upload.vector(layout.attentionBias(p, l), out);
+    /** Reads one family's layer tensors into the stack's roles. */
+    private record Loader(Checkpoint checkpoint, ForwardConfig config, DecoderLayout layout) {
+
+        LayerWeights layer(WeightUpload upload, int l) throws IOException {
+            LayerTensors t = layout.tensors(config, l);
+            int d = config.model().dModel();
+            Map<String, NDArray> stored = new HashMap<>(); // fused tensors, freed once their parts are copied out
+            try {
+                LayerWeights w = new LayerWeights(norm(upload, t.attnIn(), d), norm(upload, t.attnOut(), d),
+                        norm(upload, t.mlpIn(), d), norm(upload, t.mlpOut(), d),
+                        norm(upload, t.qNorm() == null ? null : LayerTensors.Norm.rms(t.qNorm()), qkNormWidth(true)),
+                        norm(upload, t.kNorm() == null ? null : LayerTensors.Norm.rms(t.kNorm()), qkNormWidth(false)),
+                        projection(upload, stored, t.q()), projection(upload, stored, t.k()),
+                        projection(upload, stored, t.v()), projection(upload, stored, t.o()),
+                        bias(upload, stored, t.qBias()), bias(upload, stored, t.kBias()),
+                        bias(upload, stored, t.vBias()), bias(upload, stored, t.oBias()),
+                        mlp(upload, stored, MlpMatrix.GATE, l), mlp(upload, stored, MlpMatrix.UP, l),
+                        mlp(upload, stored, MlpMatrix.DOWN, l),
+                        t.upBias() == null ? null : upload.vector(t.upBias(), config.model().dMlp()),
+                        t.downBias() == null ? null : upload.vector(t.downBias(), d));
+                return w;
+            } finally {
+                stored.values().forEach(NDArray::close);
             }
         }
-        String gate = checkpoint.neurons(MlpMatrix.GATE, l, null).tensor();
-        String up = checkpoint.neurons(MlpMatrix.UP, l, null).tensor();
-        String down = checkpoint.neurons(MlpMatrix.DOWN, l, null).tensor();
-        return new LayerWeights(upload.vector(layout.inputNorm(l), d),
-                weights[0], weights[1], weights[2], weights[3], biases[0], biases[1], biases[2], biases[3],
-                upload.vector(layout.postAttentionNorm(l), d),
-                upload.matrix(gate, m.dMlp(), d).transpose(), upload.matrix(up, m.dMlp(), d).transpose(),
-                upload.matrix(down, d, m.dMlp()).transpose());
-    }
 
-    private static int outputs(ForwardConfig config, AttentionProjection p) {
-        return switch (p) {
-            case Q -> config.heads() * config.headDim();
-            case K, V -> config.kvHeads() * config.headDim();
-            case O -> config.model().dModel();
-        };
-    }
+        /** A norm's weight (and bias): see {@link LayerWeights.Norm} for which precision. */
+        LayerWeights.Norm norm(WeightUpload upload, LayerTensors.Norm n, int width) throws IOException {
+            if (n == null) {
+                return null;
+            }
+            NormKind kind = config.norm();
+            if (kind == NormKind.RMS) {
+                return new LayerWeights.Norm(upload.vector(n.weight(), width), null);
+            }
+            return new LayerWeights.Norm(upload.float32Vector(n.weight(), width, kind == NormKind.RMS_PLUS_ONE ? 1 : 0),
+                    n.bias() == null ? null : upload.float32Vector(n.bias(), width, 0));
+        }
 
-    /** Every tensor the forward pass reads, checked before anything is uploaded. */
-    private static void validateShapes(Checkpoint checkpoint, ForwardConfig config) throws IOException {
-        DecoderLayout layout = config.layout();
-        int d = config.model().dModel();
-        String heads = "num_attention_heads=" + config.heads() + ", head_dim=" + config.headDim()
-                + ", hidden_size=" + d;
-        String kv = "num_key_value_heads=" + config.kvHeads() + ", head_dim=" + config.headDim()
-                + ", hidden_size=" + d;
-        checkpoint.requireShape(checkpoint.architecture().finalNorm(), new long[] {d}, "hidden_size=" + d,
-                "the final norm");
-        for (int l = 0; l < config.model().layers(); l++) {
-            for (AttentionProjection p : AttentionProjection.values()) {
-                int out = outputs(config, p);
-                int in = p == AttentionProjection.O ? config.heads() * config.headDim() : d;
-                String because = p == AttentionProjection.K || p == AttentionProjection.V ? kv : heads;
-                checkpoint.requireShape(layout.attentionWeight(p, l), new long[] {out, in}, because,
-                        "layer " + l + ", attention");
-                if (config.biasedProjections().contains(p)) {
-                    checkpoint.requireShape(layout.attentionBias(p, l), new long[] {out}, because + ", model_type="
-                            + layout.modelType() + " (biases on " + config.biasedProjections() + ")", "layer " + l + ", attention");
+        private int qkNormWidth(boolean query) {
+            int heads = query ? config.heads() : config.kvHeads();
+            return config.block().qkNorm() == DecoderBlock.QkNorm.WHOLE ? heads * config.headDim()
+                    : config.headDim();
+        }
+
+        /** (in, out) of a projection: a view of a whole tensor, a copy of a fused tensor's part. */
+        private NDArray projection(WeightUpload upload, Map<String, NDArray> stored, TensorSlice s)
+                throws IOException {
+            long[] shape = s.stored();
+            if (s.whole()) {
+                NDArray w = upload.matrix(s.tensor(), (int) shape[0], (int) shape[1]);
+                return s.inputsFirst() ? w : w.transpose();
+            }
+            NDArray w = fused(upload, stored, s.tensor(), shape);
+            if (s.inputsFirst()) {
+                return copyOut(w, v -> v.reshape(shape[0], s.blocks(), s.blockStride())
+                        .get(new NDIndex(":, :, {}:{}", s.offset(), s.offset() + s.width()))
+                        .reshape(shape[0], s.outputs()));
+            }
+            return copyOut(w, v -> v.reshape(s.blocks(), s.blockStride(), shape[1])
+                    .get(new NDIndex(":, {}:{}, :", s.offset(), s.offset() + s.width()))
+                    .reshape(s.outputs(), shape[1])).transpose();
+        }
+
+        private NDArray bias(WeightUpload upload, Map<String, NDArray> stored, TensorSlice s) throws IOException {
+            if (s == null) {
+                return null;
+            }
+            if (s.whole()) {
+                return upload.vector(s.tensor(), s.outputs());
+            }
+            NDArray b = stored.get(s.tensor());
+            if (b == null) {
+                b = upload.vector(s.tensor(), (int) s.stored()[0]);
+                stored.put(s.tensor(), b);
+            }
+            return copyOut(b, v -> v.reshape(s.blocks(), s.blockStride()).get(new NDIndex(":, {}:{}", s.offset(),
+                    s.offset() + s.width())).reshape(s.outputs()));
+        }
+
+        /**
+         * A contiguous copy of part of a stored tensor, owned by the stored tensor's manager; the views that cut it
+         * go to a scope of their own, so nothing keeps the fused tensor alive once it is closed.
+         */
+        private static NDArray copyOut(NDArray stored, UnaryOperator<NDArray> cut) {
+            try (NDManager views = stored.getManager().newSubManager()) {
+                NDArray all = stored.reshape(stored.getShape());
+                all.attach(views);
+                NDArray part = cut.apply(all).duplicate();
+                part.attach(stored.getManager());
+                return part;
+            }
+        }
+
+        private NDArray fused(WeightUpload upload, Map<String, NDArray> stored, String tensor, long[] shape)
+                throws IOException {
+            NDArray w = stored.get(tensor);
+            if (w == null) {
+                w = upload.matrix(tensor, (int) shape[0], (int) shape[1]);
+                stored.put(tensor, w);
+            }
+            return w;
+        }
+
+        /**
+         * gate and up as (d_model, d_mlp), down as (d_mlp, d_model), from where the map reads their neurons: rows or
+         * columns of nn.Linear or Conv1D weights, or halves of a fused gate_up (Phi-3). Null for a gate the MLP does
+         * not have.
+         */
+        private NDArray mlp(WeightUpload upload, Map<String, NDArray> stored, MlpMatrix matrix, int l)
+                throws IOException {
+            if (!checkpoint.architecture().matrices().contains(matrix)) {
+                return null;
+            }
+            NeuronSource src = checkpoint.neurons(matrix, l, null);
+            long[] shape = src.shape();
+            boolean whole = src.offset() == 0 && src.stride() == 1
+                    && src.count() == shape[src.neuronIsRow() ? 0 : 1];
+            NDArray w = whole ? upload.matrix(src.tensor(), (int) shape[0], (int) shape[1])
+                    : fused(upload, stored, src.tensor(), shape);
+            if (!whole) {
+                String range = src.offset() + ":" + (src.offset() + src.count());
+                w = copyOut(w, v -> v.get(new NDIndex(src.neuronIsRow() ? range + ", :" : ":, " + range)));
+            }
+            // A neuron is a row of gate/up stored [out, in] and of down stored [in, out] (Conv1D): transpose those
+            // of gate/up, and down stored [out, in], into the stack's orientation.
+            boolean readsIsRow = matrix != MlpMatrix.DOWN;
+            return src.neuronIsRow() == readsIsRow ? w.transpose() : w;
+        }
+
+        /** Every tensor the forward pass reads, checked before anything is uploaded. */
+        void validateShapes() throws IOException {
+            int d = config.model().dModel();
+            String hidden = "hidden_size=" + d;
+            checkpoint.requireShape(checkpoint.architecture().finalNorm(), new long[] {d}, hidden, "the final norm");
+            if (layout.positionEmbedding() != null) {
+                checkpoint.requireShape(layout.positionEmbedding(), new long[] {config.maxPositions(), d},
+                        "max positions=" + config.maxPositions() + ", " + hidden, "learned positions");
+            }
+            String because = "num_attention_heads=" + config.heads() + ", num_key_value_heads=" + config.kvHeads()
+                    + ", head_dim=" + config.headDim() + ", " + hidden + ", model_type="
+                    + layout.modelType();
+            for (int l = 0; l < config.model().layers(); l++) {
+                LayerTensors t = layout.tensors(config, l);
+                String where = "layer " + l;
+                for (LayerTensors.Norm n : new LayerTensors.Norm[] {t.attnIn(), t.attnOut(), t.mlpIn(), t.mlpOut()}) {
+                    if (n != null) {
+                        checkpoint.requireShape(n.weight(), new long[] {d}, hidden, where);
+                        if (n.bias() != null && config.norm().hasBias()) {
+                            checkpoint.requireShape(n.bias(), new long[] {d}, hidden, where);
+                        }
+                    }
+                }
+                if (t.qNorm() != null) {
+                    checkpoint.requireShape(t.qNorm(), new long[] {qkNormWidth(true)}, because, where + ", q_norm");
+                    checkpoint.requireShape(t.kNorm(), new long[] {qkNormWidth(false)}, because, where + ", k_norm");
+                }
+                for (TensorSlice s : new TensorSlice[] {t.q(), t.k(), t.v(), t.o(), t.qBias(), t.kBias(), t.vBias(),
+                        t.oBias()}) {
+                    if (s != null) {
+                        checkpoint.requireShape(s.tensor(), s.stored(), because, where + ", attention");
+                    }
+                }
+                if (t.upBias() != null) {
+                    checkpoint.requireShape(t.upBias(), new long[] {config.model().dMlp()},
+                            "intermediate_size=" + config.model().dMlp(), where + ", MLP");
+                }
+                if (t.downBias() != null) {
+                    checkpoint.requireShape(t.downBias(), new long[] {d}, hidden, where + ", MLP");
+                }
+                for (MlpMatrix matrix : checkpoint.architecture().matrices()) {
+                    NeuronSource src = checkpoint.neurons(matrix, l, null);
+                    if (src.slab() >= 0 || src.stride() != 1) {
+                        throw new CheckpointException(checkpoint.dir() + ": " + src.tensor() + " holds experts or "
+                                + "interleaved neurons, which have no forward pass");
+                    }
                 }
             }
-            checkpoint.requireShape(layout.inputNorm(l), new long[] {d}, "hidden_size=" + d, "layer " + l);
-            checkpoint.requireShape(layout.postAttentionNorm(l), new long[] {d}, "hidden_size=" + d,
-                    "layer " + l);
         }
     }
 
@@ -183,11 +324,16 @@ public final class DecoderModel implements AutoCloseable {
         return embedding;
     }
 
+    /** (max_positions, d_model) learned positions, or null for rotary ones. */
+    NDArray positions() {
+        return positions;
+    }
+
     NDArray head() {
         return head;
     }
 
-    NDArray finalNorm() {
+    LayerWeights.Norm finalNorm() {
         return finalNorm;
     }
 

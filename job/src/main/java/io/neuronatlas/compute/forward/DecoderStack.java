@@ -8,13 +8,22 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import io.neuronatlas.checkpoint.DecoderBlock;
+import io.neuronatlas.checkpoint.DecoderLayout;
 import io.neuronatlas.checkpoint.ForwardConfig;
+import io.neuronatlas.checkpoint.LayerAttention;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeSet;
 
 /**
- * The decoder's math with Hugging Face's Llama semantics (modeling_llama.py), one block at a time, so that passes
- * can start at any layer: RMSNorm in float32 (x / sqrt(mean(x²) + eps), weight applied after), rotary embeddings in
- * rotate_half layout, grouped-query attention with an additive causal mask and a float32 softmax, q/k/v(/o) biases
- * where the layout has them, and the SwiGLU MLP silu(gate)·up → down.
+ * The decoder, written once for every family: one layer loop ({@link #layers}) that takes a hook and a KV cache and
+ * runs layers from..to, and the layer's math with Hugging Face semantics, where each family's differences are the
+ * data of its {@link io.neuronatlas.checkpoint.DecoderLayout} (which norms a layer has and of what kind, q/k norms,
+ * parallel residual, partial or learned positions, query scale, soft-capping, sliding windows, per-layer rotary
+ * bases, biases, fused projections already cut apart by {@link DecoderModel}). Norm statistics in float32 (RMSNorm
+ * x / sqrt(mean(x²) + eps), LayerNorm (x − mean) / sqrt(var + eps)), rotary embeddings in rotate_half layout,
+ * grouped-query attention with an additive mask (causal, and windowed on sliding layers) and a float32 softmax.
  *
  * <p>Every result is created from an operand in the caller's scope (weights are always right operands; views of the
  * model's or a cache's arrays are attached to the scope), so closing the scope frees everything a pass made.
@@ -25,13 +34,24 @@ final class DecoderStack {
 
     private final DecoderModel model;
     private final ForwardConfig config;
-    private final Rotary rotary;
+    private final DecoderBlock block;
+    private final Rotary[] rotaries; // [0] rope_theta, [1] the local base; empty for learned positions
+    private final int rotaryDim;
+    private final int[] windows; // distinct sliding windows of the layers, 0 for causal
     private final DataType dtype;
 
     DecoderStack(DecoderModel model) {
         this.model = model;
         this.config = model.config();
-        this.rotary = new Rotary(config);
+        this.block = config.block();
+        this.rotaryDim = block.rotaryDim(config.headDim());
+        this.rotaries = rotaryDim == 0 ? new Rotary[0] : config.localRope() != null
+                ? new Rotary[] {new Rotary(config), new Rotary(rotaryDim, config.localRope().theta(),
+                        config.localRope().scaling(), config.maxPositions())}
+                : new Rotary[] {new Rotary(config)};
+        TreeSet<Integer> distinct = new TreeSet<>();
+        config.layerAttention().forEach(a -> distinct.add(a.window()));
+        this.windows = distinct.stream().mapToInt(Integer::intValue).toArray();
         this.dtype = model.precision().dataType();
     }
 
@@ -40,34 +60,56 @@ final class DecoderStack {
     }
 
     /**
-     * Positions [start, start + length) of one forward call, with what every layer shares: cos and sin (length,
-     * head_dim) and the causal mask (length, start + length) over the cached and new positions.
+     * Positions [start, start + length) of one forward call, with what the layers share: cos and sin (length,
+     * rotary dim) per rotary base and the mask (length, start + length) over the cached and new positions per
+     * window.
      */
-    record Step(int start, int length, NDArray cos, NDArray sin, NDArray mask) {
-        /** The last position of this step alone: its rotation and its row of the mask. */
+    record Step(int start, int length, NDArray[] cos, NDArray[] sin, Map<Integer, NDArray> masks) {
+        /** The last position of this step alone: its rotation and its row of each mask. */
         Step last() {
             NDIndex row = new NDIndex("{}:, :", length - 1);
-            return new Step(start + length - 1, 1, cos.get(row), sin.get(row), mask.get(row));
+            NDArray[] c = new NDArray[cos.length];
+            NDArray[] s = new NDArray[sin.length];
+            for (int i = 0; i < c.length; i++) {
+                c[i] = cos[i].get(row);
+                s[i] = sin[i].get(row);
+            }
+            Map<Integer, NDArray> m = new HashMap<>();
+            masks.forEach((w, mask) -> m.put(w, mask.get(row)));
+            return new Step(start + length - 1, 1, c, s, m);
         }
     }
 
     Step step(NDManager scope, int start, int length) {
-        int hd = config.headDim();
-        float[][] cosSin = rotary.cosSin(start, length);
-        int keys = start + length;
-        float[] mask = new float[length * keys];
-        for (int i = 0; i < length; i++) {
-            for (int j = start + i + 1; j < keys; j++) {
-                mask[i * keys + j] = MASKED;
-            }
+        NDArray[] cos = new NDArray[rotaries.length];
+        NDArray[] sin = new NDArray[rotaries.length];
+        for (int r = 0; r < rotaries.length; r++) {
+            float[][] cosSin = rotaries[r].cosSin(start, length);
+            cos[r] = toModel(scope.create(cosSin[0], new Shape(length, rotaryDim)));
+            sin[r] = toModel(scope.create(cosSin[1], new Shape(length, rotaryDim)));
         }
-        return new Step(start, length, toModel(scope.create(cosSin[0], new Shape(length, hd))),
-                toModel(scope.create(cosSin[1], new Shape(length, hd))), scope.create(mask, new Shape(length,
-                keys)));
+        int keys = start + length;
+        Map<Integer, NDArray> masks = new HashMap<>();
+        for (int window : windows) {
+            float[] mask = new float[length * keys];
+            for (int i = 0; i < length; i++) {
+                int query = start + i;
+                for (int j = 0; j < keys; j++) {
+                    if (j > query || (window > 0 && j <= query - window)) {
+                        mask[i * keys + j] = MASKED;
+                    }
+                }
+            }
+            masks.put(window, scope.create(mask, new Shape(length, keys)));
+        }
+        return new Step(start, length, cos, sin, masks);
     }
 
-    /** (batch, positions, d_model): the embedding rows of equally long sequences. */
-    NDArray embed(NDManager scope, int[][] ids) {
+    /**
+     * (batch, positions, d_model): the embedding rows of equally long sequences at positions [start, ...), scaled
+     * (Gemma: by √d_model in the model's precision, as transformers) and plus learned positions (GPT-2).
+     */
+    NDArray embed(NDManager scope, int[][] ids, int start) {
         int batch = ids.length;
         int length = ids[0].length;
         long[] flat = new long[batch * length];
@@ -78,7 +120,16 @@ final class DecoderStack {
         }
         NDArray rows = model.embedding().get(new NDIndex("{}", scope.create(flat)));
         rows.attach(scope);
-        return rows.reshape(batch, length, config.model().dModel());
+        NDArray x = rows.reshape(batch, length, config.model().dModel());
+        if (block.embedScale() != 1) {
+            x = x.mul(toModel(scope.create((float) block.embedScale())));
+        }
+        if (model.positions() != null) {
+            NDArray learned = model.positions().get(new NDIndex("{}:{}", start, start + length));
+            learned.attach(scope);
+            x = x.add(learned);
+        }
+        return x;
     }
 
     /** One step of a pass, given the scope its temporaries go to. */
@@ -100,45 +151,58 @@ final class DecoderStack {
         }
     }
 
-    /** x_{l+1} from x_l: attention, then the MLP with the hook between act(gate)·up and down_proj. */
-    NDArray layer(int l, NDArray x, Step step, KvCache cache, ActivationHook hook, NDManager scope) {
-        NDArray h = attention(l, x, step, cache, scope);
-        NDArray activation = activation(l, h);
-        hook.onActivation(l, activation, step);
+    /**
+     * The layer loop, the only one: layers [from, to) on x (batch, positions, d_model), each in a scope of its own,
+     * keys and values through cache when there is one, the hook seeing each MLP activation and each layer's output.
+     * With lastPositionFinal, the model's final layer (when it is to − 1) computes only the last position, which is
+     * all the logits read: (batch, 1, d_model) comes out.
+     */
+    NDArray layers(NDArray x, int from, int to, Step step, KvCache cache, ActivationHook hook, NDManager scope,
+                   boolean lastPositionFinal) {
+        for (int l = from; l < to; l++) {
+            int layer = l;
+            boolean lastOnly = lastPositionFinal && l == config.model().layers() - 1 && x.getShape().get(1) > 1;
+            x = freeingTemporaries(x, scope, (in, ls) -> layer(layer, in, step, cache, hook, ls, lastOnly));
+            x = hook.afterLayer(l, x, scope);
+        }
+        return x;
+    }
+
+    /**
+     * x_{l+1} from x_l: attention, then the MLP with the hook between act(gate)·up and down_proj. With lastOnly,
+     * keys and values still come from every position, but queries, o_proj and the MLP run at the last one only.
+     */
+    private NDArray layer(int l, NDArray x, Step step, KvCache cache, ActivationHook hook, NDManager scope,
+                          boolean lastOnly) {
+        LayerWeights w = model.layer(l);
+        NDArray attended = norm(attention(l, norm(x, w.attnIn()), step, cache, scope, lastOnly), w.attnOut());
+        NDArray residual = lastOnly ? x.get(new NDIndex(":, {}:, :", x.getShape().get(1) - 1)) : x;
+        NDArray h = residual.add(attended);
+        // Parallel residual (GPT-NeoX): the MLP reads the layer's input, not the attention's output.
+        NDArray activation = activation(l, norm(block.parallelResidual() ? residual : h, w.mlpIn()));
+        hook.onActivation(l, activation, h, lastOnly ? step.last() : step);
         return h.add(mlpOutput(l, activation));
     }
 
     /**
-     * Layer l for the next token only: (batch, 1, d_model), its output at the last position. Keys and values still
-     * come from every position; queries, o_proj and the MLP run at the last one, which is all the logits read, so
-     * the final layer of a batch does 1/positions of their work.
+     * o_proj(attention(normed)): (batch, positions, d_model); keys and values go through cache when there is one.
+     * With lastQuery, only the last position queries and its row is returned.
      */
-    NDArray lastPositionLayer(int l, NDArray x, Step step, KvCache cache, NDManager scope) {
-        NDArray h = attention(l, x, step, cache, scope, true);
-        return h.add(mlpOutput(l, activation(l, h)));
-    }
-
-    /** x + o_proj(attention(input_layernorm(x))); keys and values go through cache when there is one. */
-    NDArray attention(int l, NDArray x, Step step, KvCache cache, NDManager scope) {
-        return attention(l, x, step, cache, scope, false);
-    }
-
-    /** With lastQuery, only the last position queries and its row of x + o_proj(…) is returned. */
-    private NDArray attention(int l, NDArray x, Step step, KvCache cache, NDManager scope, boolean lastQuery) {
+    private NDArray attention(int l, NDArray normed, Step step, KvCache cache, NDManager scope, boolean lastQuery) {
         LayerWeights w = model.layer(l);
-        long batch = x.getShape().get(0);
-        long positions = x.getShape().get(1);
+        LayerAttention kind = config.layerAttention().get(l);
+        int rope = kind.localRope() ? 1 : 0;
+        long batch = normed.getShape().get(0);
+        long positions = normed.getShape().get(1);
         int heads = config.heads();
         int kvHeads = config.kvHeads();
         int hd = config.headDim();
         int group = config.queriesPerKvHead();
-        NDArray normed = rmsNorm(x, w.inputNorm());
-        NDArray k = rotate(heads(project(normed, w.k(), w.kBias()), batch, positions, kvHeads), step); // (b,kv,s,hd)
+        NDArray k = rotate(queryOrKey(normed, w.k(), w.kBias(), w.kNorm(), batch, positions, kvHeads), step, rope);
         Step queries = lastQuery ? step.last() : step;
         long length = queries.length();
-        NDArray residual = lastQuery ? x.get(new NDIndex(":, {}:, :", positions - 1)) : x;
         NDArray queried = lastQuery ? normed.get(new NDIndex(":, {}:, :", positions - 1)) : normed;
-        NDArray q = rotate(heads(project(queried, w.q(), w.qBias()), batch, length, heads), queries); // (b, h, s, hd)
+        NDArray q = rotate(queryOrKey(queried, w.q(), w.qBias(), w.qNorm(), batch, length, heads), queries, rope);
         NDArray v = heads(project(normed, w.v(), w.vBias()), batch, positions, kvHeads);
         NDArray[] kv = cache == null ? new NDArray[] {k, v} : cache.extend(l, k, v, scope);
         long keys = kv[0].getShape().get(2);
@@ -146,42 +210,107 @@ final class DecoderStack {
         keysT.attach(scope);
         // Query heads h·group .. h·group+group-1 share kv head h: fold them into the positions axis.
         NDArray scores = q.reshape(batch, kvHeads, group * length, hd).matMul(keysT)
-                .mul(1.0 / Math.sqrt(hd)); // (b, kv, g·s, t)
-        NDArray probs = toFloat32(scores).reshape(batch, kvHeads, group, length, keys).add(queries.mask())
-                .softmax(-1);
+                .mul(block.queryScale()); // (b, kv, g·s, t)
+        if (block.attentionSoftcap() > 0) {
+            scores = softcap(scores, block.attentionSoftcap());
+        }
+        NDArray probs = toFloat32(scores).reshape(batch, kvHeads, group, length, keys)
+                .add(queries.masks().get(kind.window())).softmax(-1);
         NDArray mixed = toModel(probs).reshape(batch, kvHeads, group * length, keys).matMul(kv[1]);
         NDArray merged = mixed.reshape(batch, heads, length, hd).transpose(0, 2, 1, 3)
                 .reshape(batch, length, (long) heads * hd);
-        return residual.add(project(merged, w.o(), w.oBias()));
+        return project(merged, w.o(), w.oBias());
     }
 
-    /** act(gate(n))·up(n) with n = post_attention_layernorm(h): (batch, positions, d_mlp). */
-    NDArray activation(int l, NDArray h) {
+    /** (b, n, s, hd) queries or keys: projected, normed over the whole projection (OLMo-2) or per head (Qwen3). */
+    private NDArray queryOrKey(NDArray x, NDArray weightT, NDArray bias, LayerWeights.Norm qkNorm, long batch,
+                               long length, int count) {
+        NDArray y = project(x, weightT, bias);
+        if (block.qkNorm() == DecoderBlock.QkNorm.WHOLE) {
+            y = norm(y, qkNorm);
+        }
+        y = heads(y, batch, length, count);
+        return block.qkNorm() == DecoderBlock.QkNorm.PER_HEAD ? norm(y, qkNorm) : y;
+    }
+
+    /** act(gate(n))·up(n), or act(up(n)) for an MLP that is not gated: (batch, positions, d_mlp). */
+    NDArray activation(int l, NDArray normed) {
         LayerWeights w = model.layer(l);
-        NDArray normed = rmsNorm(h, w.postNorm());
+        NDArray up = project(normed, w.up(), w.upBias());
+        if (w.gate() == null) {
+            return activate(up);
+        }
         NDArray gate = normed.matMul(w.gate());
-        NDArray up = normed.matMul(w.up());
-        return Activation.sigmoid(gate).mul(gate).mul(up);
+        return config.activation() == DecoderLayout.Activation.SILU
+                ? Activation.sigmoid(gate).mul(gate).mul(up) : activate(gate).mul(up);
     }
 
-    /** down_proj(activation): (batch, positions, d_model). */
+    private NDArray activate(NDArray x) {
+        return switch (config.activation()) {
+            case SILU -> Activation.sigmoid(x).mul(x);
+            // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), transformers' NewGELUActivation
+            case GELU_TANH -> x.pow(3).mul(0.044715).add(x).mul(Math.sqrt(2 / Math.PI)).tanh().add(1).mul(x)
+                    .mul(0.5);
+            case GELU -> Activation.gelu(x);
+            case RELU -> Activation.relu(x);
+        };
+    }
+
+    /**
+     * Whether clamping a neuron of layer l changes the layer's output by exactly (v − a)·W_down[n]: true unless a
+     * norm follows the MLP.
+     */
+    boolean clampIsRankOne(int l) {
+        return model.layer(l).mlpOut() == null;
+    }
+
+    /** What the MLP adds to the residual stream: down_proj(activation), normed on Gemma-2/3 and OLMo-2. */
     NDArray mlpOutput(int l, NDArray activation) {
-        return activation.matMul(model.layer(l).down());
+        LayerWeights w = model.layer(l);
+        return norm(project(activation, w.down(), w.downBias()), w.mlpOut());
     }
 
-    /** Logits of the next token after the last position: (batch, vocab), float32. */
+    /** Logits of the next token after the last position: (batch, vocab), float32, soft-capped where the model is. */
     NDArray logits(NDArray x) {
         long last = x.getShape().get(1) - 1;
-        NDArray normed = rmsNorm(x.get(new NDIndex(":, {}, :", last)), model.finalNorm());
-        return toFloat32(normed.matMul(model.head()));
+        NDArray normed = norm(x.get(new NDIndex(":, {}, :", last)), model.finalNorm());
+        NDArray logits = toFloat32(normed.matMul(model.head()));
+        double cap = config.model().logitSoftcap();
+        return cap > 0 ? softcap(logits, cap) : logits;
     }
 
-    /** weight · (x / sqrt(mean(x²) + eps)), the statistics in float32 whatever the model's precision. */
-    NDArray rmsNorm(NDArray x, NDArray weight) {
+    /**
+     * The family's norm over the last axis, statistics in float32 whatever the model's precision; x itself when the
+     * layer has no such norm. RMSNorm (Llama): weight · (x / sqrt(mean(x²) + eps)) with the weight applied after the
+     * cast back; Gemma's (1 + w) and LayerNorm's weight and bias before it, as transformers.
+     */
+    NDArray norm(NDArray x, LayerWeights.Norm weights) {
+        if (weights == null) {
+            return x;
+        }
         NDArray x32 = toFloat32(x);
-        NDArray meanSquare = x32.square().mean(new int[] {-1}, true);
-        NDArray normed = x32.div(meanSquare.add((float) config.rmsNormEps()).sqrt());
-        return toModel(normed).mul(weight);
+        float eps = (float) config.normEps();
+        return switch (config.norm()) {
+            case RMS -> {
+                NDArray meanSquare = x32.square().mean(new int[] {-1}, true);
+                yield toModel(x32.div(meanSquare.add(eps).sqrt())).mul(weights.weight());
+            }
+            case RMS_PLUS_ONE -> {
+                NDArray meanSquare = x32.square().mean(new int[] {-1}, true);
+                yield toModel(x32.div(meanSquare.add(eps).sqrt()).mul(weights.weight()));
+            }
+            case LAYER_NORM -> {
+                NDArray centered = x32.sub(x32.mean(new int[] {-1}, true));
+                NDArray variance = centered.square().mean(new int[] {-1}, true);
+                NDArray y = centered.div(variance.add(eps).sqrt()).mul(weights.weight());
+                yield toModel(weights.bias() == null ? y : y.add(weights.bias()));
+            }
+        };
+    }
+
+    /** c·tanh(x/c). */
+    private static NDArray softcap(NDArray x, double cap) {
+        return x.div(cap).tanh().mul(cap);
     }
 
     private static NDArray project(NDArray x, NDArray weightT, NDArray bias) {
@@ -194,11 +323,26 @@ final class DecoderStack {
         return x.reshape(batch, length, count, config.headDim()).transpose(0, 2, 1, 3);
     }
 
-    /** x·cos + rotate_half(x)·sin, rotate_half(x) = cat(−x[hd/2:], x[:hd/2]). */
-    private static NDArray rotate(NDArray x, Step step) {
+    /**
+     * x·cos + rotate_half(x)·sin over the first rotary dims of each head (all of them unless partial), the rest
+     * passed through; rotate_half(x) = cat(−x[d/2:], x[:d/2]). Learned positions: x unchanged.
+     */
+    private NDArray rotate(NDArray x, Step step, int rope) {
+        if (rotaryDim == 0) {
+            return x;
+        }
+        if (rotaryDim == config.headDim()) {
+            return rotateAll(x, step.cos()[rope], step.sin()[rope]);
+        }
+        NDList parts = x.split(new long[] {rotaryDim}, 3);
+        return NDArrays.concat(new NDList(rotateAll(parts.get(0), step.cos()[rope], step.sin()[rope]),
+                parts.get(1)), 3);
+    }
+
+    private static NDArray rotateAll(NDArray x, NDArray cos, NDArray sin) {
         NDList halves = x.split(2, 3);
         NDArray rotated = NDArrays.concat(new NDList(halves.get(1).neg(), halves.get(0)), 3);
-        return x.mul(step.cos()).add(rotated.mul(step.sin()));
+        return x.mul(cos).add(rotated.mul(sin));
     }
 
     private NDArray toModel(NDArray x) {

@@ -50,13 +50,8 @@ public final class ForwardPass {
     private NDArray run(NDManager scope, int[][] sequences, Clamps clamps) {
         int layers = stack.model().config().model().layers();
         DecoderStack.Step step = stack.step(scope, 0, sequences[0].length);
-        NDArray x = stack.embed(scope, sequences);
-        ActivationHook hook = clamps.hook();
-        for (int l = 0; l < layers; l++) {
-            int layer = l;
-            x = DecoderStack.freeingTemporaries(x, scope, (in, ls) -> stack.layer(layer, in, step, null, hook, ls));
-        }
-        return stack.logits(x);
+        NDArray x = stack.embed(scope, sequences, 0);
+        return stack.logits(stack.layers(x, 0, layers, step, null, clamps.hook(), scope, false));
     }
 
     private void check(int[][] sequences, Clamps clamps) {

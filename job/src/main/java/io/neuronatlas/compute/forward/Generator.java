@@ -87,10 +87,8 @@ public final class Generator {
     /** Runs new positions of every sequence through all layers, extending the cache; next-token logits per row. */
     private float[][] step(NDManager scope, int[][] ids, KvCache cache, ActivationHook hook) {
         DecoderStack.Step step = stack.step(scope, cache.length(), ids[0].length);
-        NDArray x = stack.embed(scope, ids);
-        for (int l = 0; l < config.model().layers(); l++) {
-            x = stack.layer(l, x, step, cache, hook, scope);
-        }
+        NDArray x = stack.layers(stack.embed(scope, ids, cache.length()), 0, config.model().layers(), step, cache,
+                hook, scope, false);
         cache.advance(ids[0].length);
         float[] flat = stack.logits(x).toFloatArray();
         int vocab = config.model().vocab();

@@ -63,6 +63,8 @@ final class KvCache implements AutoCloseable {
         requireSameBatch(keys[layer], k);
         NDArray joinedK = NDArrays.concat(new NDList(keys[layer], k), 2);
         NDArray joinedV = NDArrays.concat(new NDList(values[layer], v), 2);
+        joinedK.attach(manager); // the cache outlives the layer's scope
+        joinedV.attach(manager);
         keys[layer].close();
         values[layer].close();
         keys[layer] = joinedK;

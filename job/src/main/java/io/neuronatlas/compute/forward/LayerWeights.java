@@ -3,23 +3,39 @@ package io.neuronatlas.compute.forward;
 import ai.djl.ndarray.NDArray;
 
 /**
- * One decoder layer on the device. Projections are kept as transposed views ([in, out]) so that activations are
- * always the left operand of a product and results land in the caller's manager, never in the model's.
+ * One decoder layer on the device, in the roles of {@link io.neuronatlas.checkpoint.LayerTensors} whatever the
+ * family stored: projections as [in, out] (transposed views of nn.Linear weights, Conv1D weights as stored, parts of
+ * fused ones copied out), so that activations are always the left operand of a product and results land in the
+ * caller's manager, never in the model's. A null norm or bias is absent in the family.
  *
- * @param inputNorm (d_model) RMSNorm scale before attention
- * @param q         (d_model, heads·head_dim)
- * @param k         (d_model, kv_heads·head_dim)
- * @param v         (d_model, kv_heads·head_dim)
- * @param o         (heads·head_dim, d_model)
- * @param qBias     (heads·head_dim) or null
- * @param kBias     (kv_heads·head_dim) or null
- * @param vBias     (kv_heads·head_dim) or null
- * @param oBias     (d_model) or null
- * @param postNorm  (d_model) RMSNorm scale before the MLP
- * @param gate      (d_model, d_mlp)
- * @param up        (d_model, d_mlp)
- * @param down      (d_mlp, d_model): row n is what neuron n writes, down_proj's column n
+ * @param attnIn   norm before attention
+ * @param attnOut  norm on attention's output (Gemma-2/3, OLMo-2)
+ * @param mlpIn    norm before the MLP
+ * @param mlpOut   norm on the MLP's output (Gemma-2/3, OLMo-2)
+ * @param qNorm    (head_dim) or (heads·head_dim) query norm, or null
+ * @param kNorm    (head_dim) or (kv_heads·head_dim) key norm, or null
+ * @param q        (d_model, heads·head_dim)
+ * @param k        (d_model, kv_heads·head_dim)
+ * @param v        (d_model, kv_heads·head_dim)
+ * @param o        (heads·head_dim, d_model)
+ * @param qBias    (heads·head_dim) or null; likewise kBias, vBias, oBias (d_model)
+ * @param gate     (d_model, d_mlp), null for an MLP that is not gated
+ * @param up       (d_model, d_mlp)
+ * @param down     (d_mlp, d_model): row n is what neuron n writes, down_proj's column n
+ * @param upBias   (d_mlp) or null
+ * @param downBias (d_model) or null
  */
-record LayerWeights(NDArray inputNorm, NDArray q, NDArray k, NDArray v, NDArray o, NDArray qBias, NDArray kBias,
-                    NDArray vBias, NDArray oBias, NDArray postNorm, NDArray gate, NDArray up, NDArray down) {
+record LayerWeights(Norm attnIn, Norm attnOut, Norm mlpIn, Norm mlpOut, Norm qNorm, Norm kNorm, NDArray q,
+                    NDArray k, NDArray v, NDArray o, NDArray qBias, NDArray kBias, NDArray vBias, NDArray oBias,
+                    NDArray gate, NDArray up, NDArray down, NDArray upBias, NDArray downBias) {
+
+    /**
+     * A norm's scale and bias on the device: RMSNorm's weight at the model's precision (Llama applies it after the
+     * cast back); Gemma's 1 + w and LayerNorm's weight and bias in float32 (applied before the cast, as transformers).
+     *
+     * @param weight (width)
+     * @param bias   (width) or null
+     */
+    record Norm(NDArray weight, NDArray bias) {
+    }
 }

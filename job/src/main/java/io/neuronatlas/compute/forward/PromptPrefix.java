@@ -12,19 +12,22 @@ import java.util.Set;
  * (for sweeps of scope LAST) and the baseline logits.
  *
  * <p>Memory: (layers with neurons) × positions × d_model for residuals plus 2 × layers × positions × kv_heads ×
- * head_dim for the cache, at the model's precision: under 2 MB for a short prompt on Llama-3.2-1B. Close it to
- * free them.
+ * head_dim for the cache, at the model's precision: under 2 MB for a short prompt on Llama-3.2-1B; families with a
+ * norm after the MLP (Gemma-2/3, OLMo-2) also keep (layers with neurons) × positions × (d_mlp + d_model). Close it
+ * to free them.
  */
 public final class PromptPrefix implements AutoCloseable {
     private final int[] prompt;
     private final NDManager manager;
     private final Map<Integer, NDArray> residuals; // layer → (1, positions, d_model) after that layer
+    private final Map<Integer, NDArray[]> mlps; // layer → its activation (1, positions, d_mlp), residual before MLP
     private final Map<NeuronRef, float[]> activations; // neuron → (positions)
     private final KvCache cache;
     private final float[] baselineLogits; // (vocab)
 
-    PromptPrefix(int[] prompt, NDManager manager, Map<Integer, NDArray> residuals,
+    PromptPrefix(int[] prompt, NDManager manager, Map<Integer, NDArray> residuals, Map<Integer, NDArray[]> mlps,
                  Map<NeuronRef, float[]> activations, KvCache cache, float[] baselineLogits) {
+        this.mlps = Map.copyOf(mlps);
         this.prompt = prompt.clone();
         this.manager = manager;
         this.residuals = Map.copyOf(residuals);
@@ -65,6 +68,14 @@ public final class PromptPrefix implements AutoCloseable {
     /** x_{l+1}: (1, positions, d_model), owned by this prefix; use only as a right operand or through a view. */
     NDArray residualAfter(int layer) {
         return residuals.get(layer);
+    }
+
+    /**
+     * The MLP activation (1, positions, d_mlp) and the residual it is added to (1, positions, d_model) of a layer
+     * whose MLP output is normed, so a clamp there is recomputed rather than a rank-1 update.
+     */
+    NDArray[] mlpAt(int layer) {
+        return mlps.get(layer);
     }
 
     KvCache cache() {

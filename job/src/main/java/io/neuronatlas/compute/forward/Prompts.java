@@ -10,7 +10,7 @@ final class Prompts {
     /**
      * @param generated tokens the caller will generate; the last of them is never fed back, so it needs no position
      * @throws IllegalArgumentException for an empty prompt, unequal lengths, ids outside the vocabulary or a
-     *     sequence longer than max_position_embeddings (or the sliding window)
+     *     sequence longer than max_position_embeddings (a sliding window is no limit: attention slides)
      */
     static void check(ForwardConfig config, int[][] sequences, int generated) {
         if (sequences.length == 0) {
@@ -34,12 +34,9 @@ final class Prompts {
         }
         long positions = (long) length + Math.max(0, generated - 1);
         if (positions > config.maxSequence()) {
-            String limit = config.maxSequence() == config.maxPositions()
-                    ? "max_position_embeddings=" + config.maxPositions()
-                    : "sliding_window=" + config.slidingWindow() + " (windowed attention is not implemented)";
             throw new IllegalArgumentException("the prompt has " + length + " tokens"
                     + (generated > 1 ? " and generating " + generated + " more needs " + positions + " positions" : "")
-                    + ": longer than config.json's " + limit);
+                    + ": longer than config.json's max_position_embeddings=" + config.maxPositions());
         }
     }
 

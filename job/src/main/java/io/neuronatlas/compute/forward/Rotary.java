@@ -23,7 +23,8 @@ final class Rotary {
     private final float attention; // cos and sin multiplier
 
     Rotary(ForwardConfig config) {
-        this(config.headDim(), config.ropeTheta(), config.ropeScaling(), config.maxPositions());
+        this(config.block().rotaryDim(config.headDim()), config.ropeTheta(), config.ropeScaling(),
+                config.maxPositions());
     }
 
     /** @param rotaryDim the dimensions of a head that rotate (head_dim times partial_rotary_factor) */

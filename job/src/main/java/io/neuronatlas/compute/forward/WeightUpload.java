@@ -66,6 +66,21 @@ final class WeightUpload {
         return vector;
     }
 
+    /** A 1-D tensor of n values plus {@code offset} each, kept in float32 (norm scales applied before the cast). */
+    NDArray float32Vector(String tensor, int n, float offset) throws IOException {
+        float[] values = checkpoint.weights().readVector(tensor);
+        for (int i = 0; i < values.length; i++) {
+            values[i] += offset;
+        }
+        NDArray vector;
+        try (NDManager chunkManager = manager.newSubManager()) {
+            vector = staging.upload(chunkManager, values, 1, n).reshape(n).duplicate();
+            vector.attach(manager);
+        }
+        bytes += 4L * n;
+        return vector;
+    }
+
     /** The staged chunk is already on the device (a sub-manager inherits it); only the element type changes. */
     private NDArray toPrecision(NDArray chunk) {
         return precision.dataType() == DataType.FLOAT32 ? chunk : chunk.toType(precision.dataType(), false);

@@ -3,14 +3,19 @@ package io.neuronatlas.compute.forward;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
+import io.neuronatlas.testing.HfFixture;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The efficient sweep (shared prefix, values batched from the neuron's layer on, rank-1 update) against full passes
@@ -37,6 +42,38 @@ class ClampSweeperTest {
     @AfterAll
     static void close() {
         model.close();
+    }
+
+    /**
+     * Where a norm follows the MLP (Gemma-2's post_feedforward_layernorm, OLMo-2's) the sweep recomputes the clamped
+     * layer's MLP output instead of a rank-1 update: against full passes too, in every layer, both scopes, with
+     * neurons of several layers in one batch; and a sliding window shorter than the prompt (Gemma-2's 12 tokens).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"gemma2", "olmo2", "gpt_neox"})
+    void sweepsWhereANormFollowsTheMlp(String family) throws Exception {
+        HfFixture fixture = HfFixture.load(family);
+        try (DecoderModel m = DecoderModel.load(fixture.modelDir(), Device.cpu(), Precision.FP32)) {
+            int[] prompt = fixture.prompt(fixture.promptCount() - 1);
+            int layers = m.config().model().layers();
+            List<NeuronRef> neurons = new ArrayList<>();
+            for (int l = 0; l < layers; l++) {
+                neurons.add(new NeuronRef(l, 3 + l));
+            }
+            double[] values = {-4, 0, 5};
+            int target = 7;
+            ForwardPass pass = new ForwardPass(m);
+            for (ClampScope scope : ClampScope.values()) {
+                for (ClampSweep sweep : new ClampSweeper(m).sweep(prompt, neurons, values, target, scope)) {
+                    for (SweepPoint point : sweep.points()) {
+                        NextTokenStats full = pass.nextToken(prompt, Clamps.of(scope, new Clamp(sweep.neuron(),
+                                point.value())), target);
+                        assertAgree(full, point.stats(), family + " " + sweep.neuron() + "=" + point.value() + " "
+                                + scope);
+                    }
+                }
+            }
+        }
     }
 
     @Test

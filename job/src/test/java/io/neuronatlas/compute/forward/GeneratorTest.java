@@ -57,10 +57,8 @@ class GeneratorTest {
                 float[] cached;
                 try (NDManager step = scope.newSubManager()) {
                     DecoderStack.Step positions = stack.step(step, start, end - start);
-                    NDArray x = stack.embed(step, fresh);
-                    for (int l = 0; l < 3; l++) {
-                        x = stack.layer(l, x, positions, cache, ActivationHook.NONE, step);
-                    }
+                    NDArray x = stack.layers(stack.embed(step, fresh, start), 0, 3, positions, cache,
+                            ActivationHook.NONE, step, false);
                     cache.advance(end - start);
                     cached = stack.logits(x).toFloatArray();
                 }

@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import io.neuronatlas.checkpoint.Checkpoint;
 import io.neuronatlas.checkpoint.ForwardConfig;
+import io.neuronatlas.testing.HfFixture;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The FP16 path (weights and activations in half precision, norms and softmax in float32), run on the CPU because
@@ -49,6 +52,35 @@ class HalfPrecisionTest {
             List<Generation> g = new Generator(half).generate(prompts[0], Clamps.none(),
                     new GenerationOptions(1, 4, 0, 1, 1));
             assertEquals(4, g.get(0).tokens().length);
+        }
+    }
+
+    /**
+     * The families' own operations in half precision (Gemma's (1 + w) norms and √d embedding scale, soft-capping,
+     * per-head q/k norms, LayerNorm with bias, parallel residual, partial rotary, fused projections cut apart): transformers' fp32
+     * logits within 1e-2 relative, for a plain pass and a clamped sweep.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"gemma2", "gemma3", "gpt_neox"})
+    void familiesInHalfPrecision(String family) throws Exception {
+        HfFixture fixture = HfFixture.load(family);
+        Path model = fixture.modelDir();
+        int[] prompt = fixture.prompt(1);
+        try (Checkpoint checkpoint = Checkpoint.open(model);
+             DecoderModel half = DecoderModel.upload(checkpoint, ForwardConfig.read(model.resolve("config.json")),
+                     Device.cpu(), Precision.FP16)) {
+            float[][] expected = fixture.logits(1);
+            float[] logits = new ForwardPass(half).nextTokenLogits(new int[][] {prompt}, Clamps.none())[0];
+            double error = HfFixture.relativeError(logits, expected[expected.length - 1]);
+            assertTrue(error < 1e-2 && error > 0, family + ": relative error " + error);
+            HfFixture.Clamp c = fixture.clamp();
+            float[][] clamped = fixture.clampedLogits(0, 1);
+            int target = 7;
+            ClampSweep sweep = new ClampSweeper(half).sweep(prompt, List.of(new NeuronRef(c.layer(), c.neuron())),
+                    new double[] {c.value()}, target, ClampScope.ALL).get(0);
+            float want = clamped[clamped.length - 1][target];
+            assertEquals(want, sweep.points().get(0).stats().targetLogit(), 2e-2 * Math.max(1, Math.abs(want)),
+                    family + ": clamped logit");
         }
     }
 }
