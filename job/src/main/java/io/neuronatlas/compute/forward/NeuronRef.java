@@ -3,6 +3,7 @@ package io.neuronatlas.compute.forward;
 import io.neuronatlas.checkpoint.MlpBlock;
 import io.neuronatlas.checkpoint.ModelConfig;
 import java.io.Serializable;
+import java.util.List;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -62,14 +63,16 @@ public record NeuronRef(int layer, String expert, int index) implements Serializ
                     + "config.json has num_hidden_layers=" + config.layers() + " (layers 0-" + (config.layers() - 1)
                     + ", numbered from 0 as in the tensor names)");
         }
-        MlpBlock block = config.mlpBlocks(layer).stream()
-                .filter(b -> Objects.equals(b.expert(), expert)).findFirst()
+        List<MlpBlock> blocks = config.mlpBlocks(layer);
+        boolean denseLayer = blocks.size() == 1 && blocks.get(0).isDense();
+        MlpBlock block = blocks.stream().filter(b -> Objects.equals(b.expert(), expert)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("neuron " + label() + ": layer " + layer + " has "
-                        + (expert == null ? "no dense MLP but " + config.experts().count() + " experts (num_experts):"
-                        + " name one, e.g. L" + layer + ".E0." + index
+                        + (expert == null ? "no dense MLP but " + config.experts().count() + " experts (num_experts): "
+                        + "name one, e.g. L" + layer + ".E0." + index
+                        : denseLayer ? "no expert " + expert + ": it is a dense MLP" + (config.experts().any()
+                        ? " (mlp_only_layers, decoder_sparse_step)" : "") + "; name it L" + layer + "." + index
                         : "no " + (MlpBlock.SHARED.equals(expert) ? "shared expert" : "expert " + expert)
-                        + (config.experts().any() ? " (num_experts=" + config.experts().count() + ")"
-                        : " (it is a dense MLP: name it L" + layer + "." + index + ")"))));
+                        + " (num_experts=" + config.experts().count() + ")")));
         if (index >= block.width()) {
             String field = block.isDense() ? "intermediate_size" : block.isShared()
                     ? "shared_expert_intermediate_size" : "the experts' intermediate size";
