@@ -5,6 +5,7 @@
 #   ./submit.sh map --model /models/Llama-3.1-8B --out /data/atlas
 #   ./submit.sh --master spark://host:7077 --conf spark.executor.memory=24g map --model ... --out ...
 #   ./submit.sh demo [DIR]        # synthetic checkpoint -> map -> the " dog" neurons, read back with Spark SQL
+#   ./submit.sh shell --atlas DIR # SQL and the query commands on one warm Spark session (docs/shell.md)
 #   ./submit.sh --master spark://gpu-head:7077 --properties-file conf/spark-defaults.gpu.conf map ...   # GPU cluster
 #   ./submit.sh bench|bench-query|bench-cluster|bench-clamp|bench-report|bench-examples|examples-demo|local-cluster ...   # benchmarks and tools (bench module)
 #
@@ -76,7 +77,7 @@ spark_submit() {
     # DJL and scopt travel with the job; Spark, Scala and Hadoop come from the installation.
     local jars
     jars="$(ls "$TARGET"/lib/*.jar | grep -v -E '/(scala-library|slf4j-api)-' | paste -sd, -)"
-    [[ "$APP_JAR" == "$JAR" ]] || jars="$jars,$JAR,$TESTKIT_JAR"
+    [[ "$APP_JAR" == "$JAR" ]] || jars="$jars,$JAR,$TESTKIT_JAR$(printf ',%s' "$HERE"/bench/target/lib/*.jar)"
     exec "$submit" "${common[@]}" --jars "$jars" "${spark_opts[@]}" "$APP_JAR" "${app_args[@]}"
   fi
   # No installation: executors of a cluster on this machine (conf/local-cluster.sh) find the job's jars in place.
@@ -99,6 +100,39 @@ plain_java() {
   # shellcheck disable=SC2086 # options are words
   exec java "${MODULE_FLAGS[@]}" "${heap[@]}" ${NEURON_ATLAS_JAVA_OPTS:-} -Dlog4j2.configurationFile="$LOG_CONF" \
     -Dai.djl.offline=true -cp "$APP_CP:$TARGET/lib/*:$TARGET/spark-lib/*" "$APP_MAIN" "$@"
+}
+
+# Local one-off queries (and the shell) skip SparkSubmit: Main embeds Spark in local mode itself (cli/Sessions), with
+# conf/spark-defaults.conf passed as system properties, which SparkConf reads. Startup is most of a lookup's time, so:
+# - class data sharing: the first such run after a build writes an archive of every class it loaded (Spark's,
+#   Scala's, ours) to job/target/neuron-atlas.jsa, and later runs map it instead of loading classes from the jars;
+#   a rebuilt jar makes a new one (the JVM refuses an archive whose jars changed);
+# - one-offs compile with C1 only (the short run never repays C2's compile time) and the serial collector; the
+#   shell, which lives long, keeps the JVM's defaults.
+CDS_ARCHIVE="$TARGET/neuron-atlas.jsa"
+quick_java() {
+  local jvm=() props=() key value
+  while read -r key value; do
+    [[ -z "$key" || "$key" == \#* ]] || props+=("-D$key=$value")
+  done < "$HERE/conf/spark-defaults.conf"
+  [[ "$1" == shell ]] || jvm+=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC)
+  local writing=""
+  if [[ -f "$CDS_ARCHIVE" && "$CDS_ARCHIVE" -nt "$JAR" && "$CDS_ARCHIVE" -nt "$TARGET/lib" ]]; then
+    jvm+=(-XX:SharedArchiveFile="$CDS_ARCHIVE" -Xlog:cds=off -Xlog:cds+dynamic=off)
+  else
+    # Written under a name of this run's own, then renamed: two first runs at once never leave half an archive.
+    writing="$CDS_ARCHIVE.$$"
+    jvm+=(-XX:ArchiveClassesAtExit="$writing" -Xlog:cds=off -Xlog:cds+dynamic=off)
+  fi
+  local code=0
+  # shellcheck disable=SC2086 # options are words
+  java "${MODULE_FLAGS[@]}" "${jvm[@]}" ${NEURON_ATLAS_JAVA_OPTS:-} "${props[@]}" \
+    -Dlog4j2.configurationFile="$LOG_CONF" -Dai.djl.offline=true \
+    -cp "$APP_CP:$TARGET/lib/*:$TARGET/spark-lib/*" "$APP_MAIN" "$@" || code=$?
+  if [[ -n "$writing" ]]; then
+    if [[ -s "$writing" ]]; then mv -f "$writing" "$CDS_ARCHIVE"; else rm -f "$writing"; fi
+  fi
+  exit "$code"
 }
 
 demo() {
@@ -129,12 +163,18 @@ build_if_missing
 APP_JAR="$JAR" APP_CP="$JAR" APP_MAIN="$MAIN"
 case "${1:-}" in
   bench|bench-query|bench-cluster|bench-clamp|bench-report|bench-examples|examples-demo|local-cluster)
-    APP_JAR="$BENCH_JAR" APP_CP="$BENCH_JAR:$TESTKIT_JAR:$JAR" APP_MAIN="$BENCH_MAIN" ;;
+    APP_JAR="$BENCH_JAR" APP_CP="$BENCH_JAR:$TESTKIT_JAR:$JAR:$HERE/bench/target/lib/*" APP_MAIN="$BENCH_MAIN" ;;
 esac
 case "${1:-}" in
   # demo [DIR] runs the whole newcomer's path; demo --decoder/--out ... is the checkpoint writer alone.
   demo) shift; if [[ "${1:-}" == -* ]]; then plain_java demo "$@"; else demo "$@"; fi ;;
   bench-cluster|bench-clamp|bench-examples|examples-demo|local-cluster) plain_java "$@" ;;
   ""|--help|-h|help) plain_java --help ;;
+  find-token|sql|top-neurons|profile|alignment|compare|shell)
+    if [[ ${#SPARK_OPTS[@]} -eq 0 && -z "$(find_spark_submit)" ]]; then
+      quick_java "$@"
+    else
+      spark_submit "${SPARK_OPTS[@]}" -- "$@"
+    fi ;;
   *) spark_submit "${SPARK_OPTS[@]}" -- "$@" ;;
 esac

@@ -24,7 +24,8 @@ import scopt.OParser;
 
 /**
  * {@code bench-query}: times find-token, alignment and top-neurons on an atlas of Llama-3.1-8B's size (generated
- * rows, no model), on the layout the map writes and on the plain layout it replaced, cold and warm.
+ * rows, no model), on the layout the map writes and on the plain layout it replaced, cold and warm; then find-token
+ * as a user runs it (a one-off process, the shell, and DuckDB over the same files: LookupPeers).
  */
 final class QueryBenchmark implements Command {
 
@@ -135,6 +136,16 @@ final class QueryBenchmark implements Command {
             }
             out.printf(Locale.ROOT, "find-token warm on the lookup layout: %.3f s (goal: at most 1 s)%n",
                     lookup.warmMedian());
+        }
+        if (chosen.contains("find-token")) {
+            Path submit = Path.of("submit.sh").toAbsolutePath();
+            if (LookupPeers.available(submit)) {
+                new LookupPeers(submit, Path.of(a.work, "lookup").toAbsolutePath().toString(), a.token,
+                        Math.max(3, Math.min(a.warmRuns, 5))).print(out);
+            } else {
+                out.println("\nfind-token as a user runs it: skipped, no ./submit.sh here (run bench-query from the "
+                        + "repository root)");
+            }
         }
         out.printf(Locale.ROOT, "load average after: %s%n", Benchmarks.loadAverage());
         return 0;

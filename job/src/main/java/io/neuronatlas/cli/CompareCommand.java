@@ -55,7 +55,7 @@ final class CompareCommand implements Command {
             throw new IllegalArgumentException("--limit must be positive, found " + a.limit);
         }
         SparkSession spark = Sessions.open("neuron-atlas compare", a.master);
-        Comparison comparison = new Comparison(Atlas.open(spark, a.atlas), a.a, a.b);
+        Comparison comparison = new Comparison(Atlas.openForQueries(spark, a.atlas), a.a, a.b);
         String dir = a.out != null ? a.out : a.atlas + "/comparisons/a=" + a.a + "/b=" + a.b;
         comparison.write(dir, a.limit);
         // Printed from what was written, so the tables and the files cannot disagree.

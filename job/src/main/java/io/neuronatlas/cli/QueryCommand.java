@@ -68,32 +68,59 @@ abstract class QueryCommand<A extends QueryCommand.Args> implements Command {
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+        Scopt.Parsed<A> parsed = parse(argv, true, out, err);
+        if (!parsed.ok()) {
+            return parsed.exitCode();
+        }
+        A a = parsed.options();
+        // Read-only by construction: the session user SQL runs in (no table by path, no reflection); see ReadOnlySql.
+        SparkSession spark = ReadOnlySql.session(Sessions.open("neuron-atlas " + name, a.master));
+        return answer(Atlas.openForQueries(spark, a.atlas), a, out);
+    }
+
+    /**
+     * The same command typed in the shell, against an atlas it already opened: argv without --atlas and --master;
+     * atlasName is what header lines call the atlas.
+     */
+    final int runOn(Atlas atlas, String atlasName, String[] argv, PrintStream out, PrintStream err)
+            throws Exception {
+        Scopt.Parsed<A> parsed = parse(argv, false, out, err);
+        if (!parsed.ok()) {
+            return parsed.exitCode();
+        }
+        A a = parsed.options();
+        a.atlas = atlasName;
+        return answer(atlas, a, out);
+    }
+
+    private Scopt.Parsed<A> parse(String[] argv, boolean standalone, PrintStream out, PrintStream err) {
         Scopt<A> s = new Scopt<>();
         List<OParser<?, A>> all = new ArrayList<>();
-        all.add(s.string("atlas", "DIR", "the folder 'map --out' wrote", (a, v) -> a.atlas = v).required());
+        if (standalone) {
+            all.add(s.string("atlas", "DIR", "the folder 'map --out' wrote", (a, v) -> a.atlas = v).required());
+        }
         all.addAll(options(s));
         all.add(s.string("format", "table|csv|json", "output: an aligned table (default), CSV, or JSON lines",
                 (a, v) -> a.format = ResultFormat.parse(v)));
         all.add(s.integer("limit", "N", "rows to print (default " + defaultLimit + " for a table, all for CSV "
                 + "and JSON)", (a, v) -> a.limit = v));
-        all.add(s.string("master", "URL", "Spark master when not run by spark-submit (default local[*])",
-                (a, v) -> a.master = v));
+        if (standalone) {
+            all.add(s.string("master", "URL", "Spark master when not run by spark-submit (default local[*])",
+                    (a, v) -> a.master = v));
+        }
         @SuppressWarnings("unchecked")
         OParser<?, A>[] options = all.toArray(new OParser[0]);
-        Scopt.Parsed<A> parsed = Scopt.parse(s.parser("neuron-atlas " + name, description, options), argv,
-                newArgs.get(), out, err);
-        if (!parsed.ok()) {
-            return parsed.exitCode();
+        Scopt.Parsed<A> parsed = Scopt.parse(s.parser(standalone ? "neuron-atlas " + name : name, description,
+                options), argv, newArgs.get(), out, err);
+        if (parsed.ok() && parsed.options().limit < 0) {
+            throw new IllegalArgumentException("--limit must not be negative, found " + parsed.options().limit);
         }
-        A a = parsed.options();
+        return parsed;
+    }
+
+    private int answer(Atlas atlas, A a, PrintStream out) throws Exception {
         // CSV and JSON stay exact for programs; a table and its header lines are for a person's terminal.
         PrintStream shown = a.format == ResultFormat.TABLE ? TerminalText.console(out) : out;
-        if (a.limit < 0) {
-            throw new IllegalArgumentException("--limit must not be negative, found " + a.limit);
-        }
-        // Read-only by construction: the session user SQL runs in (no table by path, no reflection); see ReadOnlySql.
-        SparkSession spark = ReadOnlySql.session(Sessions.open("neuron-atlas " + name, a.master));
-        Atlas atlas = Atlas.open(spark, a.atlas);
         Dataset<Row> rows = query(atlas, a, shown);
         int limit = a.limit > 0 ? a.limit : a.format == ResultFormat.TABLE ? defaultLimit : -1;
         a.format.print(rows, limit, shown);

@@ -5,11 +5,13 @@ import io.neuronatlas.atlas.Catalog;
 import io.neuronatlas.atlas.CheckpointEntry;
 import io.neuronatlas.atlas.DriftTables;
 import io.neuronatlas.atlas.ExamplesTables;
+import io.neuronatlas.atlas.ForwardTables;
 import io.neuronatlas.atlas.MapTables;
 import io.neuronatlas.atlas.OutputKind;
 import io.neuronatlas.atlas.PublishedRun;
 import io.neuronatlas.compute.CensusRule;
 import io.neuronatlas.udfs.AtlasExtensions;
+import io.neuronatlas.udfs.NeuronId;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -50,12 +52,24 @@ public final class Atlas {
     private final String dir;
     private final List<CheckpointEntry> checkpoints;
     private final Set<String> views;
+    /**
+     * Views registered on first use (openForQueries): the run records and the checkpoints, read as JSON, whose
+     * schema Spark infers with a job of its own each. Removed once registered.
+     */
+    private final Map<String, ViewRegistration> deferred;
 
-    private Atlas(SparkSession spark, String dir, List<CheckpointEntry> checkpoints, Set<String> views) {
+    /** Registers one view; false when there was nothing to register. */
+    private interface ViewRegistration {
+        boolean register() throws IOException;
+    }
+
+    private Atlas(SparkSession spark, String dir, List<CheckpointEntry> checkpoints, Set<String> views,
+                  Map<String, ViewRegistration> deferred) {
         this.spark = spark;
         this.dir = dir;
         this.checkpoints = checkpoints;
         this.views = Set.copyOf(views);
+        this.deferred = deferred;
     }
 
     public static Atlas open(SparkSession spark, String dir) throws IOException {
@@ -63,10 +77,25 @@ public final class Atlas {
     }
 
     /**
+     * Opens the atlas as {@link #open(SparkSession, String)} does, except that the JSON views (run records such as
+     * {@code runs}, and {@code checkpoints}) are registered only when first needed: by {@link #sql(String)},
+     * {@link #table(String)} or a comparison. A lookup such as find-token reads Parquet only, so it is spared two
+     * schema-inference jobs, most of a one-off command's time after the JVM and Spark have started.
+     */
+    public static Atlas openForQueries(SparkSession spark, String dir) throws IOException {
+        return open(spark, dir, OutputKind.ALL, true);
+    }
+
+    /**
      * Opens the atlas with the tables of these kinds of output; {@link #open(SparkSession, String)} knows every kind
      * this version writes.
      */
     public static Atlas open(SparkSession spark, String dir, List<OutputKind> kinds) throws IOException {
+        return open(spark, dir, kinds, false);
+    }
+
+    private static Atlas open(SparkSession spark, String dir, List<OutputKind> kinds, boolean deferJson)
+            throws IOException {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         Path root = new Path(dir);
         FileSystem fs = root.getFileSystem(conf);
@@ -83,17 +112,35 @@ public final class Atlas {
         }
         AtlasExtensions.register(spark);
         Set<String> views = new TreeSet<>();
+        Map<String, ViewRegistration> deferred = new LinkedHashMap<>();
         for (Map.Entry<OutputKind, List<PublishedRun>> kind : published.entrySet()) {
             for (String table : kind.getKey().runTables()) {
-                if (register(spark, fs, new Path(root, table), table, table.equals(kind.getKey().records()),
-                        kind.getValue())) {
+                boolean records = table.equals(kind.getKey().records());
+                ViewRegistration registration = () -> register(spark, fs, new Path(root, table), table, records,
+                        kind.getValue());
+                if (records && deferJson) {
+                    if (hasRunFolder(fs, new Path(root, table), kind.getValue())) {
+                        views.add(table);
+                        deferred.put(table, registration);
+                    } else {
+                        spark.catalog().dropTempView(table);
+                    }
+                } else if (registration.register()) {
                     views.add(table);
                 }
             }
         }
-        spark.read().json(spark.createDataset(checkpoints.stream().map(CheckpointEntry::toJson).toList(),
-                Encoders.STRING())).createOrReplaceTempView(OutputKind.MAP.catalog());
-        return new Atlas(spark, dir, checkpoints, views);
+        ViewRegistration catalog = () -> {
+            spark.read().json(spark.createDataset(checkpoints.stream().map(CheckpointEntry::toJson).toList(),
+                    Encoders.STRING())).createOrReplaceTempView(OutputKind.MAP.catalog());
+            return true;
+        };
+        if (deferJson) {
+            deferred.put(OutputKind.MAP.catalog(), catalog);
+        } else {
+            catalog.register();
+        }
+        return new Atlas(spark, dir, checkpoints, views, deferred);
     }
 
     /**
@@ -140,6 +187,34 @@ public final class Atlas {
         return true;
     }
 
+    private static boolean hasRunFolder(FileSystem fs, Path tableDir, List<PublishedRun> published)
+            throws IOException {
+        for (PublishedRun run : published) {
+            if (fs.exists(new Path(tableDir, AtlasPaths.runPath(run.checkpoint(), run.run())))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Registers the views openForQueries left for first use; nothing when all are registered. */
+    synchronized void registerDeferred() {
+        try {
+            for (java.util.Iterator<ViewRegistration> it = deferred.values().iterator(); it.hasNext(); ) {
+                it.next().register();
+                it.remove();
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** A view of the atlas by name (one of {@link #views()}, or checkpoints), registered first if need be. */
+    public Dataset<Row> table(String name) {
+        registerDeferred();
+        return spark.table(name);
+    }
+
     /** The tables that have a published run, each registered as a view of the same name. */
     public Set<String> views() {
         return views;
@@ -161,6 +236,8 @@ public final class Atlas {
      * that reach Java or files refuse and which reads no table by path.
      */
     public Dataset<Row> sql(String sql) {
+        // Before the check, which analyzes the statement: the views it names must exist.
+        registerDeferred();
         ReadOnlySql.check(spark, sql);
         return spark.sql(sql);
     }
@@ -264,6 +341,47 @@ public final class Atlas {
                     + "'neuron-atlas examples --atlas " + dir + " ...' first");
         }
         return spark.sql(CannedQuery.sql("agreement-by-layer"));
+    }
+
+    /** A neuron's first tokens in both polarities, per checkpoint ({@code neuron-tokens.sql}). */
+    public Dataset<Row> neuronTokens(NeuronId neuron, int tokens) {
+        return spark.sql(CannedQuery.sql("neuron-tokens"), neuronParameters(neuron, Map.of("tokens", tokens)));
+    }
+
+    /** A neuron's row of the neurons table, per checkpoint ({@code neuron-statistics.sql}). */
+    public Dataset<Row> neuronStatistics(NeuronId neuron) {
+        return spark.sql(CannedQuery.sql("neuron-statistics"), neuronParameters(neuron, Map.of()));
+    }
+
+    /** A dense neuron's top examples of each kind (the examples command's table). */
+    public Dataset<Row> neuronExamples(NeuronId neuron, int examples) {
+        requireDense(neuron, ExamplesTables.NEURON_EXAMPLES, "examples");
+        return spark.sql(CannedQuery.sql("neuron-examples"), Map.of("layer", neuron.layer(), "neuron",
+                neuron.neuron(), "examples", examples));
+    }
+
+    /** A dense neuron's validations (the validate command's table), newest run first. */
+    public Dataset<Row> neuronValidation(NeuronId neuron) {
+        requireDense(neuron, ForwardTables.NEURON_VALIDATION, "validate");
+        return spark.sql(CannedQuery.sql("neuron-validation"), Map.of("layer", neuron.layer(), "neuron",
+                neuron.neuron()));
+    }
+
+    private void requireDense(NeuronId neuron, String table, String command) {
+        if (!views.contains(table)) {
+            throw new IllegalArgumentException(dir + " has no " + table + " table: run 'neuron-atlas " + command
+                    + " --atlas " + dir + " ...' first");
+        }
+        if (neuron.expert() != null) {
+            throw new IllegalArgumentException(neuron + ": " + table + " holds dense MLP neurons only");
+        }
+    }
+
+    private static Map<String, Object> neuronParameters(NeuronId neuron, Map<String, Object> more) {
+        Map<String, Object> parameters = new java.util.HashMap<>(more);
+        parameters.putAll(Map.of("matrix", neuron.matrix(), "layer", neuron.layer(), "neuron", neuron.neuron(),
+                "expert", neuron.expert() == null ? "" : neuron.expert()));
+        return parameters;
     }
 
     /**

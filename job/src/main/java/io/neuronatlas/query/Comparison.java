@@ -26,6 +26,8 @@ public final class Comparison {
                         + atlas.checkpoints().stream().map(e -> e.checkpoint()).toList());
             }
         }
+        // compare_changed reads the checkpoints view (each map's top_k).
+        atlas.registerDeferred();
         this.spark = atlas.spark();
         this.parameters = Map.of("a", a, "b", b);
     }

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.neuronatlas.atlas.DriftTables;
 import io.neuronatlas.atlas.ExamplesTables;
+import io.neuronatlas.atlas.ForwardTables;
 import io.neuronatlas.checkpoint.MlpMatrix;
 import io.neuronatlas.checkpoint.synthetic.SyntheticCheckpoint;
 import io.neuronatlas.testing.Maps;
@@ -236,9 +238,20 @@ class SqlGuardTest {
         StructType activations = schema(ExamplesTables.NEURON_ACTIVATIONS_FILE);
         user.createDataFrame(List.<Row>of(), examples).createOrReplaceTempView(ExamplesTables.NEURON_EXAMPLES);
         user.createDataFrame(List.<Row>of(), activations).createOrReplaceTempView(ExamplesTables.NEURON_ACTIVATIONS);
+        user.createDataFrame(List.<Row>of(), new ParquetToSparkSchemaConverter(user.sessionState().conf())
+                .convert(ForwardTables.NEURON_VALIDATION_FILE).add("checkpoint", DataTypes.StringType)
+                .add("run", DataTypes.StringType)).createOrReplaceTempView(ForwardTables.NEURON_VALIDATION);
+        user.createDataFrame(List.<Row>of(), new ParquetToSparkSchemaConverter(user.sessionState().conf())
+                .convert(DriftTables.NEURON_DRIFT_FILE).add("checkpoint", DataTypes.StringType)
+                .add("run", DataTypes.StringType).add("matrix", DataTypes.StringType)
+                .add("layer", DataTypes.IntegerType)).createOrReplaceTempView(DriftTables.NEURON_DRIFT);
         user.table("neuron_tokens").createOrReplaceTempView(Atlas.TOKEN_MATCHES);
-        Map<String, String> values = Map.of("token", "'dog'", "limit", "10", "bins", "10", "threshold", "0.5",
-                "a", "'tiny'", "b", "'tiny'", "matrix", "'up'", "layer", "0", "tokens", "5");
+        Map<String, String> values = Map.ofEntries(Map.entry("token", "'dog'"), Map.entry("limit", "10"),
+                Map.entry("bins", "10"), Map.entry("threshold", "0.5"), Map.entry("a", "'tiny'"),
+                Map.entry("b", "'tiny'"), Map.entry("matrix", "'up'"), Map.entry("layer", "0"),
+                Map.entry("tokens", "5"), Map.entry("neuron", "3"), Map.entry("expert", "''"),
+                Map.entry("examples", "3"), Map.entry("checkpoint", "'tiny'"), Map.entry("class", "'prediction'"),
+                Map.entry("base", "'tiny'"));
         Path folder = Path.of("src/main/resources/io/neuronatlas/query/sql");
         List<Path> files;
         try (Stream<Path> all = Files.list(folder)) {
