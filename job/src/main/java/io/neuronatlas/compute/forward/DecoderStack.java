@@ -240,10 +240,11 @@ final class DecoderStack {
 
     /**
      * A mixture of experts on normed (batch, positions, d_model): the router's weights of each token's top-k experts
-     * ({@link io.neuronatlas.checkpoint.Routing}, on the host), then Σ_e weight_e · down_e(act(gate_e)·up_e) over the experts any token is
-     * routed to, plus σ(x·shared_gate) · shared(x). Each such expert runs on every position and its output is weighted
-     * by 0 where the token is not routed to it: the result is transformers' sum over routed tokens, and a clamp of
-     * an expert's neuron at every position reaches exactly the tokens routed to it, weighted by the router.
+     * ({@link io.neuronatlas.checkpoint.Routing}, on the host), then Σ_e weight_e · down_e(act(gate_e)·up_e) over
+     * the experts any token is routed to, plus σ(x·shared_gate) · shared(x). Each such expert runs on every position
+     * and its output is weighted by 0 where the token is not routed to it: the result is transformers' sum over
+     * routed tokens, and a clamp of an expert's neuron at every position reaches exactly the tokens routed to it,
+     * weighted by the router.
      */
     private NDArray mixture(int l, LayerWeights.Mixture m, NDArray normed, ActivationHook hook, Step step) {
         long batch = normed.getShape().get(0);

@@ -34,7 +34,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Issue 22B added every dense family (Qwen3, OLMo-2, Gemma 1/2/3 with the multimodal checkpoint's language model,
  * Phi-3, GPT-2, GPT-NeoX) to the list, and sliding windows: Mistral's 12-token window and Gemma's sliding layers
  * see the 20-token prompt as transformers does; llama-dynamic runs past its max_position_embeddings of 16, as dynamic
- * NTK scaling is meant to.
+ * NTK scaling is meant to. The mixtures (Mixtral, Qwen2-MoE with its shared expert, Qwen3-MoE with dense and sparse
+ * layers) run every clamp their fixture has: a dense layer's neuron, a routed expert's, the shared expert's
+ * (transformers set it in the input of the expert's own down projection, at the tokens routed to it); activations
+ * are checked on their dense layers.
  */
 @ExtendWith(OneTorchThread.class)
 class HfLlamaFamilyTest {
