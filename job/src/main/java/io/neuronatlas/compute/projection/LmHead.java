@@ -56,8 +56,9 @@ public final class LmHead implements AutoCloseable {
      * @param meanRow      (d_model) Σ_t U[t] / vocab
      * @param meanUnitRow  (d_model) Σ_t U[t]/‖U[t]‖ / vocab
      * @param meanBias     Σ_t b[t] / vocab, 0 without a bias
+     * @param bias         (vocab) the per-token bias, or null
      */
-    record RowGeometry(float[] inverseNorms, double[] meanRow, double[] meanUnitRow, double meanBias) {
+    record RowGeometry(float[] inverseNorms, double[] meanRow, double[] meanUnitRow, double meanBias, float[] bias) {
     }
 
     /** Accumulates {@link RowGeometry} chunk by chunk, in double. */
@@ -104,7 +105,7 @@ public final class LmHead implements AutoCloseable {
                 }
                 meanBias /= vocab;
             }
-            return new RowGeometry(inverseNorms, mean, unitMean, meanBias);
+            return new RowGeometry(inverseNorms, mean, unitMean, meanBias, bias);
         }
     }
 

@@ -53,6 +53,8 @@ public final class Projector implements AutoCloseable {
     private final long[] keys;
     private final int[] watched;
     private final boolean census;
+    /** Whether the census sums run on the host ({@link CensusPass}) rather than as tensor ops on the head's device. */
+    private final boolean hostCensus;
     private long tieFallbacks;
 
     /** @param topK tokens to rank per neuron and polarity, 1 ≤ topK ≤ vocab */
@@ -73,7 +75,15 @@ public final class Projector implements AutoCloseable {
      *     they cost (bench), which leaves them 0
      */
     public Projector(LmHead head, int topK, int[] watched, boolean census) {
+        // On the CPU the scores are host memory already and one fused host loop beats a dozen tensor passes; from
+        // a GPU, copying every score row back would cost more than the device's passes.
+        this(head, topK, watched, census, !Objects.requireNonNull(head, "head").device().isGpu());
+    }
+
+    /** As {@link #Projector(LmHead, int, int[], boolean)}, choosing where the census sums run (tests run both). */
+    Projector(LmHead head, int topK, int[] watched, boolean census, boolean hostCensus) {
         this.census = census;
+        this.hostCensus = hostCensus;
         this.head = Objects.requireNonNull(head, "head");
         this.softcap = head.softcap();
         int vocab = head.vocab();
@@ -161,7 +171,9 @@ public final class Projector implements AutoCloseable {
             for (int first = 0; first < count; first += ROW_BLOCK) {
                 int rows = Math.min(ROW_BLOCK, count - first);
                 NDArray sb = s.get(new NDIndex(first + ":" + (first + rows)));
-                if (census) {
+                if (census && hostCensus) {
+                    hostShapes(sb, rows, first, scoreMeans, cosMeans, geometry, out.census);
+                } else if (census) {
                     // Before the softmax passes, which overwrite the block in place.
                     shapes(sb, rows, first, scoreMeans, cosMeans, out.census);
                 }
@@ -198,6 +210,24 @@ public final class Projector implements AutoCloseable {
         try (NDArray centered = head.unitScores(sb)) {
             centered.subi(sb.getManager().create(shift, new Shape(rows, 1)));
             moments(centered, rows, first, census.vocabCosSkew(), census.vocabCosKurtosis());
+        }
+    }
+
+    /** As {@link #shapes}, copying the block to the host and summing each row in one pass ({@link CensusPass}). */
+    private void hostShapes(NDArray sb, int rows, int first, float[] scoreMeans, float[] cosMeans,
+                            LmHead.RowGeometry geometry, BatchResult.Census census) {
+        int vocab = head.vocab();
+        float[] block = sb.toFloatArray(); // (rows, vocab)
+        double[] sums = new double[8];
+        for (int i = 0; i < rows; i++) {
+            int n = first + i;
+            CensusPass.sums(block, i * vocab, geometry, scoreMeans[n], cosMeans[n], sums);
+            double[] central = ShiftedSums.centralMoments(vocab, sums[0], sums[1], sums[2], sums[3]);
+            census.scoreSkew()[n] = (float) ShiftedSums.skew(central);
+            census.scoreKurtosis()[n] = (float) ShiftedSums.kurtosis(central);
+            central = ShiftedSums.centralMoments(vocab, sums[4], sums[5], sums[6], sums[7]);
+            census.vocabCosSkew()[n] = (float) ShiftedSums.skew(central);
+            census.vocabCosKurtosis()[n] = (float) ShiftedSums.kurtosis(central);
         }
     }
 

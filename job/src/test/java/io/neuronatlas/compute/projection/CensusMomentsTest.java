@@ -114,15 +114,28 @@ class CensusMomentsTest {
 
     private static void check(float[] u, float[] bias, double softcap, float[] x) {
         int count = x.length / D;
+        double[][] expected = new double[count][];
+        for (int n = 0; n < count; n++) {
+            expected[n] = expected(u, bias, x, n);
+        }
+        // The host's one-pass sums (CPU heads) and the tensor ops (GPU heads), both on this CPU.
+        for (boolean host : new boolean[] {true, false}) {
+            check(u, bias, softcap, x, expected, host);
+        }
+    }
+
+    private static void check(float[] u, float[] bias, double softcap, float[] x, double[][] expected,
+                              boolean host) {
+        int count = x.length / D;
         try (LmHead head = Fixtures.head(u, VOCAB, D, bias, softcap);
-             Projector projector = new Projector(head, 5)) {
+             Projector projector = new Projector(head, 5, new int[0], true, host)) {
             BatchResult b = projector.project(x, count);
             for (int n = 0; n < count; n++) {
-                double[] e = expected(u, bias, x, n);
-                assertClose(e[0], b.scoreSkew(n), "score skew of neuron " + n);
-                assertClose(e[1], b.scoreKurtosis(n), "score kurtosis of neuron " + n);
-                assertClose(e[2], b.vocabCosSkew(n), "cos skew of neuron " + n);
-                assertClose(e[3], b.vocabCosKurtosis(n), "cos kurtosis of neuron " + n);
+                double[] e = expected[n];
+                assertClose(e[0], b.scoreSkew(n), "score skew of neuron " + n + (host ? " (host)" : " (device)"));
+                assertClose(e[1], b.scoreKurtosis(n), "score kurtosis of neuron " + n + (host ? " (host)" : " (device)"));
+                assertClose(e[2], b.vocabCosSkew(n), "cos skew of neuron " + n + (host ? " (host)" : " (device)"));
+                assertClose(e[3], b.vocabCosKurtosis(n), "cos kurtosis of neuron " + n + (host ? " (host)" : " (device)"));
             }
             // The planted neurons are heavy-tailed, with the sign of their skew.
             assertTrue(b.vocabCosKurtosis(0) > 10 && b.vocabCosSkew(0) > 0, "planted prediction-like neuron");
