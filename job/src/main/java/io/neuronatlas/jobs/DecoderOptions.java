@@ -55,6 +55,7 @@ public record DecoderOptions(Path modelDir, String checkpoint, DeviceMode device
         Precision precision = DEFAULT_PRECISION;
         boolean chat;
         String atlas;
+        ClampScope scope = DEFAULT_SCOPE;
 
         abstract B self();
 
@@ -91,15 +92,20 @@ public record DecoderOptions(Path modelDir, String checkpoint, DeviceMode device
             return self();
         }
 
+        /** Where the clamped neurons are held: every position of the prompt (the default) or the last. */
+        public B scope(ClampScope v) {
+            scope = v;
+            return self();
+        }
+
         DecoderOptions model() {
             return new DecoderOptions(modelDir, checkpoint, device, precision);
         }
     }
 
-    /** What clamp and validate add: the clamp values each neuron is swept over, and where it is clamped. */
+    /** What clamp and validate add: the clamp values each neuron is swept over. */
     public abstract static class SweepBuilder<B extends SweepBuilder<B>> extends Builder<B> {
         ValueRange values = DEFAULT_VALUES;
-        ClampScope scope = DEFAULT_SCOPE;
 
         public B values(ValueRange v) {
             values = v;
@@ -109,11 +115,6 @@ public record DecoderOptions(Path modelDir, String checkpoint, DeviceMode device
         /** START:STOP:COUNT, as --values takes it. */
         public B values(String v) {
             return values(ValueRange.parse("--values", v));
-        }
-
-        public B scope(ClampScope v) {
-            scope = v;
-            return self();
         }
     }
 }
