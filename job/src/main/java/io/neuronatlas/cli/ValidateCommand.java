@@ -78,8 +78,7 @@ final class ValidateCommand implements Command {
                 (a, v) -> a.later(o -> o.values(v))));
         options.add(ForwardOptions.scope(s));
         options.add(ForwardOptions.format(s));
-        options.add(s.string("master", "URL", "Spark master when not run by spark-submit (default local[*])",
-                (a, v) -> a.master = v));
+        options.add(Sessions.master(s, (a, v) -> a.master = v));
         @SuppressWarnings("unchecked")
         OParser<?, Args>[] all = options.toArray(new OParser[0]);
         Scopt.Parsed<Args> parsed = Scopt.parse(s.parser("neuron-atlas validate", "Takes the token's top "
