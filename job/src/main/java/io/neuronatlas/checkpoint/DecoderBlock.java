@@ -13,9 +13,10 @@ import java.io.Serializable;
  * @param embedScale       the embedding is multiplied by this, in the model's precision (Gemma: √hidden_size)
  * @param queryScale       multiplies q·kᵀ: head_dim^-½, or Gemma-2/3's query_pre_attn_scalar^-½
  * @param attentionSoftcap Gemma-2's attn_logit_softcapping c: scores become c·tanh(s/c); 0 for none
+ * @param routing          how a mixture's router picks and weighs experts; null for a family without experts
  */
 public record DecoderBlock(QkNorm qkNorm, boolean parallelResidual, double rotaryFraction, double embedScale,
-                           double queryScale, double attentionSoftcap) implements Serializable {
+                           double queryScale, double attentionSoftcap, Routing routing) implements Serializable {
 
     /** Where a layer's query and key norms apply. */
     public enum QkNorm {
@@ -46,19 +47,25 @@ public record DecoderBlock(QkNorm qkNorm, boolean parallelResidual, double rotar
 
     /** Llama's layer: no q/k norms, sequential residual, full rotary, 1/√head_dim. */
     public static DecoderBlock llama(int headDim) {
-        return new DecoderBlock(QkNorm.NONE, false, 1, 1, 1 / Math.sqrt(headDim), 0);
+        return new DecoderBlock(QkNorm.NONE, false, 1, 1, 1 / Math.sqrt(headDim), 0, null);
     }
 
     public DecoderBlock withQkNorm(QkNorm v) {
-        return new DecoderBlock(v, parallelResidual, rotaryFraction, embedScale, queryScale, attentionSoftcap);
+        return new DecoderBlock(v, parallelResidual, rotaryFraction, embedScale, queryScale, attentionSoftcap,
+                routing);
     }
 
     public DecoderBlock withRotary(double fraction, boolean parallel) {
-        return new DecoderBlock(qkNorm, parallel, fraction, embedScale, queryScale, attentionSoftcap);
+        return new DecoderBlock(qkNorm, parallel, fraction, embedScale, queryScale, attentionSoftcap, routing);
     }
 
     public DecoderBlock withScales(double embed, double query, double softcap) {
-        return new DecoderBlock(qkNorm, parallelResidual, rotaryFraction, embed, query, softcap);
+        return new DecoderBlock(qkNorm, parallelResidual, rotaryFraction, embed, query, softcap, routing);
+    }
+
+    public DecoderBlock withRouting(Routing r) {
+        return new DecoderBlock(qkNorm, parallelResidual, rotaryFraction, embedScale, queryScale, attentionSoftcap,
+                r);
     }
 
     /** Rotated dimensions of a head, even (HF: int(head_dim · factor)). */

@@ -105,6 +105,11 @@ public interface DecoderLayout extends Serializable {
         return attentionBiasFlag ? EnumSet.allOf(AttentionProjection.class) : EnumSet.noneOf(AttentionProjection.class);
     }
 
+    /** The config.json flag that gives attention projections biases (Qwen2-MoE: qkv_bias). */
+    default String attentionBiasKey() {
+        return "attention_bias";
+    }
+
     /** The default of config.json's attention_bias in this family. */
     default boolean attentionBiasDefault() {
         return false;
@@ -122,6 +127,14 @@ public interface DecoderLayout extends Serializable {
 
     /** The tensors of layer l besides its MLP matrices. */
     LayerTensors tensors(ForwardConfig config, int layer);
+
+    /**
+     * The router and shared-expert gate of layer l when it is a mixture of experts (its experts are the
+     * {@link ModelConfig#mlpBlocks} of the layer), or null for a dense layer.
+     */
+    default MixtureTensors mixture(ForwardConfig config, int layer) {
+        return null;
+    }
 
     /** Every layout with a forward pass, in the order error messages list them. */
     static List<DecoderLayout> all() {

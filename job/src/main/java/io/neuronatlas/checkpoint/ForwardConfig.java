@@ -149,7 +149,8 @@ public record ForwardConfig(ModelConfig model, DecoderLayout layout, NormKind no
                     headDim, c.number(keys.normEps(), keys.epsDefault(), keys.epsDefault()), rope.theta(),
                     rope.scaling(), localRope,
                     c.integer(keys.maxPositions()), layers, block, activation,
-                    layout.biasedProjections(c.bool("attention_bias", layout.attentionBiasDefault())), bos, eos);
+                    layout.biasedProjections(c.bool(layout.attentionBiasKey(), layout.attentionBiasDefault())),
+                    bos, eos);
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(configJson + ": " + e.getMessage(), e);
         }

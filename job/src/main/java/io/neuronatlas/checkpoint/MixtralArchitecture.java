@@ -1,5 +1,6 @@
 package io.neuronatlas.checkpoint;
 
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -43,6 +44,11 @@ public final class MixtralArchitecture extends LlamaHeadArchitecture {
         return NeuronSource.linear("model.layers." + layer + ".block_sparse_moe.experts." + block.expert() + "." + w
                 + ".weight", matrix, config.dModel(), block.width(), "hidden_size=" + config.dModel()
                 + ", intermediate_size=" + block.width() + ", num_local_experts=" + config.experts().count());
+    }
+
+    @Override
+    public List<DecoderLayout> decoders() {
+        return List.of(MoeDecoderLayout.MIXTRAL);
     }
 
     private Object readResolve() {

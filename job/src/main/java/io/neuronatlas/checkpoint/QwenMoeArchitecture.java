@@ -71,6 +71,11 @@ public final class QwenMoeArchitecture extends LlamaHeadArchitecture {
                 because);
     }
 
+    @Override
+    public List<DecoderLayout> decoders() {
+        return List.of(MoeDecoderLayout.QWEN2_MOE, MoeDecoderLayout.QWEN3_MOE);
+    }
+
     private Object readResolve() {
         return INSTANCE;
     }

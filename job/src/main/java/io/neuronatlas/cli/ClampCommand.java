@@ -51,7 +51,10 @@ final class ClampCommand implements Command {
         List<OParser<?, Args>> options = new ArrayList<>(ForwardOptions.model(s));
         options.addAll(ForwardOptions.prompt(s, (o, v) -> o.prompt(v)));
         options.add(s.string("neuron", "L<layer>.<index>", "the neuron: L25.1442, or L25.up.1442 as the atlas "
-                + "prints it (layers from 0, as in the tensor names)", (a, v) -> a.options.neuron(v)).required());
+                + "prints it (layers from 0, as in the tensor names); in a mixture of experts an expert's neuron, "
+                + "L3.E5.114 (L3.e5.up.114 as the atlas's neuron_id) or L3.shared.114, which is set wherever the "
+                + "expert processes a token: at the tokens the router sends to it, its output still weighted by the "
+                + "router (clamping does not route more tokens to it)", (a, v) -> a.options.neuron(v)).required());
         options.add(s.string("target", "TOKEN", "the token whose probability to follow, with its leading space: "
                 + "\" dog\"; the id the model emits for it (docs/target-tokens.md)", (a, v) -> a.target = v));
         options.add(s.integer("target-id", "N", "the token id to follow, instead of --target: for exactness where "

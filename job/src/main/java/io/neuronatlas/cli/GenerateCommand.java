@@ -41,7 +41,8 @@ final class GenerateCommand implements Command {
         List<OParser<?, Args>> options = new ArrayList<>(ForwardOptions.model(s));
         options.addAll(ForwardOptions.prompt(s, (o, v) -> o.prompt(v)));
         options.add(s.string("clamp", "NEURON=VALUE", "hold a neuron at a value while generating, e.g. "
-                + "L25.1442=145; repeat for several", (a, v) -> a.options.clamp(v)).unbounded());
+                + "L25.1442=145 or an expert's L3.E5.114=20 (set where the router sends a token to the expert); "
+                + "repeat for several", (a, v) -> a.options.clamp(v)).unbounded());
         options.add(s.string("scope", "all|last", "clamp at every position (default, as the paper) or only at the "
                 + "last position of each step", (a, v) -> a.options.scope(ClampScope.parse(v))));
         options.add(s.integer("samples", "N", "continuations of each model "

@@ -105,8 +105,9 @@ class ForwardConfigTest {
     void errorsNameTheFileAndField() throws IOException {
         String file = dir.resolve("config.json").toString();
         String[][] cases = {
-            {base("mixtral", ""), "no forward pass yet for model_type 'mixtral' (supported: llama, mistral, qwen2, "
-                + "qwen3, olmo2, gemma, gemma2, gemma3, gemma3_text, gpt2, gpt_neox, phi3)"},
+            {base("gpt_oss", ""), "no forward pass yet for model_type 'gpt_oss' (supported: llama, mistral, qwen2, "
+                + "qwen3, olmo2, gemma, gemma2, gemma3, gemma3_text, gpt2, gpt_neox, phi3, mixtral, qwen2_moe, "
+                + "qwen3_moe)"},
             {base("llama", ", \"num_key_value_heads\": 5"), "num_key_value_heads=5", "num_attention_heads=32"},
             {base("llama", ", \"head_dim\": 63"), "head_dim", "63"},
             {base("llama", ", \"rope_scaling\": {\"rope_type\": \"proportional\", \"factor\": 2.0}"),

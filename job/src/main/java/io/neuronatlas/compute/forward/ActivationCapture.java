@@ -51,6 +51,12 @@ public final class ActivationCapture {
             throw new IllegalArgumentException("layers " + Arrays.toString(layers) + " must be within [0, " + count
                     + ")");
         }
+        for (int layer : wanted) {
+            if (stack.isMixture(layer)) {
+                throw new IllegalArgumentException("layer " + layer + " is a mixture of experts: capturing expert "
+                        + "activations (at the tokens routed to each expert) is not written yet");
+            }
+        }
         try (NDManager scope = stack.model().newSubManager()) {
             DecoderStack.Step step = stack.step(scope, 0, sequences[0].length);
             NDArray x = stack.embed(scope, sequences, 0);

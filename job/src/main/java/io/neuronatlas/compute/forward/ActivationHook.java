@@ -24,6 +24,19 @@ interface ActivationHook {
     }
 
     /**
+     * Sees, and may change in place, the activation act(gate)·up of one expert of a mixture-of-experts layer, computed
+     * at every position; only the positions routed to the expert reach the layer's output (weighted by the router).
+     *
+     * @param expert     the expert as the atlas's expert column names it: its index ("5") or "shared"
+     * @param activation (batch, positions of this call, expert width)
+     * @param routed     (batch, positions, 1): the router's weight of this expert at each position, 0 where the
+     *                   token is not routed to it; null for the shared expert, which every token passes through
+     */
+    default void onExpertActivation(int layer, String expert, NDArray activation, NDArray routed,
+                                    DecoderStack.Step step) {
+    }
+
+    /**
      * x_{l+1}, the output of a layer, in scope; returns the array the next layer reads (the same, or rows joined to
      * it). Called after the layer's temporaries are freed.
      */

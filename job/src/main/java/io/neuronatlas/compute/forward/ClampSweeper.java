@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Clamp sweeps the efficient way. Per prompt one unclamped pass ({@link #prefix}) is shared by every neuron swept on
@@ -27,6 +28,9 @@ import java.util.Map;
  * one per neuron, and the head runs once for every row. Scope ALL recomputes every position, except in the final
  * layer, where only the last position's output reaches the logits; scope LAST recomputes only the last position,
  * attending to the stored keys and values of the others, which the clamp does not change.
+ *
+ * <p>A mixture of experts takes the simple path: each (neuron, value) is a full pass with the neuron clamped (all of a
+ * chunk's as one batch), since a clamp changes the router's choices above it.
  *
  * <p>Results equal full passes with the clamp applied inside the MLP ({@link ForwardPass}) up to float rounding.
  * Thread-safe: prefixes are read-only and each sweep has its own scope.
@@ -40,10 +44,12 @@ public final class ClampSweeper {
 
     private final DecoderStack stack;
     private final ForwardConfig config;
+    private final boolean mixture; // a model with experts: sweeps recompute whole passes
 
     public ClampSweeper(DecoderModel model) {
         this.stack = new DecoderStack(model);
         this.config = model.config();
+        this.mixture = config.model().experts().any();
     }
 
     /** Sweeps several neurons on one prompt, sharing one prefix pass and one batch. */
@@ -83,6 +89,23 @@ public final class ClampSweeper {
                     }
                 }
 
+                /** An expert's activation; NaN at the positions not routed to it, which the expert never sees. */
+                @Override
+                public void onExpertActivation(int layer, String expert, NDArray activation, NDArray routed,
+                                               DecoderStack.Step step) {
+                    float[] weights = routed == null ? null : routed.toType(DataType.FLOAT32, false).toFloatArray();
+                    for (NeuronRef n : byLayer.getOrDefault(layer, List.of())) {
+                        if (expert.equals(n.expert())) {
+                            float[] a = activation.get(new NDIndex("0, :, {}", n.index()))
+                                    .toType(DataType.FLOAT32, false).toFloatArray();
+                            for (int p = 0; weights != null && p < a.length; p++) {
+                                a[p] = weights[p] == 0 ? Float.NaN : a[p];
+                            }
+                            activations.put(n, a);
+                        }
+                    }
+                }
+
                 @Override
                 public NDArray afterLayer(int layer, NDArray x, NDManager scope) {
                     if (byLayer.containsKey(layer)) {
@@ -98,6 +121,15 @@ public final class ClampSweeper {
                         step, cache, keep, scope, false);
                 cache.advance(prompt.length);
                 baseline = stack.logits(x).toFloatArray();
+            }
+            for (List<NeuronRef> layer : byLayer.values()) {
+                for (NeuronRef n : layer) {
+                    if (!activations.containsKey(n)) { // an expert no token of the prompt is routed to
+                        float[] none = new float[prompt.length];
+                        Arrays.fill(none, Float.NaN);
+                        activations.put(n, none);
+                    }
+                }
             }
             return new PromptPrefix(prompt, manager, residuals, mlps, activations, cache, baseline);
         } catch (RuntimeException | Error e) {
@@ -142,7 +174,7 @@ public final class ClampSweeper {
         for (NeuronRef neuron : neurons) {
             curves.add(new Curve(neuron, prefix.activations(neuron), new NextTokenStats[values.length]));
         }
-        int rowsPerValue = scope == ClampScope.ALL ? positions : 1;
+        int rowsPerValue = scope == ClampScope.ALL || mixture ? positions : 1;
         for (List<Slice> chunk : chunks(curves, values.length, Math.max(1, ROW_BUDGET / rowsPerValue))) {
             try (NDManager scopeManager = stack.model().newSubManager()) {
                 NextTokenStats[] stats = TokenStatistics.of(clampedLogits(scopeManager, prefix, chunk, values,
@@ -206,6 +238,9 @@ public final class ClampSweeper {
     /** (rows, vocab) logits of a chunk, rows in slice order. */
     private NDArray clampedLogits(NDManager scope, PromptPrefix prefix, List<Slice> chunk, double[] values,
                                   ClampScope clampScope) {
+        if (mixture) {
+            return recomputed(scope, prefix, chunk, values, clampScope);
+        }
         int positions = prefix.length();
         int first = clampScope == ClampScope.ALL ? 0 : positions - 1; // first recomputed position
         int rows = positions - first;
@@ -229,6 +264,48 @@ public final class ClampSweeper {
         int start = chunk.get(0).curve.neuron.layer();
         NDArray x = joining.afterLayer(start, null, scope);
         return stack.logits(stack.layers(x, start + 1, layers, step, past, joining, scope, true));
+    }
+
+    /**
+     * A mixture of experts: every row a full pass over the prompt with its neuron held at its value. A clamp changes
+     * the router's choices in the layers above it, so no stored residual can be reused; this is the simple path
+     * (the batch still shares one pass per chunk).
+     */
+    private NDArray recomputed(NDManager scope, PromptPrefix prefix, List<Slice> chunk, double[] values,
+                               ClampScope clampScope) {
+        int rows = chunk.stream().mapToInt(Slice::count).sum();
+        int[][] ids = new int[rows][];
+        Arrays.fill(ids, prefix.prompt());
+        ActivationHook clamping = new ActivationHook() {
+            @Override
+            public void onActivation(int layer, NDArray activation, NDArray residual, DecoderStack.Step step) {
+                set(layer, null, activation, step);
+            }
+
+            @Override
+            public void onExpertActivation(int layer, String expert, NDArray activation, NDArray routed,
+                                           DecoderStack.Step step) {
+                set(layer, expert, activation, step);
+            }
+
+            private void set(int layer, String expert, NDArray activation, DecoderStack.Step step) {
+                String positions = clampScope == ClampScope.ALL ? ":" : (step.length() - 1) + ":" + step.length();
+                int row = 0;
+                for (Slice slice : chunk) {
+                    NeuronRef n = slice.curve.neuron;
+                    if (n.layer() == layer && Objects.equals(n.expert(), expert)) {
+                        for (int i = 0; i < slice.count; i++) {
+                            activation.set(new NDIndex((row + i) + ", " + positions + ", " + n.index()),
+                                    values[slice.from + i]);
+                        }
+                    }
+                    row += slice.count;
+                }
+            }
+        };
+        DecoderStack.Step step = stack.step(scope, 0, prefix.length());
+        return stack.logits(stack.layers(stack.embed(scope, ids, 0), 0, config.model().layers(), step, null,
+                clamping, scope, true));
     }
 
     /** A slice's batch rows at positions [from, positions): the stored residual after its layer, clamped. */

@@ -5,6 +5,7 @@ import ai.djl.ndarray.index.NDIndex;
 import java.io.Serializable;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /** Clamps applied together in one pass, and where: the description of a steered model. */
@@ -43,9 +44,20 @@ public record Clamps(List<Clamp> clamps, ClampScope scope) implements Serializab
         return new ActivationHook() {
             @Override
             public void onActivation(int layer, NDArray activation, NDArray residual, DecoderStack.Step step) {
+                set(layer, null, activation, step);
+            }
+
+            /** An expert's neuron is set at every position of the scope; the router decides which reach the output. */
+            @Override
+            public void onExpertActivation(int layer, String expert, NDArray activation, NDArray routed,
+                                           DecoderStack.Step step) {
+                set(layer, expert, activation, step);
+            }
+
+            private void set(int layer, String expert, NDArray activation, DecoderStack.Step step) {
                 String positions = scope == ClampScope.ALL ? ":" : (step.length() - 1) + ":" + step.length();
                 for (Clamp c : clamps) {
-                    if (c.neuron().layer() == layer) {
+                    if (c.neuron().layer() == layer && Objects.equals(c.neuron().expert(), expert)) {
                         activation.set(new NDIndex(":, " + positions + ", " + c.neuron().index()), c.value());
                     }
                 }

@@ -10,6 +10,8 @@ import io.neuronatlas.checkpoint.DecoderBlock;
 import io.neuronatlas.checkpoint.DecoderLayout;
 import io.neuronatlas.checkpoint.ForwardConfig;
 import io.neuronatlas.checkpoint.LayerTensors;
+import io.neuronatlas.checkpoint.MixtureTensors;
+import io.neuronatlas.checkpoint.MlpBlock;
 import io.neuronatlas.checkpoint.MlpMatrix;
 import io.neuronatlas.checkpoint.ModelConfig;
 import io.neuronatlas.checkpoint.NeuronSource;
@@ -122,6 +124,7 @@ public final class DecoderModel implements AutoCloseable {
 
         LayerWeights layer(WeightUpload upload, int l) throws IOException {
             LayerTensors t = layout.tensors(config, l);
+            MixtureTensors mixture = layout.mixture(config, l);
             int d = config.model().dModel();
             Map<String, NDArray> stored = new HashMap<>(); // fused tensors, freed once their parts are copied out
             try {
@@ -133,14 +136,38 @@ public final class DecoderModel implements AutoCloseable {
                         projection(upload, stored, t.v()), projection(upload, stored, t.o()),
                         bias(upload, stored, t.qBias()), bias(upload, stored, t.kBias()),
                         bias(upload, stored, t.vBias()), bias(upload, stored, t.oBias()),
-                        mlp(upload, stored, MlpMatrix.GATE, l), mlp(upload, stored, MlpMatrix.UP, l),
-                        mlp(upload, stored, MlpMatrix.DOWN, l),
+                        mixture == null ? mlp(upload, stored, MlpMatrix.GATE, l, null) : null,
+                        mixture == null ? mlp(upload, stored, MlpMatrix.UP, l, null) : null,
+                        mixture == null ? mlp(upload, stored, MlpMatrix.DOWN, l, null) : null,
                         t.upBias() == null ? null : upload.vector(t.upBias(), config.model().dMlp()),
-                        t.downBias() == null ? null : upload.vector(t.downBias(), d));
+                        t.downBias() == null ? null : upload.vector(t.downBias(), d),
+                        mixture == null ? null : mixture(upload, stored, mixture, l));
                 return w;
             } finally {
                 stored.values().forEach(NDArray::close);
             }
+        }
+
+        /** The router, every expert and the shared one with its gate, as (in, out) matrices. */
+        private LayerWeights.Mixture mixture(WeightUpload upload, Map<String, NDArray> stored, MixtureTensors t,
+                                             int l) throws IOException {
+            int d = config.model().dModel();
+            List<LayerWeights.Mlp> experts = new ArrayList<>();
+            LayerWeights.Mlp shared = null;
+            for (MlpBlock block : config.model().mlpBlocks(l)) {
+                LayerWeights.Mlp mlp = new LayerWeights.Mlp(mlp(upload, stored, MlpMatrix.GATE, l, block.expert()),
+                        mlp(upload, stored, MlpMatrix.UP, l, block.expert()),
+                        mlp(upload, stored, MlpMatrix.DOWN, l, block.expert()));
+                if (block.isShared()) {
+                    shared = mlp;
+                } else {
+                    experts.add(mlp);
+                }
+            }
+            int count = experts.size();
+            return new LayerWeights.Mixture(upload.matrix(t.router(), count, d).transpose(),
+                    t.routerBias() == null ? null : upload.vector(t.routerBias(), count), experts, shared,
+                    t.sharedGate() == null ? null : upload.matrix(t.sharedGate(), 1, d).transpose());
         }
 
         /** A norm's weight (and bias): see {@link LayerWeights.Norm} for which precision. */
@@ -226,12 +253,12 @@ public final class DecoderModel implements AutoCloseable {
          * columns of nn.Linear or Conv1D weights, or halves of a fused gate_up (Phi-3). Null for a gate the MLP does
          * not have.
          */
-        private NDArray mlp(WeightUpload upload, Map<String, NDArray> stored, MlpMatrix matrix, int l)
-                throws IOException {
+        private NDArray mlp(WeightUpload upload, Map<String, NDArray> stored, MlpMatrix matrix, int l,
+                            String expert) throws IOException {
             if (!checkpoint.architecture().matrices().contains(matrix)) {
                 return null;
             }
-            NeuronSource src = checkpoint.neurons(matrix, l, null);
+            NeuronSource src = checkpoint.neurons(matrix, l, expert);
             long[] shape = src.shape();
             boolean whole = src.offset() == 0 && src.stride() == 1
                     && src.count() == shape[src.neuronIsRow() ? 0 : 1];
@@ -287,11 +314,26 @@ public final class DecoderModel implements AutoCloseable {
                 if (t.downBias() != null) {
                     checkpoint.requireShape(t.downBias(), new long[] {d}, hidden, where + ", MLP");
                 }
-                for (MlpMatrix matrix : checkpoint.architecture().matrices()) {
-                    NeuronSource src = checkpoint.neurons(matrix, l, null);
-                    if (src.slab() >= 0 || src.stride() != 1) {
-                        throw new CheckpointException(checkpoint.dir() + ": " + src.tensor() + " holds experts or "
-                                + "interleaved neurons, which have no forward pass");
+                for (MlpBlock block : config.model().mlpBlocks(l)) {
+                    for (MlpMatrix matrix : checkpoint.architecture().matrices()) {
+                        NeuronSource src = checkpoint.neurons(matrix, l, block.expert());
+                        if (src.slab() >= 0 || src.stride() != 1) {
+                            throw new CheckpointException(checkpoint.dir() + ": " + src.tensor() + " holds stacked "
+                                    + "experts or interleaved neurons, which have no forward pass");
+                        }
+                    }
+                }
+                MixtureTensors mixture = layout.mixture(config, l);
+                if (mixture != null) {
+                    int count = config.model().experts().count();
+                    String experts = "num_experts=" + count + ", " + hidden;
+                    checkpoint.requireShape(mixture.router(), new long[] {count, d}, experts, where + ", router");
+                    if (mixture.routerBias() != null) {
+                        checkpoint.requireShape(mixture.routerBias(), new long[] {count}, experts, where + ", router");
+                    }
+                    if (mixture.sharedGate() != null) {
+                        checkpoint.requireShape(mixture.sharedGate(), new long[] {1, d}, hidden,
+                                where + ", shared_expert_gate");
                     }
                 }
             }

@@ -12,6 +12,7 @@ import io.neuronatlas.checkpoint.DecoderBlock;
 import io.neuronatlas.checkpoint.DecoderLayout;
 import io.neuronatlas.checkpoint.ForwardConfig;
 import io.neuronatlas.checkpoint.LayerAttention;
+import io.neuronatlas.checkpoint.MlpBlock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeSet;
@@ -179,7 +180,11 @@ final class DecoderStack {
         NDArray residual = lastOnly ? x.get(new NDIndex(":, {}:, :", x.getShape().get(1) - 1)) : x;
         NDArray h = residual.add(attended);
         // Parallel residual (GPT-NeoX): the MLP reads the layer's input, not the attention's output.
-        NDArray activation = activation(l, norm(block.parallelResidual() ? residual : h, w.mlpIn()));
+        NDArray mlpIn = norm(block.parallelResidual() ? residual : h, w.mlpIn());
+        if (w.mixture() != null) {
+            return h.add(norm(mixture(l, w.mixture(), mlpIn, hook, lastOnly ? step.last() : step), w.mlpOut()));
+        }
+        NDArray activation = activation(l, mlpIn);
         hook.onActivation(l, activation, h, lastOnly ? step.last() : step);
         return h.add(mlpOutput(l, activation));
     }
@@ -233,14 +238,66 @@ final class DecoderStack {
         return block.qkNorm() == DecoderBlock.QkNorm.PER_HEAD ? norm(y, qkNorm) : y;
     }
 
+    /**
+     * A mixture of experts on normed (batch, positions, d_model): the router's weights of each token's top-k experts
+     * ({@link io.neuronatlas.checkpoint.Routing}, on the host), then Σ_e weight_e · down_e(act(gate_e)·up_e) over
+     * the experts any token is routed to, plus σ(x·shared_gate) · shared(x). Each such expert runs on every position
+     * and its output is weighted by 0 where the token is not routed to it: the result is transformers' sum over
+     * routed tokens, and a clamp of an expert's neuron at every position reaches exactly the tokens routed to it,
+     * weighted by the router.
+     */
+    private NDArray mixture(int l, LayerWeights.Mixture m, NDArray normed, ActivationHook hook, Step step) {
+        long batch = normed.getShape().get(0);
+        long positions = normed.getShape().get(1);
+        int count = m.experts().size();
+        NDArray logits = normed.matMul(m.router());
+        if (m.routerBias() != null) {
+            logits = logits.add(m.routerBias());
+        }
+        float[] weights = block.routing().weights(toFloat32(logits).toFloatArray(), count);
+        NDArray routed = toModel(normed.getManager().create(weights, new Shape(batch, positions, count)));
+        NDArray out = null;
+        for (int e = 0; e < count; e++) {
+            if (!anyRouted(weights, count, e)) {
+                continue; // no token of this call reaches the expert: transformers skips it too
+            }
+            LayerWeights.Mlp expert = m.experts().get(e);
+            NDArray weight = routed.get(new NDIndex(":, :, {}:{}", e, e + 1));
+            NDArray activation = gated(normed, expert.gate(), expert.up(), null);
+            hook.onExpertActivation(l, Integer.toString(e), activation, weight, step);
+            NDArray y = activation.matMul(expert.down()).mul(weight);
+            out = out == null ? y : out.add(y);
+        }
+        if (m.shared() != null) {
+            NDArray activation = gated(normed, m.shared().gate(), m.shared().up(), null);
+            hook.onExpertActivation(l, MlpBlock.SHARED, activation, null, step);
+            NDArray y = activation.matMul(m.shared().down()).mul(Activation.sigmoid(normed.matMul(m.sharedGate())));
+            out = out == null ? y : out.add(y);
+        }
+        return out;
+    }
+
+    private static boolean anyRouted(float[] weights, int count, int expert) {
+        for (int i = expert; i < weights.length; i += count) {
+            if (weights[i] != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** act(gate(n))·up(n), or act(up(n)) for an MLP that is not gated: (batch, positions, d_mlp). */
     NDArray activation(int l, NDArray normed) {
         LayerWeights w = model.layer(l);
-        NDArray up = project(normed, w.up(), w.upBias());
-        if (w.gate() == null) {
+        return gated(normed, w.gate(), w.up(), w.upBias());
+    }
+
+    private NDArray gated(NDArray normed, NDArray gateWeight, NDArray upWeight, NDArray upBias) {
+        NDArray up = project(normed, upWeight, upBias);
+        if (gateWeight == null) {
             return activate(up);
         }
-        NDArray gate = normed.matMul(w.gate());
+        NDArray gate = normed.matMul(gateWeight);
         return config.activation() == DecoderLayout.Activation.SILU
                 ? Activation.sigmoid(gate).mul(gate).mul(up) : activate(gate).mul(up);
     }
@@ -262,6 +319,11 @@ final class DecoderStack {
      */
     boolean clampIsRankOne(int l) {
         return model.layer(l).mlpOut() == null;
+    }
+
+    /** Whether layer l is a mixture of experts. */
+    boolean isMixture(int l) {
+        return model.layer(l).mixture() != null;
     }
 
     /** What the MLP adds to the residual stream: down_proj(activation), normed on Gemma-2/3 and OLMo-2. */

@@ -1,6 +1,7 @@
 package io.neuronatlas.compute.forward;
 
 import ai.djl.ndarray.NDArray;
+import java.util.List;
 
 /**
  * One decoder layer on the device, in the roles of {@link io.neuronatlas.checkpoint.LayerTensors} whatever the
@@ -24,10 +25,27 @@ import ai.djl.ndarray.NDArray;
  * @param down     (d_mlp, d_model): row n is what neuron n writes, down_proj's column n
  * @param upBias   (d_mlp) or null
  * @param downBias (d_model) or null
+ * @param mixture  the experts of a mixture-of-experts layer (whose gate, up and down are then null), or null
  */
 record LayerWeights(Norm attnIn, Norm attnOut, Norm mlpIn, Norm mlpOut, Norm qNorm, Norm kNorm, NDArray q,
                     NDArray k, NDArray v, NDArray o, NDArray qBias, NDArray kBias, NDArray vBias, NDArray oBias,
-                    NDArray gate, NDArray up, NDArray down, NDArray upBias, NDArray downBias) {
+                    NDArray gate, NDArray up, NDArray down, NDArray upBias, NDArray downBias, Mixture mixture) {
+
+    /** One gated MLP: gate and up (d_model, width), down (width, d_model). */
+    record Mlp(NDArray gate, NDArray up, NDArray down) {
+    }
+
+    /**
+     * A mixture of experts.
+     *
+     * @param router     (d_model, experts)
+     * @param routerBias (experts) or null
+     * @param experts    the routed experts, by index
+     * @param shared     the expert every token passes through (Qwen2-MoE), or null
+     * @param sharedGate (d_model, 1): σ(x·sharedGate) weighs the shared expert's output; null without one
+     */
+    record Mixture(NDArray router, NDArray routerBias, List<Mlp> experts, Mlp shared, NDArray sharedGate) {
+    }
 
     /**
      * A norm's scale and bias on the device: RMSNorm's weight at the model's precision (Llama applies it after the

@@ -123,9 +123,9 @@ class ForwardBadInputTest {
     @Test
     void architecturesWithoutAForwardPass() throws Exception {
         Models.llama().write(dir);
-        editConfig(c -> c.put("model_type", "qwen3_moe"));
+        editConfig(c -> c.put("model_type", "gpt_oss"));
         assertMentions(message(CheckpointException.class, () -> Models.load(dir)), "config.json",
-                "no forward pass yet for model_type 'qwen3_moe' (supported: llama, mistral, qwen2, qwen3, olmo2,");
+                "no forward pass yet for model_type 'gpt_oss' (supported: llama, mistral, qwen2, qwen3, olmo2,");
     }
 
     @Test
