@@ -1,5 +1,6 @@
 package io.neuronatlas.atlas;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -44,6 +45,12 @@ public final class AtlasPaths {
     /** The map's partition folder of one checkpoint, run, matrix and layer, relative to a table's folder. */
     public static String partitionPath(String checkpoint, String run, String matrix, int layer) {
         return runPath(checkpoint, run) + "/matrix=" + matrix + "/layer=" + layer;
+    }
+
+    /** A model folder's name, which names its checkpoint in the atlas unless told otherwise. */
+    public static String folderName(Path modelDir) {
+        Path name = modelDir.toAbsolutePath().normalize().getFileName();
+        return name == null ? "model" : name.toString();
     }
 
     /** Refuses a name that would not survive as a folder name, a SQL literal and a text partition value. */

@@ -1,5 +1,6 @@
 package io.neuronatlas.atlas;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
@@ -117,6 +118,15 @@ public final class Catalog {
             return JSON.readValue(bytes.toString(StandardCharsets.UTF_8), type);
         } catch (IOException | RuntimeException e) {
             throw new IOException(file + ": not a " + kind.catalog() + " entry: " + e.getMessage(), e);
+        }
+    }
+
+    /** An entry as the one JSON line its file holds: every kind's entry is written, as it is read, here. */
+    static String json(CatalogEntry entry) {
+        try {
+            return JSON.writeValueAsString(entry);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
     }
 

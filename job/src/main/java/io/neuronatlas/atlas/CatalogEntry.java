@@ -22,5 +22,7 @@ public interface CatalogEntry {
     RunParameters parameters();
 
     /** The entry as one line of JSON, as its file holds it. */
-    String toJson();
+    default String toJson() {
+        return Catalog.json(this);
+    }
 }

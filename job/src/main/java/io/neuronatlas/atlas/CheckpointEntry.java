@@ -1,8 +1,6 @@
 package io.neuronatlas.atlas;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Objects;
 
 /**
@@ -22,8 +20,6 @@ public record CheckpointEntry(@JsonProperty("checkpoint") String checkpoint,
                               @JsonProperty("dtype") String dtype,
                               @JsonProperty("mapped_at") String mappedAt,
                               @JsonProperty("parameters") OutputParameters parameters) implements CatalogEntry {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     /**
      * The model's dimensions, from config.json (checked against the tensors when the checkpoint was opened).
      *
@@ -47,14 +43,5 @@ public record CheckpointEntry(@JsonProperty("checkpoint") String checkpoint,
         Objects.requireNonNull(run, "run");
         Objects.requireNonNull(fingerprint, "fingerprint");
         Objects.requireNonNull(parameters, "parameters");
-    }
-
-    @Override
-    public String toJson() {
-        try {
-            return JSON.writeValueAsString(this);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

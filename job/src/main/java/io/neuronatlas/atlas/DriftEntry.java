@@ -1,8 +1,6 @@
 package io.neuronatlas.atlas;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Objects;
 
 /**
@@ -16,22 +14,11 @@ public record DriftEntry(@JsonProperty("checkpoint") String checkpoint,
                          @JsonProperty("fingerprint") String fingerprint,
                          @JsonProperty("compared_at") String comparedAt,
                          @JsonProperty("parameters") DriftParameters parameters) implements CatalogEntry {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     public DriftEntry {
         Objects.requireNonNull(checkpoint, "checkpoint");
         Objects.requireNonNull(subject, "subject");
         Objects.requireNonNull(run, "run");
         Objects.requireNonNull(fingerprint, "fingerprint");
         Objects.requireNonNull(parameters, "parameters");
-    }
-
-    @Override
-    public String toJson() {
-        try {
-            return JSON.writeValueAsString(this);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,8 +1,6 @@
 package io.neuronatlas.atlas;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Objects;
 
 /**
@@ -23,8 +21,6 @@ public record ExamplesEntry(@JsonProperty("checkpoint") String checkpoint,
                             @JsonProperty("tokens") long tokens,
                             @JsonProperty("documents") long documents,
                             @JsonProperty("parameters") ExamplesParameters parameters) implements CatalogEntry {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     public ExamplesEntry {
         Objects.requireNonNull(checkpoint, "checkpoint");
         Objects.requireNonNull(subject, "subject");
@@ -48,14 +44,5 @@ public record ExamplesEntry(@JsonProperty("checkpoint") String checkpoint,
             i = j + 1;
         }
         return b.toString();
-    }
-
-    @Override
-    public String toJson() {
-        try {
-            return JSON.writeValueAsString(this);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

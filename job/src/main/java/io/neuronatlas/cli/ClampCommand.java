@@ -2,7 +2,6 @@ package io.neuronatlas.cli;
 
 import io.neuronatlas.atlas.ForwardTables;
 import io.neuronatlas.atlas.PublishListener;
-import io.neuronatlas.compute.forward.ClampScope;
 import io.neuronatlas.compute.forward.ClampSweep;
 import io.neuronatlas.compute.forward.SweepPoint;
 import io.neuronatlas.jobs.ClampJob;
@@ -64,8 +63,7 @@ final class ClampCommand implements Command {
                 ? s.builder().failure("give either --target TOKEN or --target-id N") : s.builder().success()));
         options.add(s.string("values", "START:STOP:COUNT", "clamp values, COUNT from START to STOP inclusive "
                 + ForwardOptions.byDefault(DecoderOptions.DEFAULT_VALUES.text()), (a, v) -> a.later(o -> o.values(v))));
-        options.add(s.string("scope", "all|last", "clamp at every position of the prompt (default, as the paper) "
-                + "or only the last", (a, v) -> a.options.scope(ClampScope.parse(v))));
+        options.add(ForwardOptions.scope(s));
         options.addAll(ForwardOptions.output(s, ForwardTables.CLAMP_SWEEPS));
         @SuppressWarnings("unchecked")
         OParser<?, Args>[] all = options.toArray(new OParser[0]);

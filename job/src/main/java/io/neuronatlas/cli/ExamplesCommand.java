@@ -71,8 +71,7 @@ final class ExamplesCommand implements Command {
                         (a, v) -> a.later(o -> o.precision(Precision.parse(v)))),
                 s.flag("force", "examine even when the published examples are up to date",
                         a -> a.options.force(true)),
-                s.string("master", "URL", "Spark master when not run by spark-submit (default local[*])",
-                        (a, v) -> a.master = v));
+                Sessions.master(s, (a, v) -> a.master = v));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.neuronatlas.cli;
 
 import io.neuronatlas.compute.device.DeviceMode;
+import io.neuronatlas.compute.forward.ClampScope;
 import io.neuronatlas.compute.forward.Precision;
 import io.neuronatlas.jobs.DecoderOptions;
 import io.neuronatlas.query.ResultFormat;
@@ -52,6 +53,12 @@ final class ForwardOptions {
         return s.flag("chat", "format " + what + " as a user message with the model's chat template"
                 + (what.equals("the prompt") ? " (tokenizer_config.json's chat_template; Instruct models)" : ""),
                 a -> a.options.chat(true));
+    }
+
+    /** --scope of clamp and validate, which clamp while reading whole prompts. */
+    static <B extends DecoderOptions.Builder<B>, A extends Args<B>> OParser<?, A> scope(Scopt<A> s) {
+        return s.string("scope", "all|last", "clamp at every position of the prompt (default, as the paper) "
+                + "or only the last", (a, v) -> a.options.scope(ClampScope.parse(v)));
     }
 
     static <B extends DecoderOptions.Builder<B>, A extends Args<B>> OParser<?, A> checkpoint(Scopt<A> s,

@@ -87,8 +87,7 @@ final class MapCommand implements Command {
                 s.flag("force", "map even when the atlas already holds this checkpoint's map for the same "
                         + "weights and parameters (which is otherwise reported up to date, and nothing runs)",
                         a -> a.options.force(true)),
-                s.string("master", "URL", "Spark master when not run by spark-submit (default local[*])",
-                        (a, v) -> a.master = v),
+                Sessions.master(s, (a, v) -> a.master = v),
                 s.string("watch", "TOKEN", "also write this token's score, prob and normalized_prob for every "
                         + "neuron to the token_profiles table (for 'profile'); the token as text with its leading "
                         + "space, e.g. \" dog\"; repeat for more tokens", (a, v) -> a.options.watch(v)).unbounded(),

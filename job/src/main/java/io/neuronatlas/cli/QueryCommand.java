@@ -105,8 +105,7 @@ abstract class QueryCommand<A extends QueryCommand.Args> implements Command {
         all.add(s.integer("limit", "N", "rows to print (default " + defaultLimit + " for a table, all for CSV "
                 + "and JSON)", (a, v) -> a.limit = v));
         if (standalone) {
-            all.add(s.string("master", "URL", "Spark master when not run by spark-submit (default local[*])",
-                    (a, v) -> a.master = v));
+            all.add(Sessions.master(s, (a, v) -> a.master = v));
         }
         @SuppressWarnings("unchecked")
         OParser<?, A>[] options = all.toArray(new OParser[0]);

@@ -54,8 +54,7 @@ final class ReportCommand implements Command {
                         + ReportOptions.SEARCH_LIMIT + ")", (a, v) -> a.searchLimit = v),
                 s.string("threshold", "X", "the home page's first max |score| threshold (default 10)",
                         (a, v) -> a.threshold = Double.parseDouble(v)),
-                s.string("master", "URL", "Spark master when not run by spark-submit (default local[*])",
-                        (a, v) -> a.master = v));
+                Sessions.master(s, (a, v) -> a.master = v));
         Scopt.Parsed<Args> parsed = Scopt.parse(parser, argv, new Args(), out, err);
         if (!parsed.ok()) {
             return parsed.exitCode();

@@ -2,8 +2,10 @@ package io.neuronatlas.cli;
 
 import io.neuronatlas.atlas.AtlasPaths;
 import io.neuronatlas.udfs.AtlasExtensions;
+import java.util.function.BiConsumer;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import scopt.OParser;
 
 /**
  * The SparkSession of a command, and the one place its settings are written. Under spark-submit the master and
@@ -12,6 +14,11 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class Sessions {
     private Sessions() {
+    }
+
+    /** --master of the commands that open a session; left out, {@link #builder} picks it. */
+    static <A> OParser<?, A> master(Scopt<A> s, BiConsumer<A, String> set) {
+        return s.string("master", "URL", "Spark master when not run by spark-submit (default local[*])", set);
     }
 
     public static SparkSession open(String appName, String master) {

@@ -71,8 +71,7 @@ final class ShellCommand implements Command {
                 s.string("atlas", "DIR", "the folder 'map --out' wrote", (a, v) -> a.atlas = v).required(),
                 s.string("history", "FILE", "where typed statements are kept between sessions (default $"
                         + HISTORY_ENV + ", else ~/.neuron-atlas_history)", (a, v) -> a.history = v),
-                s.string("master", "URL", "Spark master when not run by spark-submit (default local[*])",
-                        (a, v) -> a.master = v));
+                Sessions.master(s, (a, v) -> a.master = v));
         Scopt.Parsed<Args> parsed = Scopt.parse(parser, argv, new Args(), out, err);
         if (!parsed.ok()) {
             return parsed.exitCode();

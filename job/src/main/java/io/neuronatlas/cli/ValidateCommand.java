@@ -4,7 +4,6 @@ import io.neuronatlas.atlas.AtlasPaths;
 import io.neuronatlas.atlas.ForwardTables;
 import io.neuronatlas.atlas.PublishListener;
 import io.neuronatlas.checkpoint.files.InputFile;
-import io.neuronatlas.compute.forward.ClampScope;
 import io.neuronatlas.jobs.DecoderOptions;
 import io.neuronatlas.jobs.ValidateJob;
 import io.neuronatlas.query.ResultFormat;
@@ -77,11 +76,9 @@ final class ValidateCommand implements Command {
         options.add(s.string("values", "START:STOP:COUNT", "clamp values, COUNT from START to STOP inclusive "
                 + ForwardOptions.byDefault(DecoderOptions.DEFAULT_VALUES.text()),
                 (a, v) -> a.later(o -> o.values(v))));
-        options.add(s.string("scope", "all|last", "clamp at every position of the prompt (default, as the paper) "
-                + "or only the last", (a, v) -> a.options.scope(ClampScope.parse(v))));
+        options.add(ForwardOptions.scope(s));
         options.add(ForwardOptions.format(s));
-        options.add(s.string("master", "URL", "Spark master when not run by spark-submit (default local[*])",
-                (a, v) -> a.master = v));
+        options.add(Sessions.master(s, (a, v) -> a.master = v));
         @SuppressWarnings("unchecked")
         OParser<?, Args>[] all = options.toArray(new OParser[0]);
         Scopt.Parsed<Args> parsed = Scopt.parse(s.parser("neuron-atlas validate", "Takes the token's top "

@@ -1,5 +1,6 @@
 package io.neuronatlas.jobs;
 
+import io.neuronatlas.atlas.AtlasPaths;
 import io.neuronatlas.compute.device.DeviceMode;
 import io.neuronatlas.compute.forward.ClampScope;
 import io.neuronatlas.compute.forward.Precision;
@@ -27,7 +28,7 @@ public record DecoderOptions(Path modelDir, String checkpoint, DeviceMode device
         Objects.requireNonNull(modelDir, "--model");
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(precision, "precision");
-        checkpoint = checkpoint != null ? checkpoint : folderName(modelDir);
+        checkpoint = checkpoint != null ? checkpoint : AtlasPaths.folderName(modelDir);
         if (precision == Precision.FP16 && device == DeviceMode.CPU) {
             throw new IllegalArgumentException("--precision fp16 is for GPUs; with --device cpu use fp32");
         }
@@ -36,12 +37,6 @@ public record DecoderOptions(Path modelDir, String checkpoint, DeviceMode device
     /** The model folder with every default. */
     public static DecoderOptions of(Path modelDir) {
         return new DecoderOptions(modelDir, null, DEFAULT_DEVICE, DEFAULT_PRECISION);
-    }
-
-    /** A model folder's name, which names its checkpoint in the atlas unless told otherwise. */
-    static String folderName(Path modelDir) {
-        Path name = modelDir.toAbsolutePath().normalize().getFileName();
-        return name == null ? "model" : name.toString();
     }
 
     /**
@@ -55,6 +50,7 @@ public record DecoderOptions(Path modelDir, String checkpoint, DeviceMode device
         Precision precision = DEFAULT_PRECISION;
         boolean chat;
         String atlas;
+        ClampScope scope = DEFAULT_SCOPE;
 
         abstract B self();
 
@@ -91,15 +87,20 @@ public record DecoderOptions(Path modelDir, String checkpoint, DeviceMode device
             return self();
         }
 
+        /** Where the clamped neurons are held: every position of the prompt (the default) or the last. */
+        public B scope(ClampScope v) {
+            scope = v;
+            return self();
+        }
+
         DecoderOptions model() {
             return new DecoderOptions(modelDir, checkpoint, device, precision);
         }
     }
 
-    /** What clamp and validate add: the clamp values each neuron is swept over, and where it is clamped. */
+    /** What clamp and validate add: the clamp values each neuron is swept over. */
     public abstract static class SweepBuilder<B extends SweepBuilder<B>> extends Builder<B> {
         ValueRange values = DEFAULT_VALUES;
-        ClampScope scope = DEFAULT_SCOPE;
 
         public B values(ValueRange v) {
             values = v;
@@ -109,11 +110,6 @@ public record DecoderOptions(Path modelDir, String checkpoint, DeviceMode device
         /** START:STOP:COUNT, as --values takes it. */
         public B values(String v) {
             return values(ValueRange.parse("--values", v));
-        }
-
-        public B scope(ClampScope v) {
-            scope = v;
-            return self();
         }
     }
 }

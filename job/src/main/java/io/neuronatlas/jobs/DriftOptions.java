@@ -33,7 +33,7 @@ public record DriftOptions(String atlas, String base, Path model, String checkpo
                     + "--checkpoint NAME (another checkpoint published in the atlas)");
         }
         if (checkpoint == null) {
-            checkpoint = model.toAbsolutePath().normalize().getFileName().toString();
+            checkpoint = AtlasPaths.folderName(model);
         }
         AtlasPaths.checkCheckpointName(checkpoint);
         Objects.requireNonNull(device, "--device");

@@ -51,7 +51,7 @@ public record ExamplesOptions(Path modelDir, List<String> corpus, String atlas, 
             throw new IllegalArgumentException("--atlas is required: the atlas folder to write");
         }
         if (checkpoint == null) {
-            checkpoint = DecoderOptions.folderName(modelDir);
+            checkpoint = AtlasPaths.folderName(modelDir);
         }
         AtlasPaths.checkCheckpointName(checkpoint);
         Objects.requireNonNull(layers, "--layers");

@@ -39,7 +39,6 @@ public record GenerateOptions(DecoderOptions model, String prompt, boolean chat,
     public static final class Builder extends DecoderOptions.Builder<Builder> {
         private String prompt;
         private final List<String> clamps = new ArrayList<>();
-        private ClampScope scope = DecoderOptions.DEFAULT_SCOPE;
         private int samples = DEFAULT_SAMPLES;
         private int maxTokens = DEFAULT_MAX_TOKENS;
         private double temperature = DEFAULT_TEMPERATURE;
@@ -62,11 +61,6 @@ public record GenerateOptions(DecoderOptions model, String prompt, boolean chat,
         /** Holds a neuron at a value while generating: "L25.1442=145"; call again for more. */
         public Builder clamp(String v) {
             clamps.add(v);
-            return this;
-        }
-
-        public Builder scope(ClampScope v) {
-            scope = v;
             return this;
         }
 

@@ -173,8 +173,7 @@ public record MapOptions(Path modelDir, String atlas, String checkpoint, List<Ml
                 throw new IllegalArgumentException("--shard-size must be positive, found " + shardSize + " (leave it "
                         + "out to size shards for the device)");
             }
-            String name = checkpoint != null ? checkpoint
-                    : modelDir.toAbsolutePath().normalize().getFileName().toString();
+            String name = checkpoint != null ? checkpoint : AtlasPaths.folderName(modelDir);
             return new MapOptions(modelDir, atlas, name, matrices, layers, topK, foldNorm,
                     shardSize == null ? 0 : shardSize, batchSize, device, watchTokens, force,
                     new CensusRule(censusKurtosis));
