@@ -19,8 +19,8 @@ for (const [origin, base] of origins) {
     const rows = await cells(page, '#checkpoints');
     assert.deepEqual(rows.map((r) => [r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[12]]),
       [[E.checkpoint, 'llama', '4', '128', '512', '4096', 'BF16', 'gate, up, down', '0-3', '20', ' dog  cat ']]);
-    // Three matrices' quantile plots and the share plot, a point per layer each.
-    assert.equal(await page.locator('svg.plot').count(), 4);
+    // Three matrices' quantile plots, the share plot and the census plot, a point per layer each.
+    assert.equal(await page.locator('svg.plot').count(), 5);
     assert.equal(await page.locator('#alignment-0 svg.share-plot circle.point').count(), 3 * 4);
     const before = await page.locator('#alignment-0 .share-plot polyline').first().getAttribute('points');
     await page.selectOption('#threshold-0', '0');
