@@ -267,9 +267,9 @@ final class DecoderStack {
                 }
                 LayerWeights.Mlp expert = m.experts().get(e);
                 NDArray weight = routed.get(new NDIndex(":, :, {}:{}", e, e + 1));
-                NDArray activation = gated(normed, expert.gate(), expert.up(), null);
+                NDArray activation = expertActivation(expert, normed);
                 hook.onExpertActivation(l, Integer.toString(e), activation, weight, step);
-                NDArray y = activation.matMul(expert.down()).mul(weight);
+                NDArray y = expertOutput(expert, activation).mul(weight);
                 out = out == null ? y : out.add(y);
             }
         }
@@ -320,7 +320,7 @@ final class DecoderStack {
             }
             LayerWeights.Mlp expert = m.experts().get(e);
             NDArray x = flat.get(new NDIndex("{}", scope.create(which))); // (routed, d_model)
-            outputs.add(gated(x, expert.gate(), expert.up(), null).matMul(expert.down())
+            outputs.add(expertOutput(expert, expertActivation(expert, x))
                     .mul(toModel(scope.create(weight, new Shape(routed, 1)))));
         }
         for (int t = 0; t < tokens; t++) {
@@ -335,6 +335,16 @@ final class DecoderStack {
             out = out.add(stacked.get(new NDIndex("{}", scope.create(rowOf[slot]))));
         }
         return out.reshape(shape);
+    }
+
+    /** An expert's act(gate)·up on x (rows, d_model): what both ways of computing a mixture run. */
+    private NDArray expertActivation(LayerWeights.Mlp expert, NDArray x) {
+        return gated(x, expert.gate(), expert.up(), null);
+    }
+
+    /** An expert's down projection of its activation, before the router's weight. */
+    private static NDArray expertOutput(LayerWeights.Mlp expert, NDArray activation) {
+        return activation.matMul(expert.down());
     }
 
     private static boolean anyRouted(float[] weights, int count, int expert) {
