@@ -47,6 +47,9 @@ import org.apache.spark.sql.functions;
 public final class Atlas {
     /** The view find-token fills with the neuron_tokens rows of the looked-up token ids. */
     public static final String TOKEN_MATCHES = "token_matches";
+    /** The views top-neurons fills: the chosen neurons, and the neuron_tokens rows of their indices. */
+    public static final String TOP_NEURONS = "top_neurons";
+    public static final String TOP_NEURON_TOKENS = "top_neuron_tokens";
 
     private final SparkSession spark;
     private final String dir;
@@ -247,6 +250,16 @@ public final class Atlas {
         return spark.sql(CannedQuery.sql("token-variants"), Map.of("token", token));
     }
 
+    /** The vocabulary entries of {@link #tokenVariants}, read into memory once. */
+    public TokenVariants variants(String token) {
+        List<TokenVariants.Entry> entries = new ArrayList<>();
+        for (Row r : tokenVariants(token).collectAsList()) {
+            entries.add(new TokenVariants.Entry(r.getAs("checkpoint"), r.<Integer>getAs("token_id"), r.getAs("token"),
+                    r.getAs("kind")));
+        }
+        return new TokenVariants(token, entries);
+    }
+
     /**
      * The neurons whose top tokens include the token or a case/space variant of it, most specific first: ranked
      * by the Flash Interpretability normalized probability. The variants' ids come from the small tokens table;
@@ -254,13 +267,15 @@ public final class Atlas {
      * pages, instead of scanning every row.
      */
     public Dataset<Row> findToken(String token, int limit) {
-        java.util.Set<Integer> ids = new java.util.TreeSet<>();
-        for (Row row : tokenVariants(token).select("token_id").collectAsList()) {
-            ids.add(row.getInt(0));
-        }
-        spark.table(MapTables.NEURON_TOKENS).filter(functions.col("token_id").isin(ids.toArray()))
+        return findToken(variants(token), limit);
+    }
+
+    /** {@link #findToken(String, int)} with the variants already read. */
+    public Dataset<Row> findToken(TokenVariants variants, int limit) {
+        spark.table(MapTables.NEURON_TOKENS).filter(functions.col("token_id").isin((Object[]) variants.ids()))
                 .createOrReplaceTempView(TOKEN_MATCHES);
-        return withExamples(spark.sql(CannedQuery.sql("find-token"), Map.of("token", token, "limit", limit)));
+        return withExamples(spark.sql(CannedQuery.sql("find-token"), Map.of("token", variants.token(), "limit",
+                limit)));
     }
 
     /** The neurons that list exactly this token id among their top tokens, ranked as {@link #findToken} ranks. */
@@ -306,8 +321,16 @@ public final class Atlas {
 
     /** The limit most vocabulary-aligned neurons of one matrix and layer, with their first tokens per polarity. */
     public Dataset<Row> topNeurons(String matrix, int layer, int limit, int tokens) {
-        Dataset<Row> rows = spark.sql(CannedQuery.sql("top-neurons"), Map.of("matrix", matrix, "layer", layer,
-                "limit", limit, "tokens", tokens));
+        // Two small jobs, the neurons and then only their token rows: see top-neurons-tokens.sql.
+        Dataset<Row> top = spark.sql(CannedQuery.sql("top-neurons"), Map.of("matrix", matrix, "layer", layer,
+                "limit", limit));
+        List<Row> chosen = top.collectAsList();
+        spark.createDataFrame(chosen, top.schema()).createOrReplaceTempView(TOP_NEURONS);
+        Object[] indices = chosen.stream().map(r -> r.getAs("neuron")).distinct().toArray();
+        spark.table(MapTables.NEURON_TOKENS).filter(functions.col("neuron").isin(indices))
+                .createOrReplaceTempView(TOP_NEURON_TOKENS);
+        Dataset<Row> rows = spark.sql(CannedQuery.sql("top-neurons-tokens"), Map.of("matrix", matrix, "layer",
+                layer, "tokens", tokens, "rows", Math.max(1, chosen.size())));
         if (!views.contains(ExamplesTables.NEURON_EXAMPLES)) {
             return rows;
         }
@@ -345,12 +368,14 @@ public final class Atlas {
 
     /** A neuron's first tokens in both polarities, per checkpoint ({@code neuron-tokens.sql}). */
     public Dataset<Row> neuronTokens(NeuronId neuron, int tokens) {
-        return spark.sql(CannedQuery.sql("neuron-tokens"), neuronParameters(neuron, Map.of("tokens", tokens)));
+        return spark.sql(CannedQuery.sql("neuron-tokens"), neuronParameters(neuron, Map.of("tokens", tokens,
+                "rows", Math.multiplyExact(2 * tokens, Math.max(1, checkpoints.size())))));
     }
 
     /** A neuron's row of the neurons table, per checkpoint ({@code neuron-statistics.sql}). */
     public Dataset<Row> neuronStatistics(NeuronId neuron) {
-        return spark.sql(CannedQuery.sql("neuron-statistics"), neuronParameters(neuron, Map.of()));
+        return spark.sql(CannedQuery.sql("neuron-statistics"), neuronParameters(neuron, Map.of("rows",
+                Math.max(1, checkpoints.size()))));
     }
 
     /** A dense neuron's top examples of each kind (the examples command's table). */
