@@ -24,7 +24,12 @@ public interface DecoderLayout extends Serializable {
         GELU_TANH("gelu_pytorch_tanh", "gelu_new", "gelu_fast"),
         /** GELU with erf: x·Φ(x) (GPT-NeoX's "gelu"). */
         GELU("gelu"),
-        RELU("relu");
+        RELU("relu"),
+        /**
+         * gpt-oss's experts, whatever hidden_act says (GptOssExperts ignores it): a gated unit of its own,
+         * clamp(gate, max=7)·σ(1.702·clamp(gate, max=7))·(clamp(up, −7, 7) + 1); no config.json name.
+         */
+        CLAMPED_SWIGLU();
 
         private final List<String> configNames;
 
@@ -33,7 +38,7 @@ public interface DecoderLayout extends Serializable {
         }
 
         public String configName() {
-            return configNames.get(0);
+            return configNames.isEmpty() ? name().toLowerCase(java.util.Locale.ROOT) : configNames.get(0);
         }
 
         /** The activation hidden_act names, or null when there is no forward pass for it. */

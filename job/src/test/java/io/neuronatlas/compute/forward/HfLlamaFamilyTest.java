@@ -52,7 +52,7 @@ class HfLlamaFamilyTest {
         List<Arguments> cases = new ArrayList<>();
         for (String name : List.of("llama", "llama-linear", "llama-dynamic", "llama-yarn", "llama-longrope",
                 "llama-llama3", "mistral", "qwen2", "qwen3", "olmo2", "gemma", "gemma2", "gemma3_text", "gemma3",
-                "phi3", "gpt2", "gpt_neox", "mixtral", "qwen2_moe", "qwen3_moe")) {
+                "phi3", "gpt2", "gpt_neox", "mixtral", "qwen2_moe", "qwen3_moe", "gpt_oss")) {
             for (HfFixture.Spelling spelling : HfFixture.Spelling.values()) {
                 cases.add(Arguments.of(name + ", " + spelling, HfFixture.load(name), spelling));
             }
