@@ -23,7 +23,9 @@ import java.util.Set;
  * @param localRope          the rope of layers with {@link LayerAttention#localRope()} (Gemma-3's sliding layers:
  *                           rope_parameters.sliding_attention, or rope_local_base_freq unscaled); null when no layer
  *                           has one
- * @param maxPositions       max_position_embeddings: the longest sequence a forward pass accepts
+ * @param maxPositions       max_position_embeddings: the longest sequence (prompt and generated tokens) a forward
+ *                           pass accepts, whatever the rope type (dynamic NTK, which would stretch the context past
+ *                           it, included: the model was not trained there)
  * @param layerAttention     each layer's sliding window and rotary base
  * @param block              what the layer does besides Llama's
  * @param activation         hidden_act
@@ -88,15 +90,6 @@ public record ForwardConfig(ModelConfig model, DecoderLayout layout, NormKind no
     /** Query heads that share one key/value head. */
     public int queriesPerKvHead() {
         return heads / kvHeads;
-    }
-
-    /**
-     * The longest sequence (prompt and generated tokens) a forward pass accepts: max_position_embeddings, except
-     * with dynamic NTK rope scaling, which exists to stretch the context beyond it (learned positions never).
-     */
-    public int maxSequence() {
-        return ropeScaling instanceof RopeScaling.Dynamic && block.rotaryFraction() > 0 ? Integer.MAX_VALUE
-                : maxPositions;
     }
 
     /** Reads the config.json in a model folder (bounded and typed by {@link ConfigFile}). */
