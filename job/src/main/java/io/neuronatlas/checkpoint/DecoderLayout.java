@@ -125,6 +125,15 @@ public interface DecoderLayout extends Serializable {
         return false;
     }
 
+    /**
+     * The rope of a layer type (null: the model's one rope) as the family's config class reads config.json:
+     * {@link RopeParameters#read}, with transformers' RotaryEmbeddingConfigMixin defaults (rope_theta 10000, no
+     * scaling) unless the family's class has its own.
+     */
+    default RopeParameters rope(ConfigFile config, String layerType) throws CheckpointException {
+        return RopeParameters.read(config, layerType);
+    }
+
     /** A learned position embedding [max_positions, d_model] added to the token embedding (GPT-2), or null. */
     default String positionEmbedding() {
         return null;

@@ -122,8 +122,8 @@ public record ForwardConfig(ModelConfig model, DecoderLayout layout, NormKind no
             List<LayerAttention> layers = layout.layerAttention(c, model.layers());
             boolean local = layers.stream().anyMatch(LayerAttention::localRope);
             // Gemma-3 nests transformers 5's rope_parameters by layer type: global layers read full_attention's.
-            RopeParameters rope = RopeParameters.read(c, layout.ropePerLayerType() ? "full_attention" : null);
-            RopeParameters localRope = local ? RopeParameters.read(c, "sliding_attention") : null;
+            RopeParameters rope = layout.rope(c, layout.ropePerLayerType() ? "full_attention" : null);
+            RopeParameters localRope = local ? layout.rope(c, "sliding_attention") : null;
             DecoderBlock block = layout.block(c, headDim);
             if (block.rotaryFraction() > 0) { // not for learned positions
                 rope.requireFits(headDim);

@@ -107,6 +107,23 @@ public enum MoeDecoderLayout implements DecoderLayout {
             return out;
         }
 
+        /**
+         * GptOssConfig's defaults: rope_theta 150,000 (its default_theta); without rope_parameters (or rope_scaling)
+         * yarn with factor 32 over 4096 original positions, beta_fast 32, beta_slow 1, not truncated.
+         */
+        @Override
+        public RopeParameters rope(ConfigFile config, String layerType) throws CheckpointException {
+            double theta = 150000;
+            if (!config.has("rope_parameters") && !config.has("rope_scaling")) {
+                return new RopeParameters(config.number("rope_theta", theta, theta), 1,
+                        new RopeScaling.Yarn(32, 4096, 32, 1, 0.1 * Math.log(32) + 1, false));
+            }
+            RopeParameters read = RopeParameters.read(config, layerType);
+            boolean thetaGiven = config.has("rope_theta") || (config.isObject("rope_parameters")
+                    && config.section("rope_parameters", "").has("rope_theta"));
+            return thetaGiven ? read : new RopeParameters(theta, read.partialRotaryFactor(), read.scaling());
+        }
+
         /** GptOssTopKRouter: the k largest logits, then a softmax over those k. */
         @Override
         Routing routing(ConfigFile config) throws CheckpointException {

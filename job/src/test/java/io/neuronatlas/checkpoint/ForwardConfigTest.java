@@ -104,7 +104,8 @@ class ForwardConfigTest {
     /**
      * gpt-oss-20b's config.json (as transformers 4.55 wrote it: rope_scaling beside rope_theta) and GptOssConfig's
      * defaults where a file leaves a field out: sliding on even layers, biases on all four projections, eps 1e-5,
-     * four experts a token, the experts' own gated unit whatever hidden_act says.
+     * four experts a token, the experts' own gated unit whatever hidden_act says, rope_theta 150,000 and, without any
+     * rope object, yarn as the published checkpoints have it.
      */
     @Test
     void gptOss() throws IOException {
@@ -131,6 +132,12 @@ class ForwardConfigTest {
         assertEquals(alternating, c.layerAttention());
 
         ForwardConfig defaults = read(base("gpt_oss", experts + ", \"sliding_window\": 64"));
+        assertEquals(150000.0, defaults.ropeTheta());
+        assertEquals(new RopeScaling.Yarn(32, 4096, 32, 1, 0.1 * Math.log(32) + 1, false), defaults.ropeScaling());
+        ForwardConfig linear = read(base("gpt_oss", experts + ", \"rope_scaling\": {\"rope_type\": \"linear\", "
+                + "\"factor\": 2.0}"));
+        assertEquals(150000.0, linear.ropeTheta());
+        assertEquals(RopeScaling.linear(2), linear.ropeScaling());
         assertEquals(1e-5, defaults.normEps());
         assertEquals(EnumSet.allOf(AttentionProjection.class), defaults.biasedProjections());
         assertEquals(new Routing(4, false, false), defaults.block().routing());
