@@ -77,8 +77,9 @@ class HalfPrecisionTest {
             HfFixture.Clamp c = fixture.clamp();
             float[][] clamped = fixture.clampedLogits(0, 1);
             int target = 7;
-            ClampSweep sweep = new ClampSweeper(half).sweep(prompt, List.of(new NeuronRef(c.layer(), c.expert(), c.neuron())),
-                    new double[] {c.value()}, target, ClampScope.ALL).get(0);
+            NeuronRef neuron = new NeuronRef(c.layer(), c.expert(), c.neuron());
+            ClampSweep sweep = new ClampSweeper(half).sweep(prompt, List.of(neuron), new double[] {c.value()}, target,
+                    ClampScope.ALL).get(0);
             float want = clamped[clamped.length - 1][target];
             assertEquals(want, sweep.points().get(0).stats().targetLogit(), 2e-2 * Math.max(1, Math.abs(want)),
                     family + ": clamped logit");
