@@ -9,7 +9,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import io.neuronatlas.checkpoint.DecoderBlock;
-import io.neuronatlas.checkpoint.DecoderLayout;
 import io.neuronatlas.checkpoint.ForwardConfig;
 import io.neuronatlas.checkpoint.LayerAttention;
 import io.neuronatlas.checkpoint.MlpBlock;
@@ -23,9 +22,9 @@ import java.util.TreeSet;
  * data of its {@link io.neuronatlas.checkpoint.DecoderLayout} (which norms a layer has and of what kind, q/k norms,
  * parallel residual, partial or learned positions, query scale, soft-capping, sliding windows, per-layer rotary
  * bases, biases, attention sinks, fused projections already cut apart by {@link DecoderModel}, the experts' gated
- * unit). Norm statistics in float32 (RMSNorm
- * x / sqrt(mean(x²) + eps), LayerNorm (x − mean) / sqrt(var + eps)), rotary embeddings in rotate_half layout,
- * grouped-query attention with an additive mask (causal, and windowed on sliding layers) and a float32 softmax.
+ * unit). Norm statistics in float32 (RMSNorm x / sqrt(mean(x²) + eps), LayerNorm (x − mean) / sqrt(var + eps)),
+ * rotary embeddings in rotate_half layout, grouped-query attention with an additive mask (causal, and windowed on
+ * sliding layers) and a float32 softmax.
  *
  * <p>Every result is created from an operand in the caller's scope (weights are always right operands; views of the
  * model's or a cache's arrays are attached to the scope), so closing the scope frees everything a pass made.
@@ -257,10 +256,9 @@ final class DecoderStack {
      * A mixture of experts on normed (batch, positions, d_model): the router's weights of each token's top-k experts
      * ({@link io.neuronatlas.checkpoint.Routing}, on the host), then Σ_e weight_e · down_e(act(gate_e)·up_e) over
      * the experts any token is routed to (with gpt-oss's biases: weight_e · (down_e(...) + b_e)), plus
-     * σ(x·shared_gate) · shared(x). Each such expert runs on every position
-     * and its output is weighted by 0 where the token is not routed to it: the result is transformers' sum over
-     * routed tokens, and a clamp of an expert's neuron at every position reaches exactly the tokens routed to it,
-     * weighted by the router.
+     * σ(x·shared_gate) · shared(x). Each such expert runs on every position and its output is weighted by 0 where the
+     * token is not routed to it: the result is transformers' sum over routed tokens, and a clamp of an expert's neuron
+     * at every position reaches exactly the tokens routed to it, weighted by the router.
      */
     private NDArray mixture(int l, LayerWeights.Mixture m, NDArray normed, ActivationHook hook, Step step) {
         long batch = normed.getShape().get(0);
