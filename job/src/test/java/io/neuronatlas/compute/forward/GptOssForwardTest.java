@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import io.neuronatlas.checkpoint.CheckpointException;
 import io.neuronatlas.testing.CheckpointSurgery;
-import io.neuronatlas.testing.CheckpointSurgery.Stored;
 import io.neuronatlas.testing.HfFixture;
 import io.neuronatlas.testing.NativeResources;
 import java.nio.file.Files;
@@ -51,18 +50,7 @@ class GptOssForwardTest {
         for (String file : new String[] {"config.json", "model.safetensors", "tokenizer.json"}) {
             Files.copy(source.resolve(file), dir.resolve(file));
         }
-        CheckpointSurgery.rewrite(dir, t -> {
-            for (int layer = 0; layer < 2; layer++) {
-                String experts = "model.layers." + layer + ".mlp.experts.";
-                t.remove(experts + "gate_up_proj");
-                t.remove(experts + "down_proj");
-                // 4 experts; 4-bit values packed two a byte in blocks of 32, one U8 exponent a block
-                t.put(experts + "gate_up_proj_blocks", Stored.zeros("U8", 1, 4, 48, 1, 16));
-                t.put(experts + "gate_up_proj_scales", Stored.zeros("U8", 1, 4, 48, 1));
-                t.put(experts + "down_proj_blocks", Stored.zeros("U8", 1, 4, 32, 1, 12));
-                t.put(experts + "down_proj_scales", Stored.zeros("U8", 1, 4, 32, 1));
-            }
-        });
+        CheckpointSurgery.expertsToMxfp4(dir, 2, 4, 32, 24);
         String message = assertThrows(CheckpointException.class,
                 () -> DecoderModel.load(dir, Device.cpu(), Precision.FP32)).getMessage();
         for (String part : new String[] {dir.resolve("model.safetensors").toString(), "MXFP4",
