@@ -134,6 +134,14 @@ public interface DecoderLayout extends Serializable {
         return RopeParameters.read(config, layerType);
     }
 
+    /**
+     * Whether an RMSNorm multiplies by its weight in float32, before the cast back to the model's precision (gpt-oss:
+     * (w·x̂).to(dtype)), rather than after it (Llama: w·x̂.to(dtype)); the two differ in half precision only.
+     */
+    default boolean rmsWeightInFloat32() {
+        return false;
+    }
+
     /** A learned position embedding [max_positions, d_model] added to the token embedding (GPT-2), or null. */
     default String positionEmbedding() {
         return null;

@@ -88,6 +88,12 @@ public enum MoeDecoderLayout implements DecoderLayout {
             return true;
         }
 
+        /** GptOssRMSNorm: (weight · x̂).to(input_dtype). */
+        @Override
+        public boolean rmsWeightInFloat32() {
+            return true;
+        }
+
         /** GptOssExperts computes its own gated unit and never reads hidden_act. */
         @Override
         public Activation activation(String hiddenAct) {

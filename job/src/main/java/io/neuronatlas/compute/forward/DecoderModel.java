@@ -219,7 +219,7 @@ public final class DecoderModel implements AutoCloseable {
                 return null;
             }
             NormKind kind = config.norm();
-            if (kind == NormKind.RMS) {
+            if (kind == NormKind.RMS && !layout.rmsWeightInFloat32()) {
                 return new LayerWeights.Norm(upload.vector(n.weight(), width), null);
             }
             return new LayerWeights.Norm(upload.float32Vector(n.weight(), width, kind == NormKind.RMS_PLUS_ONE ? 1 : 0),

@@ -12,6 +12,7 @@ import io.neuronatlas.checkpoint.DecoderBlock;
 import io.neuronatlas.checkpoint.ForwardConfig;
 import io.neuronatlas.checkpoint.LayerAttention;
 import io.neuronatlas.checkpoint.MlpBlock;
+import io.neuronatlas.checkpoint.NormKind;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeSet;
@@ -43,6 +44,7 @@ final class DecoderStack {
     private final int rotaryDim;
     private final int[] windows; // distinct sliding windows of the layers, 0 for causal
     private final DataType dtype;
+    private final boolean rmsWeightInFloat32; // Gemma's 1 + w and gpt-oss's w before the cast, Llama's after it
 
     DecoderStack(DecoderModel model) {
         this.model = model;
@@ -57,6 +59,7 @@ final class DecoderStack {
         config.layerAttention().forEach(a -> distinct.add(a.window()));
         this.windows = distinct.stream().mapToInt(Integer::intValue).toArray();
         this.dtype = model.precision().dataType();
+        this.rmsWeightInFloat32 = config.norm() == NormKind.RMS_PLUS_ONE || config.layout().rmsWeightInFloat32();
     }
 
     DecoderModel model() {
@@ -256,9 +259,9 @@ final class DecoderStack {
      * A mixture of experts on normed (batch, positions, d_model): the router's weights of each token's top-k experts
      * ({@link io.neuronatlas.checkpoint.Routing}, on the host), then Σ_e weight_e · down_e(act(gate_e)·up_e) over
      * the experts any token is routed to (with gpt-oss's biases: weight_e · (down_e(...) + b_e)), plus
-     * σ(x·shared_gate) · shared(x). Each such expert runs on every position and its output is weighted by 0 where the
-     * token is not routed to it: the result is transformers' sum over routed tokens, and a clamp of an expert's neuron
-     * at every position reaches exactly the tokens routed to it, weighted by the router.
+     * σ(x·shared_gate) · shared(x). Each such expert runs on every position and its output is weighted by 0 where
+     * the token is not routed to it: the result is transformers' sum over routed tokens, and a clamp of an expert's
+     * neuron at every position reaches exactly the tokens routed to it, weighted by the router.
      */
     private NDArray mixture(int l, LayerWeights.Mixture m, NDArray normed, ActivationHook hook, Step step) {
         long batch = normed.getShape().get(0);
@@ -369,7 +372,7 @@ final class DecoderStack {
     /**
      * The family's norm over the last axis, statistics in float32 whatever the model's precision; x itself when the
      * layer has no such norm. RMSNorm (Llama): weight · (x / sqrt(mean(x²) + eps)) with the weight applied after the
-     * cast back; Gemma's (1 + w) and LayerNorm's weight and bias before it, as transformers.
+     * cast back; Gemma's (1 + w), gpt-oss's w and LayerNorm's weight and bias before it, as transformers.
      */
     NDArray norm(NDArray x, LayerWeights.Norm weights) {
         if (weights == null) {
@@ -378,13 +381,11 @@ final class DecoderStack {
         NDArray x32 = toFloat32(x);
         float eps = (float) config.normEps();
         return switch (config.norm()) {
-            case RMS -> {
+            case RMS, RMS_PLUS_ONE -> {
                 NDArray meanSquare = x32.square().mean(new int[] {-1}, true);
-                yield toModel(x32.div(meanSquare.add(eps).sqrt())).mul(weights.weight());
-            }
-            case RMS_PLUS_ONE -> {
-                NDArray meanSquare = x32.square().mean(new int[] {-1}, true);
-                yield toModel(x32.div(meanSquare.add(eps).sqrt()).mul(weights.weight()));
+                NDArray normed = x32.div(meanSquare.add(eps).sqrt());
+                NDArray w = weights.weight();
+                yield rmsWeightInFloat32 ? toModel(normed.mul(w)) : toModel(normed).mul(w);
             }
             case LAYER_NORM -> {
                 NDArray centered = x32.sub(x32.mean(new int[] {-1}, true));

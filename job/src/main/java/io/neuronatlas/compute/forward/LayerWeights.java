@@ -55,7 +55,8 @@ record LayerWeights(Norm attnIn, Norm attnOut, Norm mlpIn, Norm mlpOut, Norm qNo
 
     /**
      * A norm's scale and bias on the device: RMSNorm's weight at the model's precision (Llama applies it after the
-     * cast back); Gemma's 1 + w and LayerNorm's weight and bias in float32 (applied before the cast, as transformers).
+     * cast back); Gemma's 1 + w, gpt-oss's RMSNorm weight and LayerNorm's weight and bias in float32 (applied before
+     * the cast, as transformers).
      *
      * @param weight (width)
      * @param bias   (width) or null
