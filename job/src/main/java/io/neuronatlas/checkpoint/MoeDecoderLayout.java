@@ -108,7 +108,7 @@ public enum MoeDecoderLayout implements DecoderLayout {
             }
             List<LayerAttention> out = new ArrayList<>();
             for (int l = 0; l < layers; l++) {
-                out.add(l % 2 == 0 ? new LayerAttention(window, false) : LayerAttention.FULL); // (l + 1) % 2 slides
+                out.add(l % 2 == 0 ? new LayerAttention(window, false) : LayerAttention.FULL); // GptOssConfig: (i + 1) % 2
             }
             return out;
         }
