@@ -1,4 +1,4 @@
-package io.neuronatlas.jobs;
+package io.neuronatlas.report;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.neuronatlas.atlas.PublishListener;
 import io.neuronatlas.checkpoint.tokenizer.PromptEncoder;
@@ -14,6 +15,9 @@ import io.neuronatlas.compute.device.DeviceMode;
 import io.neuronatlas.compute.forward.ClampScope;
 import io.neuronatlas.compute.forward.Precision;
 import io.neuronatlas.compute.forward.ValueRange;
+import io.neuronatlas.jobs.ExamplesJob;
+import io.neuronatlas.jobs.ExamplesOptions;
+import io.neuronatlas.jobs.ValidateJob;
 import io.neuronatlas.query.Atlas;
 import io.neuronatlas.testing.HfFixture;
 import io.neuronatlas.testing.Maps;
@@ -35,7 +39,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * examples and validate on a mixture of experts, against transformers itself: the qwen2_moe fixture (two layers of
+ * examples, validate and the viewer's neuron page on a mixture of experts, against transformers itself: the qwen2_moe fixture (two layers of
  * four routed experts of 24 neurons, top 2, and a shared expert of 40), mapped, its three prompts as the corpus.
  * <ul>
  *   <li>examples: each recorded expert neuron's count, mean, max and min over exactly the tokens transformers' router
@@ -44,9 +48,11 @@ import org.junit.jupiter.api.io.TempDir;
  *   one; the agreement with the map recomputed here from the map's rows of the same expert.</li>
  *   <li>validate: the fixture's clamped expert neuron as a candidate of one of its own top tokens; its swept
  *   probability at the fixture's clamp value is transformers' with that clamp, and it has a validation row.</li>
+ *   <li>the site: the expert neuron's page has its examples (the top one as in the table, window tokens not routed
+ *   to the expert without a value), its statistics over its routed tokens and its validation.</li>
  * </ul>
  */
-class ExpertNeuronsJobTest {
+class ExpertNeuronsTest {
     /** Activations: transformers' and ours, both float32 through the same operations up to order. */
     static final double ACTIVATIONS = 1e-5;
     static final double PROBABILITIES = 1e-4;
@@ -260,6 +266,46 @@ class ExpertNeuronsJobTest {
                 + clamp.value() + ": P(token " + target + ")");
         assertTrue(after.sql("SELECT * FROM neuron_validation WHERE expert IS NOT NULL").count()
                 == outcome.candidates(), "every candidate of this all-mixture model is an expert's neuron");
+        viewerPage(after, clamp);
+    }
+
+    /** The clamped expert neuron's record in the site, on the first matrix the map has (gate). */
+    private static void viewerPage(Atlas a, HfFixture.Clamp clamp) throws Exception {
+        Path site = dir.resolve("site");
+        int perShard = 16;
+        new ReportGenerator(a, new ReportOptions(List.of(), perShard, 100, 300, 10, 5),
+                new PrintStream(OutputStream.nullOutputStream())).write(site.toString());
+        JsonNode record = null;
+        for (JsonNode r : SiteData.read(site, SiteKeys.neuronShard(0, clamp.layer(), clamp.expert(),
+                clamp.neuron() - clamp.neuron() % perShard)).get("neurons")) {
+            if (r.get("matrix").asText().equals("gate") && r.get("neuron").asInt() == clamp.neuron()
+                    && clamp.expert().equals(r.get("expert").asText())) {
+                record = r;
+            }
+        }
+        assertNotNull(record, "no record of " + clamp.label());
+        String neuron = "layer = " + clamp.layer() + " AND expert = '" + clamp.expert() + "' AND neuron = "
+                + clamp.neuron();
+        Row top = a.sql("SELECT activation FROM neuron_examples WHERE kind = 'max' AND rank = 1 AND " + neuron)
+                .first();
+        JsonNode shown = record.get("examples").get("max").get(0);
+        assertEquals(top.<Float>getAs("activation"), shown.get("values").get(shown.get("at").asInt()).asDouble(),
+                1e-4, clamp.label() + "'s top example on its page");
+        boolean unrouted = false;
+        for (JsonNode example : record.get("examples").get("max")) {
+            for (JsonNode v : example.get("values")) {
+                unrouted |= v.isNull();
+            }
+        }
+        assertTrue(unrouted, "some window token of a routed expert's examples is not routed to it: shown as null");
+        long count = a.sql("SELECT count FROM neuron_activations WHERE " + neuron).first().getLong(0);
+        boolean positions = false;
+        for (JsonNode stat : record.get("activations").get("stats")) {
+            positions |= stat.get("name").asText().equals("positions") && stat.get("value").asLong() == count;
+        }
+        assertTrue(positions, "the page counts the expert's routed tokens, " + count + ": " + record.get(
+                "activations"));
+        assertEquals(1, record.get("validation").size(), record.toString());
     }
 
     private static String key(int layer, String expert, int neuron) {
