@@ -19,6 +19,7 @@ import io.neuronatlas.jobs.ExamplesJob;
 import io.neuronatlas.jobs.ExamplesOptions;
 import io.neuronatlas.jobs.ValidateJob;
 import io.neuronatlas.query.Atlas;
+import io.neuronatlas.query.CannedQuery;
 import io.neuronatlas.testing.HfFixture;
 import io.neuronatlas.testing.Maps;
 import io.neuronatlas.testing.TestSpark;
@@ -33,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,7 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
  *   one; the agreement with the map recomputed here from the map's rows of the same expert.</li>
  *   <li>validate: the fixture's clamped expert neuron as a candidate of one of its own top tokens; its swept
  *   probability at the fixture's clamp value is transformers' with that clamp, and it has a validation row.</li>
- *   <li>the site: the expert neuron's page has its examples (the top one as in the table, window tokens not routed
+ *   <li>the site's sections: the expert neuron's page has its examples (the top one as in the table, window tokens not routed
  *   to the expert without a value), its statistics over its routed tokens and its validation.</li>
  * </ul>
  */
@@ -269,30 +271,37 @@ class ExpertNeuronsTest {
         viewerPage(after, clamp);
     }
 
-    /** The clamped expert neuron's record in the site, on the first matrix the map has (gate). */
+    /**
+     * The clamped expert neuron's sections as the site's records get them (the sections' SQL over the views
+     * ReportGenerator registers, each value as the JSON the page reads), on the first matrix the map has (gate).
+     */
     private static void viewerPage(Atlas a, HfFixture.Clamp clamp) throws Exception {
-        Path site = dir.resolve("site");
-        int perShard = 16;
-        new ReportGenerator(a, new ReportOptions(List.of(), perShard, 100, 300, 10, 5),
-                new PrintStream(OutputStream.nullOutputStream())).write(site.toString());
-        JsonNode record = null;
-        for (JsonNode r : SiteData.read(site, SiteKeys.neuronShard(0, clamp.layer(), clamp.expert(),
-                clamp.neuron() - clamp.neuron() % perShard)).get("neurons")) {
-            if (r.get("matrix").asText().equals("gate") && r.get("neuron").asInt() == clamp.neuron()
-                    && clamp.expert().equals(r.get("expert").asText())) {
-                record = r;
-            }
-        }
-        assertNotNull(record, "no record of " + clamp.label());
+        SparkSession spark = TestSpark.session();
+        Map<String, Object> args = new HashMap<>(NeuronSections.LIMITS);
+        args.put("checkpoints", new String[] {checkpoint});
+        spark.sql(CannedQuery.sql(ReportGenerator.class, "report-home"), args)
+                .createOrReplaceTempView(NeuronSections.HOME_VIEW);
+        spark.sql(CannedQuery.sql(ReportGenerator.class, "example-windows"), args)
+                .createOrReplaceTempView(NeuronSections.WINDOWS_VIEW);
         String neuron = "layer = " + clamp.layer() + " AND expert = '" + clamp.expert() + "' AND neuron = "
                 + clamp.neuron();
+        Map<String, JsonNode> page = new HashMap<>();
+        ObjectMapper json = new ObjectMapper();
+        for (NeuronSection section : List.of(NeuronSections.EXAMPLES, NeuronSections.ACTIVATIONS,
+                NeuronSections.VALIDATION)) {
+            List<Row> rows = spark.sql(section.sql(), args).where(neuron).selectExpr("matrix", "to_json(value)")
+                    .collectAsList();
+            assertEquals(1, rows.size(), section.field() + " of " + clamp.label() + ": " + rows);
+            assertEquals("gate", rows.get(0).getString(0));
+            page.put(section.field(), json.readTree(rows.get(0).getString(1)));
+        }
         Row top = a.sql("SELECT activation FROM neuron_examples WHERE kind = 'max' AND rank = 1 AND " + neuron)
                 .first();
-        JsonNode shown = record.get("examples").get("max").get(0);
+        JsonNode shown = page.get("examples").get("max").get(0);
         assertEquals(top.<Float>getAs("activation"), shown.get("values").get(shown.get("at").asInt()).asDouble(),
                 1e-4, clamp.label() + "'s top example on its page");
         boolean unrouted = false;
-        for (JsonNode example : record.get("examples").get("max")) {
+        for (JsonNode example : page.get("examples").get("max")) {
             for (JsonNode v : example.get("values")) {
                 unrouted |= v.isNull();
             }
@@ -300,12 +309,12 @@ class ExpertNeuronsTest {
         assertTrue(unrouted, "some window token of a routed expert's examples is not routed to it: shown as null");
         long count = a.sql("SELECT count FROM neuron_activations WHERE " + neuron).first().getLong(0);
         boolean positions = false;
-        for (JsonNode stat : record.get("activations").get("stats")) {
+        for (JsonNode stat : page.get("activations").get("stats")) {
             positions |= stat.get("name").asText().equals("positions") && stat.get("value").asLong() == count;
         }
-        assertTrue(positions, "the page counts the expert's routed tokens, " + count + ": " + record.get(
+        assertTrue(positions, "the page counts the expert's routed tokens, " + count + ": " + page.get(
                 "activations"));
-        assertEquals(1, record.get("validation").size(), record.toString());
+        assertEquals(1, page.get("validation").size(), page.toString());
     }
 
     private static String key(int layer, String expert, int neuron) {
