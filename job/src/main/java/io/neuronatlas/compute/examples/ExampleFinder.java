@@ -11,8 +11,9 @@ import java.util.stream.IntStream;
 
 /**
  * Collects one task's examples and statistics: segments are batched, each batch runs through one forward pass that
- * captures every asked-for layer ({@link ActivationCapture}), and each layer's activations update a
- * {@link NeuronBlock} of all its neurons. Positions of the document prefix (BOS) and padding are never seen.
+ * captures every asked-for layer ({@link ActivationCapture}), and each MLP's activations update a
+ * {@link NeuronBlock} of all its neurons: a dense layer's MLP, or each expert of a mixture, whose neurons see only the
+ * positions routed to the expert. Positions of the document prefix (BOS) and padding are never seen.
  *
  * <p>The hot loop runs over neurons, then positions (the neuron-major order the capture delivers), so a neuron's
  * sketch and heaps are touched by one run of its positions instead of once a position; a candidate is judged against
@@ -188,7 +189,7 @@ public final class ExampleFinder {
      * neuron-major activations, and its sketch and heaps stay in cache), segments in batch order and positions in
      * order within each: the same sequence of updates per neuron as any other loop order, so the same bits.
      *
-     * An expert's neuron sees only the positions routed to it (routed, null for a dense MLP or the shared expert):
+     * <p>An expert's neuron sees only the positions routed to it (routed, null for a dense MLP or the shared expert):
      * the others count nowhere, neither in its statistics nor as examples (their window values are NaN).
      *
      * @param routedTokens per segment, its text positions routed to the expert; null with routed
