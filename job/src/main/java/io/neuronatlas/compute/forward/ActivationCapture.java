@@ -23,11 +23,15 @@ import java.util.Arrays;
  *
  * <p>Each MLP's activations are copied to the host as soon as they are computed, transposed there to neuron-major
  * ({@link Transpose}) and handed to the sink, so host memory holds one MLP at a time: twice batch × positions ×
- * width floats (width: d_mlp, or the widest expert of a mixture, which is less) and batch × positions routing flags.
+ * width floats (width: the widest MLP captured, a dense layer's d_mlp or an expert's) and batch × positions routing
+ * flags.
  * Thread-safe: each call has its own scope.
  */
 public final class ActivationCapture {
-    /** Receives activations, one MLP at a time: layers in ascending order, a mixture's experts in index order. */
+    /**
+     * Receives activations, one MLP at a time: layers in ascending order, a mixture's routed experts in index order
+     * and then its shared expert.
+     */
     @FunctionalInterface
     public interface Sink {
         /**
