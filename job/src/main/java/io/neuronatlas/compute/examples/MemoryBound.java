@@ -14,7 +14,7 @@ import java.util.Locale;
  * layers per run (--layers). A mixture's neurons are its experts' (count × width a layer, plus the shared expert's):
  * Qwen3-30B-A3B's 128 × 768 = 98,304 a layer, 5.5 GB, so examine it a layer per run. A batch adds twice the
  * activations of the one MLP being read: 2 × batch × segment × width × 4 bytes (as read, and neuron-major; width:
- * d_mlp, or an expert's, which is less), and batch × segment routing flags.
+ * the widest MLP captured, d_mlp or an expert's), and batch × segment routing flags.
  *
  * @param bytes the bound, in bytes
  */
