@@ -40,7 +40,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * with dense and sparse layers, gpt-oss with attention sinks, biases, its clamped SwiGLU, alternating sliding layers
  * and yarn) run every clamp their fixture has: a dense layer's neuron, a routed expert's, the shared expert's
  * (transformers set it in the input of the expert's own down projection, at the tokens routed to it); activations
- * are checked on their dense layers.
+ * are checked on every MLP, an expert's at the tokens routed to it and absent elsewhere.
  */
 @ExtendWith(OneTorchThread.class)
 class HfLlamaFamilyTest {
@@ -130,31 +130,48 @@ class HfLlamaFamilyTest {
                 label + ": baseline probability of token " + target);
     }
 
-    /** The fixture's neurons of every dense layer at every position (experts' capture is not written yet). */
+    /**
+     * The fixture's neurons of every MLP at every position its token passes through: a dense layer's everywhere; an
+     * expert's at the tokens the router sends to it (transformers' own top-k, recorded in the input of the expert's
+     * down projection), and nothing elsewhere: not routed, NaN. An expert no token of the prompt reaches is not
+     * handed over at all.
+     */
     private static void activations(String label, DecoderModel model, HfFixture fixture, int p) {
         int[] prompt = fixture.prompt(p);
-        int layers = model.config().model().layers();
-        float[][] captured = new float[layers][];
         List<HfFixture.Site> sites = fixture.sites();
-        int[] dense = sites.stream().filter(s -> s.expert() == null).mapToInt(HfFixture.Site::layer).distinct()
-                .sorted().toArray();
-        if (dense.length == 0) {
-            return;
-        }
-        new ActivationCapture(model).capture(new int[][] {prompt}, dense, (layer, a) -> captured[layer] = a.clone());
+        int[] layers = sites.stream().mapToInt(HfFixture.Site::layer).distinct().sorted().toArray();
+        java.util.Map<String, float[]> captured = new java.util.HashMap<>();
+        java.util.Map<String, boolean[]> routing = new java.util.HashMap<>();
+        new ActivationCapture(model).capture(new int[][] {prompt}, layers, (layer, mlp, a, routed) -> {
+            String key = layer + "/" + mlp.expert();
+            captured.put(key, Arrays.copyOf(a, mlp.width() * prompt.length));
+            routing.put(key, routed == null ? null : routed.clone());
+        });
         for (int s = 0; s < sites.size(); s++) {
             HfFixture.Site site = sites.get(s);
-            if (site.expert() != null) {
-                continue;
-            }
-            float[][] expected = fixture.activations(s, p); // (positions, neurons)
+            String key = site.layer() + "/" + site.expert();
+            String where = label + ": L" + site.layer() + (site.expert() == null ? "" : ".E" + site.expert());
+            float[][] expected = fixture.activations(s, p); // (positions, neurons), NaN where not routed
+            float[] actual = captured.get(key);
+            boolean[] routed = routing.get(key);
+            boolean expert = site.expert() != null && !site.expert().equals("shared");
             for (int t = 0; t < prompt.length; t++) {
+                boolean reached = !Float.isNaN(expected[t][0]);
+                if (actual == null) {
+                    assertTrue(expert && !reached, where + " was not captured, yet position " + t + " reaches it");
+                    continue;
+                }
+                assertEquals(reached, routed == null || routed[t], where + ": routing of position " + t);
                 for (int k = 0; k < site.neurons().length; k++) {
-                    // neuron-major (d_mlp, batch 1, positions)
-                    float actual = captured[site.layer()][site.neurons()[k] * prompt.length + t];
+                    // neuron-major (width, batch 1, positions)
+                    float value = actual[site.neurons()[k] * prompt.length + t];
+                    if (!reached) {
+                        assertTrue(Float.isNaN(value), where + "." + site.neurons()[k] + " at unrouted position "
+                                + t + ": " + value + ", expected no activation (NaN)");
+                        continue;
+                    }
                     double bound = ACTIVATIONS * Math.max(1, Math.abs(expected[t][k]));
-                    assertEquals(expected[t][k], actual, bound, label + ": L" + site.layer() + "."
-                            + site.neurons()[k] + " at position " + t);
+                    assertEquals(expected[t][k], value, bound, where + "." + site.neurons()[k] + " at position " + t);
                 }
             }
         }
