@@ -2,6 +2,7 @@ package io.neuronatlas.compute.forward;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
@@ -33,9 +34,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * </ul>
  * Issue 22B added every dense family (Qwen3, OLMo-2, Gemma 1/2/3 with the multimodal checkpoint's language model,
  * Phi-3, GPT-2, GPT-NeoX) to the list, and sliding windows: Mistral's 12-token window and Gemma's sliding layers
- * see the 20-token prompt as transformers does; llama-dynamic runs past its max_position_embeddings of 16, as dynamic
- * NTK scaling is meant to. The mixtures (Mixtral, Qwen2-MoE with its shared expert, Qwen3-MoE with dense and sparse
- * layers) run every clamp their fixture has: a dense layer's neuron, a routed expert's, the shared expert's
+ * see the 20-token prompt as transformers does; llama-dynamic's 20-token prompt is longer than its
+ * max_position_embeddings of 16 and refused (dynamic NTK would stretch the context; the forward pass refuses every
+ * rope type past it), its other prompts match. The mixtures (Mixtral, Qwen2-MoE with its shared expert, Qwen3-MoE
+ * with dense and sparse layers, gpt-oss with attention sinks, biases, its clamped SwiGLU, alternating sliding layers
+ * and yarn) run every clamp their fixture has: a dense layer's neuron, a routed expert's, the shared expert's
  * (transformers set it in the input of the expert's own down projection, at the tokens routed to it); activations
  * are checked on every MLP, an expert's at the tokens routed to it and absent elsewhere.
  */
@@ -52,7 +55,7 @@ class HfLlamaFamilyTest {
         List<Arguments> cases = new ArrayList<>();
         for (String name : List.of("llama", "llama-linear", "llama-dynamic", "llama-yarn", "llama-longrope",
                 "llama-llama3", "mistral", "qwen2", "qwen3", "olmo2", "gemma", "gemma2", "gemma3_text", "gemma3",
-                "phi3", "gpt2", "gpt_neox", "mixtral", "qwen2_moe", "qwen3_moe")) {
+                "phi3", "gpt2", "gpt_neox", "mixtral", "qwen2_moe", "qwen3_moe", "gpt_oss")) {
             for (HfFixture.Spelling spelling : HfFixture.Spelling.values()) {
                 cases.add(Arguments.of(name + ", " + spelling, HfFixture.load(name), spelling));
             }
@@ -77,6 +80,13 @@ class HfLlamaFamilyTest {
             int longest = fixture.promptCount() - 1;
             for (int p = 0; p < fixture.promptCount(); p++) {
                 int[] prompt = fixture.prompt(p);
+                if (prompt.length > config.maxPositions()) {
+                    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                            () -> pass.nextTokenLogits(new int[][] {prompt}, Clamps.none()));
+                    assertTrue(refused.getMessage().contains("max_position_embeddings=" + config.maxPositions()),
+                            refused.getMessage());
+                    continue;
+                }
                 float[][] expected = fixture.logits(p);
                 boolean everyPosition = whole && !lengthDependent && p == longest;
                 for (int t = everyPosition ? 0 : prompt.length - 1; t < prompt.length; t++) {
