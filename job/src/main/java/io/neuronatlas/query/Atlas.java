@@ -167,7 +167,8 @@ public final class Atlas {
         }
         // basePath keeps checkpoint, run (and the table's own partitions) as columns of the listed run folders.
         DataFrameReader reader = spark.read().option("basePath", tableDir.toString());
-        MessageType fileSchema = MapTables.FILE_SCHEMAS.getOrDefault(table, ExamplesTables.FILE_SCHEMAS.get(table));
+        MessageType fileSchema = MapTables.FILE_SCHEMAS.getOrDefault(table, ExamplesTables.FILE_SCHEMAS
+                .getOrDefault(table, ForwardTables.FILE_SCHEMAS.get(table)));
         if (fileSchema != null) {
             // Atlases written before a column existed (expert, document_id) read it as null.
             reader = reader.schema(new ParquetToSparkSchemaConverter(spark.sessionState().conf()).convert(fileSchema));
@@ -328,9 +329,16 @@ public final class Atlas {
         }
         String order = "__row_order";
         Dataset<Row> numbered = rows.withColumn(order, functions.monotonically_increasing_id());
-        Dataset<Row> snippets = canned("example-snippets", Map.of());
-        Dataset<Row> joined = numbered.join(snippets, scala.jdk.javaapi.CollectionConverters.asScala(
-                List.of("checkpoint", "layer", "neuron")).toSeq(), "left");
+        // The snippets' keys renamed, so that the join (null-safe on expert: null for a dense MLP) leaves the rows'
+        // columns unambiguous.
+        Dataset<Row> snippets = canned("example-snippets", Map.of()).select(
+                functions.col("checkpoint").as("__checkpoint"), functions.col("layer").as("__layer"),
+                functions.col("expert").as("__expert"), functions.col("neuron").as("__neuron"),
+                functions.col("example"));
+        Dataset<Row> joined = numbered.join(snippets, numbered.col("checkpoint").equalTo(snippets.col("__checkpoint"))
+                .and(numbered.col("layer").equalTo(snippets.col("__layer")))
+                .and(numbered.col("expert").eqNullSafe(snippets.col("__expert")))
+                .and(numbered.col("neuron").equalTo(snippets.col("__neuron"))), "left");
         List<org.apache.spark.sql.Column> columns = new ArrayList<>();
         for (String c : rows.columns()) {
             columns.add(functions.col(c));
@@ -411,34 +419,36 @@ public final class Atlas {
                 Math.max(1, checkpoints.size()))));
     }
 
-    /** A dense neuron's top examples of each kind (the examples command's table). */
+    /** A neuron's top examples of each kind (the examples command's table); an expert's are tokens routed to it. */
     public Dataset<Row> neuronExamples(NeuronId neuron, int examples) {
-        requireDense(neuron, ExamplesTables.NEURON_EXAMPLES, "examples");
+        requireTable(ExamplesTables.NEURON_EXAMPLES, "examples");
         return canned("neuron-examples", Map.of("layer", neuron.layer(), "neuron",
-                neuron.neuron(), "examples", examples));
+                neuron.neuron(), "expert", expertParameter(neuron), "examples", examples));
     }
 
-    /** A dense neuron's validations (the validate command's table), newest run first. */
+    /** A neuron's validations (the validate command's table), newest run first. */
     public Dataset<Row> neuronValidation(NeuronId neuron) {
-        requireDense(neuron, ForwardTables.NEURON_VALIDATION, "validate");
+        requireTable(ForwardTables.NEURON_VALIDATION, "validate");
         return canned("neuron-validation", Map.of("layer", neuron.layer(), "neuron",
-                neuron.neuron()));
+                neuron.neuron(), "expert", expertParameter(neuron)));
     }
 
-    private void requireDense(NeuronId neuron, String table, String command) {
+    private void requireTable(String table, String command) {
         if (!views.contains(table)) {
             throw new IllegalArgumentException(dir + " has no " + table + " table: run 'neuron-atlas " + command
                     + " --atlas " + dir + " ...' first");
         }
-        if (neuron.expert() != null) {
-            throw new IllegalArgumentException(neuron + ": " + table + " holds dense MLP neurons only");
-        }
+    }
+
+    /** The :expert of the canned queries: '' for a dense MLP, whose expert column is null. */
+    private static String expertParameter(NeuronId neuron) {
+        return neuron.expert() == null ? "" : neuron.expert();
     }
 
     private static Map<String, Object> neuronParameters(NeuronId neuron, Map<String, Object> more) {
         Map<String, Object> parameters = new java.util.HashMap<>(more);
         parameters.putAll(Map.of("matrix", neuron.matrix(), "layer", neuron.layer(), "neuron", neuron.neuron(),
-                "expert", neuron.expert() == null ? "" : neuron.expert()));
+                "expert", expertParameter(neuron)));
         return parameters;
     }
 
