@@ -168,13 +168,18 @@ final class Shell {
         return ok;
     }
 
-    /** Cancels the running statement's Spark jobs, as Ctrl-C does; nothing when none is running. */
-    void cancel() {
+    /**
+     * Cancels the running statement's Spark jobs, as Ctrl-C does; nothing when none is running.
+     *
+     * @return whether a statement was running
+     */
+    boolean cancel() {
         String group = running.get();
         if (group != null) {
             cancelled = group;
             context.cancelJobGroup(group);
         }
+        return group != null;
     }
 
     boolean quitRequested() {
