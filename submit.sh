@@ -107,15 +107,17 @@ plain_java() {
 # - class data sharing: the first such run after a build writes an archive of every class it loaded (Spark's,
 #   Scala's, ours) to job/target/neuron-atlas.jsa, and later runs map it instead of loading classes from the jars;
 #   a rebuilt jar makes a new one (the JVM refuses an archive whose jars changed);
-# - one-offs compile with C1 only (the short run never repays C2's compile time) and the serial collector; the
-#   shell, which lives long, keeps the JVM's defaults.
+# - one-offs compile with C1 only (the short run never repays C2's compile time) and the serial collector, and
+#   evaluate Spark's expressions without generating Java code (a lookup's few thousand rows never repay compiling
+#   it with Janino); the shell, which lives long and reuses its compiled code, keeps the defaults of both.
 CDS_ARCHIVE="$TARGET/neuron-atlas.jsa"
 quick_java() {
   local jvm=() props=() key value
   while read -r key value; do
     [[ -z "$key" || "$key" == \#* ]] || props+=("-D$key=$value")
   done < "$HERE/conf/spark-defaults.conf"
-  [[ "$1" == shell ]] || jvm+=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC)
+  [[ "$1" == shell ]] || jvm+=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC
+    -Dspark.sql.codegen.wholeStage=false -Dspark.sql.codegen.factoryMode=NO_CODEGEN)
   local writing=""
   if [[ -f "$CDS_ARCHIVE" && "$CDS_ARCHIVE" -nt "$JAR" && "$CDS_ARCHIVE" -nt "$TARGET/lib" ]]; then
     jvm+=(-XX:SharedArchiveFile="$CDS_ARCHIVE" -Xlog:cds=off -Xlog:cds+dynamic=off)

@@ -132,6 +132,7 @@ SPECS = [
                      num_experts_per_tok=2, norm_topk_prob=True, decoder_sparse_step=2, mlp_only_layers=[3],
                      rope_parameters=rope("default", 1000000.0))),
     dict(name="gpt_oss", config="GptOssConfig", model="GptOssForCausalLM",
+         stacked_biases=("gate_up_proj_bias", "down_proj_bias"),
          kwargs=dict(BASE, intermediate_size=24, num_local_experts=4, num_experts_per_tok=2, sliding_window=WINDOW,
                      layer_types=["sliding_attention", "full_attention"],
                      rope_parameters=rope("yarn", 150000.0, factor=4.0, beta_fast=32.0, beta_slow=1.0,
@@ -173,9 +174,10 @@ def build(spec):
             getattr(config, sub)._experts_implementation = "eager"
     model = getattr(transformers, spec["model"])(config).float().eval()
     with torch.no_grad():
-        # norms start at 1 (or 0 for Gemma's 1+w) and biases at 0; noise on every vector makes each one matter
-        for _, p in sorted(model.named_parameters()):
-            if p.dim() == 1:
+        # norms start at 1 (or 0 for Gemma's 1+w) and biases at 0; noise on every vector (and on the experts' biases
+        # stacked in one tensor, gpt-oss's) makes each one matter
+        for name, p in sorted(model.named_parameters()):
+            if p.dim() == 1 or name.split(".")[-1] in spec.get("stacked_biases", ()):
                 p.add_(0.1 * torch.randn_like(p))
         if spec.get("embed_scale"):
             # Gemma multiplies embeddings by sqrt(hidden): smaller rows keep the layers' share of the residual and

@@ -19,7 +19,11 @@ import org.apache.parquet.schema.Types;
 /**
  * The tables of the examples kind (what text fires each neuron), partitioned by checkpoint, run and layer
  * ({@code TABLE/checkpoint=NAME/run=RUN/layer=L/part-BLOCK.zstd.parquet}, one file per block of neurons). Both join
- * the map's {@code neurons} on (checkpoint, layer, neuron): a neuron index is the same in gate, up and down.
+ * the map's {@code neurons} on (checkpoint, layer, expert, neuron): a neuron index is the same in gate, up and down.
+ * A mixture's neurons are told apart by the expert column as in the map ({@link MapTables#EXPERT}: an expert's index
+ * or "shared", null for a dense MLP); a file holds one expert's block, numbered on over the layer's experts. An
+ * expert's rows cover only the tokens routed to it: its statistics count them alone, and the window activations of
+ * tokens not routed to it are NaN (the expert never saw them).
  */
 public final class ExamplesTables {
     public static final String NEURON_EXAMPLES = "neuron_examples";
@@ -38,6 +42,7 @@ public final class ExamplesTables {
      * and the window: token ids, token texts and the neuron's activation at each, from window_start.
      */
     public static final MessageType NEURON_EXAMPLES_FILE = Types.buildMessage()
+            .optional(BINARY).as(stringType()).named(MapTables.EXPERT)
             .required(INT32).named("neuron")
             .required(BINARY).as(stringType()).named("kind")
             .required(INT32).named("rank")
@@ -63,6 +68,7 @@ public final class ExamplesTables {
      * vocabulary map (null when the atlas has no map of the checkpoint from the same weights).
      */
     public static final MessageType NEURON_ACTIVATIONS_FILE = Types.buildMessage()
+            .optional(BINARY).as(stringType()).named(MapTables.EXPERT)
             .required(INT32).named("neuron")
             .required(INT64).named("count")
             .required(DOUBLE).named("mean")
@@ -83,7 +89,7 @@ public final class ExamplesTables {
 
     /**
      * The schema each table's files are read with (Atlas.open), so that runs written before a column existed
-     * (document_id) read it as null.
+     * (document_id, expert) read it as null.
      */
     public static final Map<String, MessageType> FILE_SCHEMAS = Map.of(NEURON_EXAMPLES, NEURON_EXAMPLES_FILE,
             NEURON_ACTIVATIONS, NEURON_ACTIVATIONS_FILE);

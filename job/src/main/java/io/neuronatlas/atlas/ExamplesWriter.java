@@ -44,7 +44,7 @@ public final class ExamplesWriter {
 
     public static void write(Configuration conf, String atlas, String checkpoint, String run, int layer, int block,
                              long attempt, List<NeuronSummary> neurons, TokenTable tokens,
-                             Map<Long, Agreement> agreement) throws IOException {
+                             Map<String, Agreement> agreement) throws IOException {
         String folder = folder(checkpoint, run, layer);
         try (TableFile examples = TableFile.open(conf, new Path(new Path(atlas, ExamplesTables.NEURON_EXAMPLES),
                 folder), fileName(block), attempt, ExamplesTables.NEURON_EXAMPLES_FILE, TokenLayout.LOOKUP,
@@ -53,13 +53,14 @@ public final class ExamplesWriter {
                      folder), fileName(block), attempt, ExamplesTables.NEURON_ACTIVATIONS_FILE, TokenLayout.LOOKUP,
                      UnaryOperator.identity())) {
             for (NeuronSummary s : neurons) {
-                writeExamples(examples, s.neuron(), ExamplesTables.MAX, s.largest(), tokens);
-                writeExamples(examples, s.neuron(), ExamplesTables.MIN, s.smallest(), tokens);
+                writeExamples(examples, s, ExamplesTables.MAX, s.largest(), tokens);
+                writeExamples(examples, s, ExamplesTables.MIN, s.smallest(), tokens);
                 for (int b = 0; b < s.bands().size(); b++) {
-                    writeExamples(examples, s.neuron(), NeuronSummary.BAND_NAMES.get(b), s.bands().get(b), tokens);
+                    writeExamples(examples, s, NeuronSummary.BAND_NAMES.get(b), s.bands().get(b), tokens);
                 }
-                Agreement a = agreement.getOrDefault(key(layer, s.neuron()), new Agreement(null, null, null, null));
-                stats.write(f -> f.add(s.neuron()).add(s.count()).add(s.mean()).add(s.std()).add(s.min())
+                Agreement a = agreement.getOrDefault(key(layer, s.expert(), s.neuron()),
+                        new Agreement(null, null, null, null));
+                stats.write(f -> f.addNullable(s.expert()).add(s.neuron()).add(s.count()).add(s.mean()).add(s.std()).add(s.min())
                         .add(s.max()).add(s.quantiles()[0]).add(s.quantiles()[1]).add(s.quantiles()[2])
                         .add(s.quantiles()[3]).addList(s.histogram()).add(s.density()).addNullable(a.read())
                         .addNullable(a.write()).addNullable(a.readMin()).addNullable(a.writeMin()));
@@ -69,12 +70,12 @@ public final class ExamplesWriter {
         }
     }
 
-    /** The key of a neuron in agreement maps. */
-    public static long key(int layer, int neuron) {
-        return (long) layer << 32 | neuron;
+    /** The key of a neuron in agreement maps: "layer/expert/neuron" (expert null for a dense MLP). */
+    public static String key(int layer, String expert, int neuron) {
+        return layer + "/" + expert + "/" + neuron;
     }
 
-    private static void writeExamples(TableFile file, int neuron, String kind, List<Example> examples,
+    private static void writeExamples(TableFile file, NeuronSummary s, String kind, List<Example> examples,
                                       TokenTable tokens) throws IOException {
         for (int r = 0; r < examples.size(); r++) {
             Example e = examples.get(r);
@@ -84,7 +85,7 @@ public final class ExamplesWriter {
                 texts[i] = tokens.token(e.tokens()[i]);
             }
             int next = e.nextToken();
-            file.write(f -> f.add(neuron).add(kind).add(rank).add(e.value()).add(e.file()).add(e.document())
+            file.write(f -> f.addNullable(s.expert()).add(s.neuron()).add(kind).add(rank).add(e.value()).add(e.file()).add(e.document())
                     .addNullable(e.documentId()).add(e.segment()).add(e.position()).add(e.docPosition()).add(e.token())
                     .add(tokens.token(e.token())).addNullable(next < 0 ? null : next).add(e.windowStart())
                     .addList(e.tokens()).addList(texts).addList(e.activations()));

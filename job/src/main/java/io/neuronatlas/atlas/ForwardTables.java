@@ -6,6 +6,7 @@ import io.neuronatlas.compute.forward.Generation;
 import io.neuronatlas.compute.forward.SweepPoint;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.function.IntFunction;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
@@ -16,6 +17,7 @@ import org.apache.parquet.schema.Types;
  * The tables of the forward pass's outputs: clamp sweeps (one row per neuron, prompt and clamp value), the causal
  * validation of a token's candidates (one row per neuron), and generations (one row per sample). Layers are
  * numbered from 0 as in the tensor names; {@code checkpoint} and {@code run} come from the folders, as in every table.
+ * A neuron of a mixture of experts is told apart by the expert column, as in the map ({@link MapTables#EXPERT}).
  */
 public final class ForwardTables {
     public static final String CLAMP_SWEEPS = "clamp_sweeps";
@@ -27,6 +29,7 @@ public final class ForwardTables {
     public static final MessageType CLAMP_SWEEPS_FILE = Types.buildMessage()
             .required(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named("subject")
             .required(PrimitiveTypeName.INT32).named("layer")
+            .optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named(MapTables.EXPERT)
             .required(PrimitiveTypeName.INT32).named("neuron")
             .required(PrimitiveTypeName.INT32).named("prompt_index")
             .required(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named("prompt")
@@ -49,6 +52,7 @@ public final class ForwardTables {
     /** One candidate's causal effect on the target, aggregated over the prompts ({@link CausalEffect}). */
     public static final MessageType NEURON_VALIDATION_FILE = Types.buildMessage()
             .required(PrimitiveTypeName.INT32).named("layer")
+            .optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named(MapTables.EXPERT)
             .required(PrimitiveTypeName.INT32).named("neuron")
             .required(PrimitiveTypeName.INT32).named("target_id")
             .required(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named("target")
@@ -82,6 +86,13 @@ public final class ForwardTables {
             .required(PrimitiveTypeName.INT64).named("seed")
             .named(GENERATIONS);
 
+    /**
+     * The schema the validation tables' files are read with (Atlas.open), so that runs written before the expert
+     * column existed read it as null.
+     */
+    public static final Map<String, MessageType> FILE_SCHEMAS = Map.of(CLAMP_SWEEPS, CLAMP_SWEEPS_FILE,
+            NEURON_VALIDATION, NEURON_VALIDATION_FILE);
+
     private ForwardTables() {
     }
 
@@ -89,7 +100,8 @@ public final class ForwardTables {
     public static void writeSweep(TableFile file, String subject, int promptIndex, String prompt, ClampSweep sweep,
                                   String target, IntFunction<String> tokenText) throws IOException {
         for (SweepPoint p : sweep.points()) {
-            file.write(f -> f.add(subject).add(sweep.neuron().layer()).add(sweep.neuron().index()).add(promptIndex)
+            file.write(f -> f.add(subject).add(sweep.neuron().layer()).addNullable(sweep.neuron().expert())
+                    .add(sweep.neuron().index()).add(promptIndex)
                     .add(prompt).add(sweep.promptLength()).add(sweep.scope().label()).add(sweep.targetId())
                     .add(target).add(p.value()).add(p.stats().targetProb()).add(p.stats().targetLogit())
                     .add(p.stats().targetRank()).add(p.stats().top1Id()).add(tokenText.apply(p.stats().top1Id()))
@@ -99,7 +111,8 @@ public final class ForwardTables {
     }
 
     public static void writeValidation(TableFile file, CausalEffect e, String target) throws IOException {
-        file.write(f -> f.add(e.neuron().layer()).add(e.neuron().index()).add(e.targetId()).add(target)
+        file.write(f -> f.add(e.neuron().layer()).addNullable(e.neuron().expert()).add(e.neuron().index())
+                .add(e.targetId()).add(target)
                 .add(e.scope().label()).add(e.prompts()).add(e.causalRank()).add(e.candidate().atlasRank())
                 .add(e.candidate().normalizedProb()).add(e.candidate().matrices()).add(e.baselineProb())
                 .add(e.probAtMaxValue()).add(e.probAtMinValue()).add(e.bestValue()).add(e.probAtBest())

@@ -24,7 +24,12 @@ public interface DecoderLayout extends Serializable {
         GELU_TANH("gelu_pytorch_tanh", "gelu_new", "gelu_fast"),
         /** GELU with erf: x·Φ(x) (GPT-NeoX's "gelu"). */
         GELU("gelu"),
-        RELU("relu");
+        RELU("relu"),
+        /**
+         * gpt-oss's experts, whatever hidden_act says (GptOssExperts ignores it): a gated unit of its own,
+         * clamp(gate, max=7)·σ(1.702·clamp(gate, max=7))·(clamp(up, −7, 7) + 1); no config.json name.
+         */
+        CLAMPED_SWIGLU();
 
         private final List<String> configNames;
 
@@ -33,7 +38,7 @@ public interface DecoderLayout extends Serializable {
         }
 
         public String configName() {
-            return configNames.get(0);
+            return configNames.isEmpty() ? name().toLowerCase(java.util.Locale.ROOT) : configNames.get(0);
         }
 
         /** The activation hidden_act names, or null when there is no forward pass for it. */
@@ -117,6 +122,23 @@ public interface DecoderLayout extends Serializable {
 
     /** Whether transformers 5 nests rope_parameters by layer type in this family (Gemma-3). */
     default boolean ropePerLayerType() {
+        return false;
+    }
+
+    /**
+     * The rope of a layer type (null: the model's one rope) as the family's config class reads config.json:
+     * {@link RopeParameters#read}, with transformers' RotaryEmbeddingConfigMixin defaults (rope_theta 10000, no
+     * scaling) unless the family's class has its own.
+     */
+    default RopeParameters rope(ConfigFile config, String layerType) throws CheckpointException {
+        return RopeParameters.read(config, layerType);
+    }
+
+    /**
+     * Whether an RMSNorm multiplies by its weight in float32, before the cast back to the model's precision (gpt-oss:
+     * (w·x̂).to(dtype)), rather than after it (Llama: w·x̂.to(dtype)); the two differ in half precision only.
+     */
+    default boolean rmsWeightInFloat32() {
         return false;
     }
 

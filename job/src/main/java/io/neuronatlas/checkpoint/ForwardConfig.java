@@ -23,7 +23,9 @@ import java.util.Set;
  * @param localRope          the rope of layers with {@link LayerAttention#localRope()} (Gemma-3's sliding layers:
  *                           rope_parameters.sliding_attention, or rope_local_base_freq unscaled); null when no layer
  *                           has one
- * @param maxPositions       max_position_embeddings: the longest sequence a forward pass accepts
+ * @param maxPositions       max_position_embeddings: the longest sequence (prompt and generated tokens) a forward
+ *                           pass accepts, whatever the rope type (dynamic NTK, which would stretch the context past
+ *                           it, included: the model was not trained there)
  * @param layerAttention     each layer's sliding window and rotary base
  * @param block              what the layer does besides Llama's
  * @param activation         hidden_act
@@ -90,15 +92,6 @@ public record ForwardConfig(ModelConfig model, DecoderLayout layout, NormKind no
         return heads / kvHeads;
     }
 
-    /**
-     * The longest sequence (prompt and generated tokens) a forward pass accepts: max_position_embeddings, except
-     * with dynamic NTK rope scaling, which exists to stretch the context beyond it (learned positions never).
-     */
-    public int maxSequence() {
-        return ropeScaling instanceof RopeScaling.Dynamic && block.rotaryFraction() > 0 ? Integer.MAX_VALUE
-                : maxPositions;
-    }
-
     /** Reads the config.json in a model folder (bounded and typed by {@link ConfigFile}). */
     public static ForwardConfig read(Path configJson) throws CheckpointException {
         ConfigFile f = ConfigFile.read(configJson);
@@ -129,8 +122,8 @@ public record ForwardConfig(ModelConfig model, DecoderLayout layout, NormKind no
             List<LayerAttention> layers = layout.layerAttention(c, model.layers());
             boolean local = layers.stream().anyMatch(LayerAttention::localRope);
             // Gemma-3 nests transformers 5's rope_parameters by layer type: global layers read full_attention's.
-            RopeParameters rope = RopeParameters.read(c, layout.ropePerLayerType() ? "full_attention" : null);
-            RopeParameters localRope = local ? RopeParameters.read(c, "sliding_attention") : null;
+            RopeParameters rope = layout.rope(c, layout.ropePerLayerType() ? "full_attention" : null);
+            RopeParameters localRope = local ? layout.rope(c, "sliding_attention") : null;
             DecoderBlock block = layout.block(c, headDim);
             if (block.rotaryFraction() > 0) { // not for learned positions
                 rope.requireFits(headDim);

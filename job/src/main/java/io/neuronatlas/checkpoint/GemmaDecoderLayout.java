@@ -96,7 +96,7 @@ record GemmaDecoderLayout(String modelType, String prefix) implements DecoderLay
                 Projections.bias(c, this::bias, layer, AttentionProjection.Q),
                 Projections.bias(c, this::bias, layer, AttentionProjection.K),
                 Projections.bias(c, this::bias, layer, AttentionProjection.V),
-                Projections.bias(c, this::bias, layer, AttentionProjection.O), null, null);
+                Projections.bias(c, this::bias, layer, AttentionProjection.O), null, null, null);
     }
 
     private String weight(AttentionProjection p, int layer) {

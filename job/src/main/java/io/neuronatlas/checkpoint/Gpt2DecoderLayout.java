@@ -56,6 +56,6 @@ record Gpt2DecoderLayout(String prefix) implements DecoderLayout {
                 null, null, null, qkv.part(0, d), qkv.part(d, d), qkv.part(2 * d, d),
                 TensorSlice.conv1d(h + "attn.c_proj.weight", d, d), qkvBias.part(0, d), qkvBias.part(d, d),
                 qkvBias.part(2 * d, d), TensorSlice.bias(h + "attn.c_proj.bias", d), h + "mlp.c_fc.bias",
-                h + "mlp.c_proj.bias");
+                h + "mlp.c_proj.bias", null);
     }
 }

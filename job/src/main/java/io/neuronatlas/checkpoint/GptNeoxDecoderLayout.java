@@ -47,7 +47,7 @@ final class GptNeoxDecoderLayout implements DecoderLayout {
                 biased ? qkvBias.perBlock(c.heads(), hd, hd) : null,
                 biased ? qkvBias.perBlock(c.heads(), 2 * hd, hd) : null,
                 biased ? TensorSlice.bias(p + "attention.dense.bias", d) : null,
-                p + "mlp.dense_h_to_4h.bias", p + "mlp.dense_4h_to_h.bias");
+                p + "mlp.dense_h_to_4h.bias", p + "mlp.dense_4h_to_h.bias", null);
     }
 
     private Object readResolve() {

@@ -2,6 +2,7 @@ package io.neuronatlas.checkpoint;
 
 import io.neuronatlas.checkpoint.safetensors.WeightFiles;
 import java.io.IOException;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -68,6 +69,11 @@ public final class GptOssArchitecture extends LlamaHeadArchitecture {
         return new NeuronSource(experts(layer) + "gate_up_proj", new long[] {count, d, 2L * m}, block.index(), false,
                 matrix == MlpMatrix.GATE ? 0 : 1, 2, m, because + "; gate and up interleaved: 2·intermediate_size "
                 + "columns");
+    }
+
+    @Override
+    public List<DecoderLayout> decoders() {
+        return List.of(MoeDecoderLayout.GPT_OSS);
     }
 
     private Object readResolve() {

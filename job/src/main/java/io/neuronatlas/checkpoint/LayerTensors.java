@@ -11,11 +11,12 @@ import java.io.Serializable;
  * @param qBias   and its bias, or null; likewise k, v (kv_heads·head_dim) and o (hidden_size)
  * @param upBias  the MLP's first matrix's bias (GPT-2, GPT-NeoX), or null
  * @param downBias the MLP's output projection's bias, or null
+ * @param sinks    [heads] attention sinks (gpt-oss): a learned logit per head in the softmax's denominator, or null
  */
 public record LayerTensors(Norm attnIn, Norm attnOut, Norm mlpIn, Norm mlpOut, String qNorm, String kNorm,
                            TensorSlice q, TensorSlice k, TensorSlice v, TensorSlice o, TensorSlice qBias,
-                           TensorSlice kBias, TensorSlice vBias, TensorSlice oBias, String upBias, String downBias)
-        implements Serializable {
+                           TensorSlice kBias, TensorSlice vBias, TensorSlice oBias, String upBias, String downBias,
+                           String sinks) implements Serializable {
 
     /** A norm's weight and, for a LayerNorm, its bias (else null). */
     public record Norm(String weight, String bias) implements Serializable {
@@ -33,5 +34,11 @@ public record LayerTensors(Norm attnIn, Norm attnOut, Norm mlpIn, Norm mlpOut, S
         if (q == null || k == null || v == null || o == null) {
             throw new IllegalArgumentException("a layer needs q, k, v and o projections");
         }
+    }
+
+    /** These tensors and a layer's attention sinks. */
+    public LayerTensors withSinks(String tensor) {
+        return new LayerTensors(attnIn, attnOut, mlpIn, mlpOut, qNorm, kNorm, q, k, v, o, qBias, kBias, vBias, oBias,
+                upBias, downBias, tensor);
     }
 }

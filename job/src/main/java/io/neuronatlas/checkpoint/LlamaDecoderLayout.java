@@ -133,6 +133,6 @@ public enum LlamaDecoderLayout implements DecoderLayout {
                 Projections.bias(config, this::attentionBias, layer, AttentionProjection.Q),
                 Projections.bias(config, this::attentionBias, layer, AttentionProjection.K),
                 Projections.bias(config, this::attentionBias, layer, AttentionProjection.V),
-                Projections.bias(config, this::attentionBias, layer, AttentionProjection.O), null, null);
+                Projections.bias(config, this::attentionBias, layer, AttentionProjection.O), null, null, null);
     }
 }

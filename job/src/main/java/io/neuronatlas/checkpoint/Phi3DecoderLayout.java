@@ -38,7 +38,7 @@ final class Phi3DecoderLayout implements DecoderLayout {
                 LayerTensors.Norm.rms(p + "post_attention_layernorm.weight"), null, null, null,
                 qkv.part(0, q), qkv.part(q, kv), qkv.part(q + kv, kv),
                 TensorSlice.linear(p + "self_attn.o_proj.weight", c.model().dModel(), q), null, null, null, null,
-                null, null);
+                null, null, null);
     }
 
     private Object readResolve() {

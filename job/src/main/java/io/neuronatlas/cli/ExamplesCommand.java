@@ -35,8 +35,9 @@ final class ExamplesCommand implements Command {
         return s.parser(program, "Runs a corpus through the model and keeps, for every MLP neuron, the segments "
                         + "that activate it most (and most negatively), random examples from quantile bands, its "
                         + "activation statistics and how its examples agree with its vocabulary map.",
-                s.string("model", "DIR", "Hugging Face model folder (a dense family: llama, mistral, qwen2, qwen3, "
-                        + "olmo2, gemma 1-3, phi3, gpt2, gpt_neox)",
+                s.string("model", "DIR", "Hugging Face model folder of a family the forward pass runs (llama, "
+                        + "mistral, qwen2, qwen3, olmo2, gemma 1-3, phi3, gpt2, gpt_neox; the mixtures mixtral, "
+                        + "qwen2_moe, qwen3_moe, whose expert neurons are examined at the tokens routed to them)",
                         (a, v) -> a.options.modelDir(Path.of(v))).required(),
                 s.string("corpus", "PATH", "JSON lines (.jsonl), Parquet (.parquet) or text (.txt: one document a "
                         + "file) files, or folders of them; repeat for more", (a, v) -> a.options.corpus(v))

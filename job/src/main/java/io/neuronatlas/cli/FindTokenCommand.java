@@ -3,6 +3,7 @@ package io.neuronatlas.cli;
 import io.neuronatlas.query.Atlas;
 import io.neuronatlas.query.ResultFormat;
 import io.neuronatlas.query.SameTextTokens;
+import io.neuronatlas.query.TokenVariants;
 import java.io.PrintStream;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
@@ -43,12 +44,13 @@ final class FindTokenCommand extends QueryCommand<FindTokenCommand.Args> {
             }
             return atlas.findTokenId(a.tokenId, rowsWanted(a));
         }
+        TokenVariants variants = atlas.variants(a.token);
         if (a.format == ResultFormat.TABLE) {
             out.println("Neurons for token \"" + a.token + "\" in " + a.atlas + ":");
-            for (String note : SameTextTokens.of(atlas, a.token).notes()) {
+            for (String note : SameTextTokens.of(variants).notes()) {
                 out.println(note + " (--token-id N lists one id)");
             }
         }
-        return atlas.findToken(a.token, rowsWanted(a));
+        return atlas.findToken(variants, rowsWanted(a));
     }
 }

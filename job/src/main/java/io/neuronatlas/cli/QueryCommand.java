@@ -74,8 +74,15 @@ abstract class QueryCommand<A extends QueryCommand.Args> implements Command {
         }
         A a = parsed.options();
         // Read-only by construction: the session user SQL runs in (no table by path, no reflection); see ReadOnlySql.
+        StartupTimes times = new StartupTimes();
         SparkSession spark = ReadOnlySql.session(Sessions.open("neuron-atlas " + name, a.master));
-        return answer(Atlas.openForQueries(spark, a.atlas), a, out);
+        times.step("spark session");
+        Atlas atlas = Atlas.openForQueries(spark, a.atlas);
+        times.step("atlas");
+        int code = answer(atlas, a, out);
+        times.step("query and output");
+        times.print(err);
+        return code;
     }
 
     /**

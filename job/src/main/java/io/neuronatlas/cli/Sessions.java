@@ -26,9 +26,12 @@ public final class Sessions {
     }
 
     /** The builder open uses, for callers that add settings of their own (tests, benchmarks). */
-    public static SparkSession.Builder builder(String appName, String master) {
+    public static org.apache.spark.sql.classic.SparkSession.Builder builder(String appName, String master) {
         SparkConf conf = new SparkConf();
-        SparkSession.Builder builder = SparkSession.builder().appName(appName)
+        // The classic builder itself: SparkSession.builder() finds it through Scala runtime reflection, whose
+        // universe takes a fifth of a one-off lookup's start (issue 23).
+        org.apache.spark.sql.classic.SparkSession.Builder builder = org.apache.spark.sql.classic.SparkSession.builder()
+                .appName(appName)
                 .config("spark.ui.showConsoleProgress", "false")
                 .config("spark.sql.extensions", extensions(conf.get("spark.sql.extensions", "")))
                 // Checkpoint names are folder names: "007" must stay the string "007", never the number 7.
@@ -44,7 +47,19 @@ public final class Sessions {
                     .config("spark.driver.bindAddress", conf.get("spark.driver.bindAddress", "127.0.0.1"))
                     .config("spark.ui.enabled", conf.get("spark.ui.enabled", "false"));
         }
+        if (effective.startsWith("local")) {
+            // One shuffle partition per local core rather than Spark's 200, which sized for a cluster made every
+            // small shuffle of a lookup write and read 200 files per task.
+            builder.config("spark.sql.shuffle.partitions", conf.get("spark.sql.shuffle.partitions",
+                    Integer.toString(localCores(effective))));
+        }
         return builder;
+    }
+
+    /** The cores of a local master: local[N] and local[N,F] give N; local and local[*] every core. */
+    static int localCores(String master) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("local\\[(\\d+)(,\\d+)?]").matcher(master);
+        return m.matches() ? Integer.parseInt(m.group(1)) : Runtime.getRuntime().availableProcessors();
     }
 
     /** Where Spark puts its (empty, never used) default database: the temporary folder, one per user. */

@@ -168,13 +168,18 @@ final class Shell {
         return ok;
     }
 
-    /** Cancels the running statement's Spark jobs, as Ctrl-C does; nothing when none is running. */
-    void cancel() {
+    /**
+     * Cancels the running statement's Spark jobs, as Ctrl-C does; nothing when none is running.
+     *
+     * @return whether a statement was running
+     */
+    boolean cancel() {
         String group = running.get();
         if (group != null) {
             cancelled = group;
             context.cancelJobGroup(group);
         }
+        return group != null;
     }
 
     boolean quitRequested() {
@@ -363,14 +368,17 @@ final class Shell {
         out.println();
         out.println("statistics");
         out.print(TextTable.render(statistics.columns(), found.stream().map(Shell::values).toList()));
-        if (id.expert() == null && atlas.views().contains(ExamplesTables.NEURON_EXAMPLES)) {
+        String mlp = id.expert() == null ? "" : (id.expert().equals("shared") ? " of the shared expert"
+                : " of expert " + id.expert());
+        if (atlas.views().contains(ExamplesTables.NEURON_EXAMPLES)) {
             out.println();
-            out.println("top examples (act(gate)\u00b7up at index " + id.neuron() + " of layer " + id.layer() + ")");
+            out.println("top examples (act(gate)\u00b7up at index " + id.neuron() + mlp + " of layer " + id.layer()
+                    + ")");
             out.print(TextTable.render(atlas.neuronExamples(id, a.examples), Integer.MAX_VALUE));
         }
-        if (id.expert() == null && atlas.views().contains(ForwardTables.NEURON_VALIDATION)) {
+        if (atlas.views().contains(ForwardTables.NEURON_VALIDATION)) {
             out.println();
-            out.println("validation (clamped at index " + id.neuron() + " of layer " + id.layer() + ")");
+            out.println("validation (clamped at index " + id.neuron() + mlp + " of layer " + id.layer() + ")");
             out.print(TextTable.render(atlas.neuronValidation(id), Integer.MAX_VALUE));
         }
         return true;

@@ -16,6 +16,7 @@ import org.jline.reader.ParsedLine;
 import org.jline.reader.impl.DefaultParser;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
+import org.jline.utils.Signals;
 import scopt.OParser;
 
 /**
@@ -27,6 +28,8 @@ import scopt.OParser;
 final class ShellCommand implements Command {
     /** The environment variable that moves the history file (tests, several atlases). */
     static final String HISTORY_ENV = "NEURON_ATLAS_HISTORY";
+    /** The exit code of a script ended by Ctrl-C between statements: 128 + SIGINT, as a shell reports it. */
+    static final int INTERRUPTED = 130;
 
     private final InputStream in;
     private final boolean terminal;
@@ -82,7 +85,21 @@ final class ShellCommand implements Command {
         Atlas atlas = Atlas.openForQueries(spark, a.atlas);
         Shell shell = new Shell(atlas, a.atlas, out, err);
         if (!terminal) {
-            return shell.runScript(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)));
+            // Piped in, Ctrl-C (SIGINT to the foreground process group) cancels the running statement as on a
+            // terminal, and the script goes on; between statements it ends the script, as it ends any program
+            // reading a pipe.
+            Object previous = Signals.register("INT", () -> {
+                if (!shell.cancel()) {
+                    err.println("interrupted");
+                    err.flush();
+                    System.exit(INTERRUPTED);
+                }
+            });
+            try {
+                return shell.runScript(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)));
+            } finally {
+                Signals.unregister("INT", previous);
+            }
         }
         try (Terminal t = TerminalBuilder.builder().system(true).dumb(true).build()) {
             return interactive(shell, t, atlas, history(a.history));

@@ -104,7 +104,7 @@ public final class ExamplesJob {
         ExamplesParameters parameters = new ExamplesParameters(corpus.keys(), corpus.fingerprint(), o.textColumn(),
                 o.idField().name(), layers, o.segment(), o.top(), o.sample(), o.maxTokens(), o.precision().label(), mapRun);
         ExampleSettings settings = new ExampleSettings(layers.stream().mapToInt(Integer::intValue).toArray(),
-                config.model().dMlp(), o.segment(), o.top(), o.sample(), ExampleSettings.BEFORE,
+                layers.stream().map(config.model()::mlpBlocks).toList(), o.segment(), o.top(), o.sample(), ExampleSettings.BEFORE,
                 ExampleSettings.AFTER, o.batchSize());
         ExamplesPlan plan = new ExamplesPlan(source, config.model().vocab(), o.precision(), o.device(), settings,
                 corpus, BLOCK_SIZE, null);
@@ -121,10 +121,11 @@ public final class ExamplesJob {
                         entry.parameters().corpusFingerprint(), entry.run(), entry.examinedAt(), seconds);
                 return new ExamplesOutcome(false, entry, "up to date", null, seconds);
             }
-            MemoryBound bound = MemoryBound.of(settings, layers.size());
-            console.printf(Locale.ROOT, "[examples] %s: %s; %d layers x %,d neurons, %d corpus files (%s), segments "
+            MemoryBound bound = MemoryBound.of(settings);
+            console.printf(Locale.ROOT, "[examples] %s: %s; %d layers, %,d neurons%s, %d corpus files (%s), segments "
                             + "of %d, top %d per sign%s; task state up to %s%s%n", name, reason, layers.size(),
-                    config.model().dMlp(), corpus.files().size(), corpus.fingerprint(), o.segment(), o.top(),
+                    settings.neurons(), config.model().experts().any() ? " (experts' neurons seen only at the tokens "
+                            + "routed to them)" : "", corpus.files().size(), corpus.fingerprint(), o.segment(), o.top(),
                     o.maxTokens() > 0 ? String.format(Locale.ROOT, ", the first %,d tokens", o.maxTokens()) : "",
                     bound.describe(), mapRun == null ? "; no map of these weights in the atlas: agreement left "
                             + "null" : "");
@@ -155,7 +156,7 @@ public final class ExamplesJob {
         JavaPairRDD<String, Serializable> merged = documents
                 .mapPartitionsWithIndex((i, it) -> ExamplesTask.run(i, it, plan), false)
                 .mapToPair(t -> t)
-                .reduceByKey(ExamplesJob::merge, Math.max(1, blockCount(plan)))
+                .reduceByKey(ExamplesJob::merge, Math.max(1, plan.blocks()))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
             List<PartitionReport> reports = new ArrayList<>();
@@ -174,10 +175,10 @@ public final class ExamplesJob {
             JavaRDD<Tuple2<String, List<NeuronSummary>>> summaries = merged
                     .filter(t -> !t._1().startsWith("report/"))
                     .map(t -> new Tuple2<>(t._1(), NeuronSummary.of((NeuronBlock) t._2())));
-            Map<Long, ExamplesWriter.Agreement> agreement = parameters.mapRun() == null ? Map.of()
+            Map<String, ExamplesWriter.Agreement> agreement = parameters.mapRun() == null ? Map.of()
                     : agreement(o.atlas(), name, parameters.mapRun(), summaries);
             Broadcast<TokenTable> tokenB = jsc.broadcast(tokenTable);
-            Broadcast<Map<Long, ExamplesWriter.Agreement>> agreementB = jsc.broadcast(agreement);
+            Broadcast<Map<String, ExamplesWriter.Agreement>> agreementB = jsc.broadcast(agreement);
             String atlas = o.atlas();
             String runId = run.id();
             List<String> written = summaries.map(t -> {
@@ -192,9 +193,9 @@ public final class ExamplesJob {
             tokenB.destroy();
             agreementB.destroy();
             List<String> files = new ArrayList<>();
-            for (int layer : plan.settings().layers()) {
-                for (int b = 0; b * plan.blockSize() < plan.settings().dMlp(); b++) {
-                    files.addAll(ExamplesWriter.files(name, runId, layer, b));
+            for (int i = 0; i < plan.settings().layers().length; i++) {
+                for (int b = 0; b < plan.blocks(i); b++) {
+                    files.addAll(ExamplesWriter.files(name, runId, plan.settings().layers()[i], b));
                 }
             }
             if (written.size() * 2 != files.size()) {
@@ -209,8 +210,7 @@ public final class ExamplesJob {
                     plan.corpus().files(), plan.corpus().fingerprint(), parameters, reason, o.batchSize(),
                     o.device().label(), docs, empty, tokens, reports.stream().mapToLong(PartitionReport::segments)
                     .sum(), plan.cutoff(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t3 - t0) / 1e9,
-                    tokens / ((t3 - t1) / 1e9), MemoryBound.of(plan.settings(), plan.settings().layers().length)
-                    .bytes(), reports.stream().mapToLong(PartitionReport::peakRssBytes).max().orElse(-1), reports,
+                    tokens / ((t3 - t1) / 1e9), MemoryBound.of(plan.settings()).bytes(), reports.stream().mapToLong(PartitionReport::peakRssBytes).max().orElse(-1), reports,
                     spark.version(), spark.sparkContext().master(), run.startedAt().toString(), finished);
             return new AtlasWrite.Outcome<>(entry, record.toJson(), new Result(entry, record.toJson(), empty));
         } finally {
@@ -238,11 +238,6 @@ public final class ExamplesJob {
                 throw new UncheckedIOException(e);
             }
         }
-    }
-
-    private static int blockCount(ExamplesPlan plan) {
-        int perLayer = (plan.settings().dMlp() + plan.blockSize() - 1) / plan.blockSize();
-        return perLayer * plan.settings().layers().length;
     }
 
     private static Serializable merge(Serializable a, Serializable b) {
@@ -277,21 +272,22 @@ public final class ExamplesJob {
      * Per neuron, the share of its max (and min) examples whose extreme token is among its gate or up top tokens of
      * the published map (either polarity: what it reads), and whose next token is among its down top tokens of the
      * polarity its sign writes ('+' for max examples, '-' for min: what it writes). Examples ending their window have
-     * no next token and are left out of the write share.
+     * no next token and are left out of the write share. An expert's neuron is matched with the same expert's row of
+     * the map (the expert column, null for a dense MLP on both sides).
      */
-    private Map<Long, ExamplesWriter.Agreement> agreement(String atlas, String checkpoint, String mapRun,
+    private Map<String, ExamplesWriter.Agreement> agreement(String atlas, String checkpoint, String mapRun,
                                                           JavaRDD<Tuple2<String, List<NeuronSummary>>> summaries) {
         StructType schema = new StructType().add("layer", DataTypes.IntegerType, false)
-                .add("neuron", DataTypes.IntegerType, false).add("kind", DataTypes.StringType, false)
+                .add("expert", DataTypes.StringType, true).add("neuron", DataTypes.IntegerType, false).add("kind", DataTypes.StringType, false)
                 .add("token_id", DataTypes.IntegerType, false).add("next_token_id", DataTypes.IntegerType, true);
         JavaRDD<Row> rows = summaries.flatMap(t -> {
             List<Row> out = new ArrayList<>();
             for (NeuronSummary s : t._2()) {
                 for (Example e : s.largest()) {
-                    out.add(RowFactory.create(s.layer(), s.neuron(), "max", e.token(), next(e)));
+                    out.add(RowFactory.create(s.layer(), s.expert(), s.neuron(), "max", e.token(), next(e)));
                 }
                 for (Example e : s.smallest()) {
-                    out.add(RowFactory.create(s.layer(), s.neuron(), "min", e.token(), next(e)));
+                    out.add(RowFactory.create(s.layer(), s.expert(), s.neuron(), "min", e.token(), next(e)));
                 }
             }
             return out.iterator();
@@ -302,31 +298,35 @@ public final class ExamplesJob {
                 .parquet(table + "/" + AtlasPaths.runPath(checkpoint, mapRun));
         tokens.createOrReplaceTempView("examples_agreement_map");
         Dataset<Row> shares = spark.sql("""
-                WITH map AS (SELECT CAST(layer AS INT) AS layer, neuron, matrix, polarity, token_id
-                             FROM examples_agreement_map WHERE expert IS NULL),
-                     reads AS (SELECT DISTINCT layer, neuron, token_id FROM map WHERE matrix IN ('gate', 'up')),
-                     writes AS (SELECT DISTINCT layer, neuron, polarity, token_id FROM map WHERE matrix = 'down'),
-                     mapped AS (SELECT DISTINCT layer, neuron FROM map)
-                SELECT e.layer, e.neuron, e.kind,
+                WITH map AS (SELECT CAST(layer AS INT) AS layer, expert, neuron, matrix, polarity, token_id
+                             FROM examples_agreement_map),
+                     reads AS (SELECT DISTINCT layer, expert, neuron, token_id FROM map
+                               WHERE matrix IN ('gate', 'up')),
+                     writes AS (SELECT DISTINCT layer, expert, neuron, polarity, token_id FROM map
+                                WHERE matrix = 'down'),
+                     mapped AS (SELECT DISTINCT layer, expert, neuron FROM map)
+                SELECT e.layer, e.expert, e.neuron, e.kind,
                        avg(CASE WHEN r.token_id IS NOT NULL THEN 1.0 ELSE 0.0 END) AS read_share,
                        avg(CASE WHEN e.next_token_id IS NULL THEN NULL WHEN w.token_id IS NOT NULL THEN 1.0
                                 ELSE 0.0 END) AS write_share
                 FROM examples_agreement_candidates e
-                  JOIN mapped m ON m.layer = e.layer AND m.neuron = e.neuron
-                  LEFT JOIN reads r ON r.layer = e.layer AND r.neuron = e.neuron AND r.token_id = e.token_id
-                  LEFT JOIN writes w ON w.layer = e.layer AND w.neuron = e.neuron AND w.token_id = e.next_token_id
-                       AND w.polarity = CASE e.kind WHEN 'max' THEN '+' ELSE '-' END
-                GROUP BY e.layer, e.neuron, e.kind""");
-        Map<Long, Double[]> parts = new HashMap<>();
+                  JOIN mapped m ON m.layer = e.layer AND m.expert <=> e.expert AND m.neuron = e.neuron
+                  LEFT JOIN reads r ON r.layer = e.layer AND r.expert <=> e.expert AND r.neuron = e.neuron
+                       AND r.token_id = e.token_id
+                  LEFT JOIN writes w ON w.layer = e.layer AND w.expert <=> e.expert AND w.neuron = e.neuron
+                       AND w.token_id = e.next_token_id AND w.polarity = CASE e.kind WHEN 'max' THEN '+' ELSE '-' END
+                GROUP BY e.layer, e.expert, e.neuron, e.kind""");
+        Map<String, Double[]> parts = new HashMap<>();
         for (Row r : shares.collectAsList()) {
-            Double[] a = parts.computeIfAbsent(ExamplesWriter.key(r.getInt(0), r.getInt(1)), k -> new Double[4]);
-            int at = r.getString(2).equals("max") ? 0 : 2;
-            a[at] = r.isNullAt(3) ? null : ((java.math.BigDecimal) r.get(3)).doubleValue();
-            a[at + 1] = r.isNullAt(4) ? null : ((java.math.BigDecimal) r.get(4)).doubleValue();
+            Double[] a = parts.computeIfAbsent(ExamplesWriter.key(r.getInt(0), r.getString(1), r.getInt(2)),
+                    k -> new Double[4]);
+            int at = r.getString(3).equals("max") ? 0 : 2;
+            a[at] = r.isNullAt(4) ? null : ((java.math.BigDecimal) r.get(4)).doubleValue();
+            a[at + 1] = r.isNullAt(5) ? null : ((java.math.BigDecimal) r.get(5)).doubleValue();
         }
         spark.catalog().dropTempView("examples_agreement_candidates");
         spark.catalog().dropTempView("examples_agreement_map");
-        Map<Long, ExamplesWriter.Agreement> out = new HashMap<>();
+        Map<String, ExamplesWriter.Agreement> out = new HashMap<>();
         parts.forEach((k, a) -> out.put(k, new ExamplesWriter.Agreement(a[0], a[1], a[2], a[3])));
         return out;
     }

@@ -1,6 +1,7 @@
 package io.neuronatlas.jobs;
 
 import io.neuronatlas.checkpoint.CheckpointRef;
+import io.neuronatlas.checkpoint.MlpBlock;
 import io.neuronatlas.compute.device.DeviceMode;
 import io.neuronatlas.compute.examples.ExampleSettings;
 import io.neuronatlas.compute.forward.Precision;
@@ -24,6 +25,24 @@ record ExamplesPlan(CheckpointRef source, int vocab, Precision precision, Device
             int c = file != fileIndex ? Integer.compare(file, fileIndex) : Long.compare(doc, document);
             return c < 0 ? Long.MAX_VALUE : c == 0 ? tokens : 0;
         }
+    }
+
+    /** The written blocks of a captured layer: each of its MLPs cut into blocks of blockSize neurons, in order. */
+    int blocks(int layerIndex) {
+        int count = 0;
+        for (MlpBlock mlp : settings.mlps().get(layerIndex)) {
+            count += (mlp.width() + blockSize - 1) / blockSize;
+        }
+        return count;
+    }
+
+    /** The written blocks of every captured layer. */
+    int blocks() {
+        int count = 0;
+        for (int i = 0; i < settings.layers().length; i++) {
+            count += blocks(i);
+        }
+        return count;
     }
 
     ExamplesPlan withCutoff(Cutoff c) {

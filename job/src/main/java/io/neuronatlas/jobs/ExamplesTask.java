@@ -29,7 +29,9 @@ import scala.Tuple2;
 /**
  * The executor side of an examples run: one task per corpus partition. Documents are segmented as they are read;
  * segments go through the forward pass in batches ({@link ExampleFinder}); the task's result is every captured
- * layer's neurons cut into blocks, keyed "layer/block" for the merge, plus one {@link PartitionReport}.
+ * MLP's neurons (a dense layer's, or each expert's of a mixture) cut into blocks, keyed "layer/block" for the merge
+ * (blocks numbered within the layer over its MLPs in the config's order, {@link ExamplesPlan#blocks}), plus one
+ * {@link PartitionReport}.
  */
 final class ExamplesTask {
     /** One tokenizer per model version and executor: loading one takes up to a second. */
@@ -138,16 +140,18 @@ final class ExamplesTask {
     }
 
     /**
-     * The task's output, made as Spark consumes it: each layer's blocks are copies out of its arrays
-     * ({@link Blocks#slice}), so a layer is dropped once its last block is made and the copies never coexist with
-     * every layer's arrays; the partition's report comes last, so its peak RSS covers the cutting.
+     * The task's output, made as Spark consumes it: each MLP's blocks are copies out of its arrays
+     * ({@link Blocks#slice}), so an MLP is dropped once its last block is made and the copies never coexist with
+     * every MLP's arrays; the partition's report comes last, so its peak RSS covers the cutting. A layer's blocks are
+     * numbered on over its MLPs, as {@link ExamplesPlan#blocks} counts them.
      */
     private static final class BlockIterator implements Iterator<Tuple2<String, Serializable>> {
         private final List<NeuronBlock> layers;
         private final int blockSize;
         private final Supplier<Tuple2<String, Serializable>> report;
-        private int layer;
+        private int layer; // the index into layers: an MLP's block
         private int first;
+        private int number; // the block's number within its layer
         private boolean reported;
 
         BlockIterator(List<NeuronBlock> layers, int blockSize,
@@ -173,12 +177,15 @@ final class ExamplesTask {
             }
             NeuronBlock block = layers.get(layer);
             int n = Math.min(blockSize, block.count() - first);
-            Tuple2<String, Serializable> out = new Tuple2<>(blockKey(block.layer(), first / blockSize),
+            Tuple2<String, Serializable> out = new Tuple2<>(blockKey(block.layer(), number++),
                     Blocks.slice(block, first, n));
             first += n;
             if (first >= block.count()) {
                 layers.set(layer++, null);
                 first = 0;
+                if (layer < layers.size() && layers.get(layer).layer() != block.layer()) {
+                    number = 0;
+                }
             }
             return out;
         }

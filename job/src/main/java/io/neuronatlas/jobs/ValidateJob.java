@@ -140,8 +140,8 @@ public final class ValidateJob {
         }
     }
 
-    /** What a validation did: the published run, why it ran (null: up to date), and the skipped expert neurons. */
-    public record Outcome(String run, String reason, int candidates, int skippedExperts) {
+    /** What a validation did: the published run, why it ran (null: up to date), and how many candidates it swept. */
+    public record Outcome(String run, String reason, int candidates) {
     }
 
     private final SparkSession spark;
@@ -185,8 +185,7 @@ public final class ValidateJob {
         }
         int targetId = target.id();
         String token = target.text();
-        Candidates found = candidates(atlas, o, target, source.fingerprint(), config);
-        List<Candidate> candidates = found.list();
+        List<Candidate> candidates = candidates(atlas, o, target, source.fingerprint(), config);
         String subject = subject(targetId);
         Map<String, String> parameters = new LinkedHashMap<>();
         parameters.put("token", token);
@@ -201,8 +200,8 @@ public final class ValidateJob {
         ForwardParameters output = new ForwardParameters(parameters);
         console.printf(Locale.ROOT, "[validate] %s: token '%s' (id %d), %d candidates x %d prompts, values %s, "
                         + "scope %s%s%n", o.checkpoint(), token, targetId, candidates.size(), promptIds.size(),
-                o.values(), o.scope().label(), found.skippedExperts() > 0 ? "; " + found.skippedExperts()
-                        + " expert neurons skipped (the forward pass clamps dense MLPs only)" : "");
+                o.values(), o.scope().label(), config.model().experts().any() ? "; an expert's neuron is clamped "
+                        + "wherever its expert processes a token" : "");
         if (!note.isEmpty()) {
             console.println("[validate] " + note);
         }
@@ -239,7 +238,7 @@ public final class ValidateJob {
         console.printf(Locale.ROOT, "[validate] %s: %s (run %s), %.1f s%n", o.checkpoint(), published.ran()
                 ? published.reason() + "; validated and published" : "up to date (same weights, prompts and "
                 + "candidates); nothing recomputed", published.run(), (System.nanoTime() - t0) / 1e9);
-        return new Outcome(published.run(), published.reason(), candidates.size(), found.skippedExperts());
+        return new Outcome(published.run(), published.reason(), candidates.size());
     }
 
     /** Every group of candidates on every prompt. */
@@ -273,16 +272,13 @@ public final class ValidateJob {
         return CausalEffect.rank(effects);
     }
 
-    /** The candidates, and how many expert neurons find-token listed that were left out. */
-    record Candidates(List<Candidate> list, int skippedExperts) {
-    }
-
     /**
      * find-token's ranking for the token in this checkpoint (its case/space variants for a text, the id alone for
-     * --token-id): neurons counted once per (layer, index), whichever matrices list them, in order of their best
-     * normalized_prob.
+     * --token-id): neurons counted once per (layer, expert, index), whichever matrices list them, in order of their
+     * best normalized_prob. Expert neurons are candidates like dense ones: a sweep clamps the neuron wherever its
+     * expert processes a token of the prompt (ClampSweeper's mixture path).
      */
-    static Candidates candidates(Atlas atlas, Options o, TargetResolver.Target target, String fingerprint,
+    static List<Candidate> candidates(Atlas atlas, Options o, TargetResolver.Target target, String fingerprint,
                                  ForwardConfig config)
             throws IOException {
         CheckpointEntry mapped = atlas.checkpoints().stream().filter(c -> c.checkpoint().equals(o.checkpoint()))
@@ -296,7 +292,6 @@ public final class ValidateJob {
                     + mapped.fingerprint() + "); map this model again, or name its checkpoint with --checkpoint");
         }
         Map<NeuronRef, Candidate> unique = new LinkedHashMap<>();
-        int experts = 0;
         // Every row of every matrix can list the same neuron twice (polarities, variants): ask for enough rows.
         int limit = (int) Math.min(Integer.MAX_VALUE, (long) o.candidates() * 64);
         List<Row> found = o.tokenId() != null ? atlas.findTokenId(target.id(), limit).collectAsList()
@@ -305,11 +300,7 @@ public final class ValidateJob {
             if (!o.checkpoint().equals(row.getAs("checkpoint"))) {
                 continue;
             }
-            if (row.getAs("expert") != null) {
-                experts++;
-                continue;
-            }
-            NeuronRef neuron = new NeuronRef(((Number) row.getAs("layer")).intValue(),
+            NeuronRef neuron = new NeuronRef(((Number) row.getAs("layer")).intValue(), row.getAs("expert"),
                     ((Number) row.getAs("neuron")).intValue()).requireIn(config.model());
             String matrix = row.getAs("matrix");
             Candidate seen = unique.get(neuron);
@@ -328,11 +319,10 @@ public final class ValidateJob {
         }
         if (unique.isEmpty()) {
             throw new IllegalArgumentException((o.tokenId() != null ? "--token-id " + target.id() + " ('"
-                    + target.text() + "')" : "--token '" + target.text() + "'") + ": no dense-layer neuron of "
-                    + o.checkpoint() + " in " + o.atlas() + " lists it among its top tokens"
-                    + (experts > 0 ? " (" + experts + " expert neurons do; the forward pass clamps dense MLPs only)"
-                    : "; try find-token to see which tokens the atlas has"));
+                    + target.text() + "')" : "--token '" + target.text() + "'") + ": no neuron of "
+                    + o.checkpoint() + " in " + o.atlas() + " lists it among its top tokens; try find-token to see "
+                    + "which tokens the atlas has");
         }
-        return new Candidates(new ArrayList<>(unique.values()), experts);
+        return new ArrayList<>(unique.values());
     }
 }

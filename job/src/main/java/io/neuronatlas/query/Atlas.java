@@ -47,6 +47,9 @@ import org.apache.spark.sql.functions;
 public final class Atlas {
     /** The view find-token fills with the neuron_tokens rows of the looked-up token ids. */
     public static final String TOKEN_MATCHES = "token_matches";
+    /** The views top-neurons fills: the chosen neurons, and the neuron_tokens rows of their indices. */
+    public static final String TOP_NEURONS = "top_neurons";
+    public static final String TOP_NEURON_TOKENS = "top_neuron_tokens";
 
     private final SparkSession spark;
     private final String dir;
@@ -77,10 +80,11 @@ public final class Atlas {
     }
 
     /**
-     * Opens the atlas as {@link #open(SparkSession, String)} does, except that the JSON views (run records such as
-     * {@code runs}, and {@code checkpoints}) are registered only when first needed: by {@link #sql(String)},
-     * {@link #table(String)} or a comparison. A lookup such as find-token reads Parquet only, so it is spared two
-     * schema-inference jobs, most of a one-off command's time after the JVM and Spark have started.
+     * Opens the atlas as {@link #open(SparkSession, String)} does, except that every view is registered only when
+     * first needed: a canned query registers the views its SQL names, {@link #sql(String)}, {@link #table(String)}
+     * and a comparison all of them. Registering a view lists its folders (and the JSON ones infer a schema with a
+     * job of their own), and a lookup such as find-token reads two of the views: a one-off command's start is
+     * spared the rest (issue 23).
      */
     public static Atlas openForQueries(SparkSession spark, String dir) throws IOException {
         return open(spark, dir, OutputKind.ALL, true);
@@ -94,7 +98,7 @@ public final class Atlas {
         return open(spark, dir, kinds, false);
     }
 
-    private static Atlas open(SparkSession spark, String dir, List<OutputKind> kinds, boolean deferJson)
+    private static Atlas open(SparkSession spark, String dir, List<OutputKind> kinds, boolean deferViews)
             throws IOException {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         Path root = new Path(dir);
@@ -118,7 +122,7 @@ public final class Atlas {
                 boolean records = table.equals(kind.getKey().records());
                 ViewRegistration registration = () -> register(spark, fs, new Path(root, table), table, records,
                         kind.getValue());
-                if (records && deferJson) {
+                if (deferViews) {
                     if (hasRunFolder(fs, new Path(root, table), kind.getValue())) {
                         views.add(table);
                         deferred.put(table, registration);
@@ -135,7 +139,7 @@ public final class Atlas {
                     Encoders.STRING())).createOrReplaceTempView(OutputKind.MAP.catalog());
             return true;
         };
-        if (deferJson) {
+        if (deferViews) {
             deferred.put(OutputKind.MAP.catalog(), catalog);
         } else {
             catalog.register();
@@ -163,7 +167,8 @@ public final class Atlas {
         }
         // basePath keeps checkpoint, run (and the table's own partitions) as columns of the listed run folders.
         DataFrameReader reader = spark.read().option("basePath", tableDir.toString());
-        MessageType fileSchema = MapTables.FILE_SCHEMAS.getOrDefault(table, ExamplesTables.FILE_SCHEMAS.get(table));
+        MessageType fileSchema = MapTables.FILE_SCHEMAS.getOrDefault(table, ExamplesTables.FILE_SCHEMAS
+                .getOrDefault(table, ForwardTables.FILE_SCHEMAS.get(table)));
         if (fileSchema != null) {
             // Atlases written before a column existed (expert, document_id) read it as null.
             reader = reader.schema(new ParquetToSparkSchemaConverter(spark.sessionState().conf()).convert(fileSchema));
@@ -209,6 +214,38 @@ public final class Atlas {
         }
     }
 
+    /** Registers these views if openForQueries left them for first use; names that are not views are ignored. */
+    synchronized void need(java.util.Collection<String> names) {
+        try {
+            for (String name : names) {
+                ViewRegistration registration = deferred.remove(name);
+                if (registration != null) {
+                    registration.register();
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private Dataset<Row> neededTable(String name) {
+        need(List.of(name));
+        return spark.table(name);
+    }
+
+    /** A canned query ({@code query/sql/NAME.sql}) with its parameters, after registering the views it reads. */
+    private Dataset<Row> canned(String name, Map<String, Object> parameters) {
+        String text = CannedQuery.sql(name);
+        if (!deferred.isEmpty()) {
+            try {
+                need(ReadOnlySql.relationNames(spark.sessionState().sqlParser().parsePlan(text)));
+            } catch (org.apache.spark.sql.catalyst.parser.ParseException e) {
+                throw new IllegalStateException("the canned query " + name + ".sql does not parse", e);
+            }
+        }
+        return spark.sql(text, parameters);
+    }
+
     /** A view of the atlas by name (one of {@link #views()}, or checkpoints), registered first if need be. */
     public Dataset<Row> table(String name) {
         registerDeferred();
@@ -244,7 +281,17 @@ public final class Atlas {
 
     /** The vocabulary entries, per checkpoint, that are the same word as token (case and space variants). */
     public Dataset<Row> tokenVariants(String token) {
-        return spark.sql(CannedQuery.sql("token-variants"), Map.of("token", token));
+        return canned("token-variants", Map.of("token", token));
+    }
+
+    /** The vocabulary entries of {@link #tokenVariants}, read into memory once. */
+    public TokenVariants variants(String token) {
+        List<TokenVariants.Entry> entries = new ArrayList<>();
+        for (Row r : tokenVariants(token).collectAsList()) {
+            entries.add(new TokenVariants.Entry(r.getAs("checkpoint"), r.<Integer>getAs("token_id"), r.getAs("token"),
+                    r.getAs("kind")));
+        }
+        return new TokenVariants(token, entries);
     }
 
     /**
@@ -254,20 +301,22 @@ public final class Atlas {
      * pages, instead of scanning every row.
      */
     public Dataset<Row> findToken(String token, int limit) {
-        java.util.Set<Integer> ids = new java.util.TreeSet<>();
-        for (Row row : tokenVariants(token).select("token_id").collectAsList()) {
-            ids.add(row.getInt(0));
-        }
-        spark.table(MapTables.NEURON_TOKENS).filter(functions.col("token_id").isin(ids.toArray()))
+        return findToken(variants(token), limit);
+    }
+
+    /** {@link #findToken(String, int)} with the variants already read. */
+    public Dataset<Row> findToken(TokenVariants variants, int limit) {
+        neededTable(MapTables.NEURON_TOKENS).filter(functions.col("token_id").isin((Object[]) variants.ids()))
                 .createOrReplaceTempView(TOKEN_MATCHES);
-        return withExamples(spark.sql(CannedQuery.sql("find-token"), Map.of("token", token, "limit", limit)));
+        return withExamples(canned("find-token", Map.of("token", variants.token(), "limit",
+                limit)));
     }
 
     /** The neurons that list exactly this token id among their top tokens, ranked as {@link #findToken} ranks. */
     public Dataset<Row> findTokenId(int tokenId, int limit) {
-        spark.table(MapTables.NEURON_TOKENS).filter(functions.col("token_id").equalTo(tokenId))
+        neededTable(MapTables.NEURON_TOKENS).filter(functions.col("token_id").equalTo(tokenId))
                 .createOrReplaceTempView(TOKEN_MATCHES);
-        return withExamples(spark.sql(CannedQuery.sql("find-token-id"), Map.of("limit", limit)));
+        return withExamples(canned("find-token-id", Map.of("limit", limit)));
     }
 
     /**
@@ -280,9 +329,16 @@ public final class Atlas {
         }
         String order = "__row_order";
         Dataset<Row> numbered = rows.withColumn(order, functions.monotonically_increasing_id());
-        Dataset<Row> snippets = spark.sql(CannedQuery.sql("example-snippets"));
-        Dataset<Row> joined = numbered.join(snippets, scala.jdk.javaapi.CollectionConverters.asScala(
-                List.of("checkpoint", "layer", "neuron")).toSeq(), "left");
+        // The snippets' keys renamed, so that the join (null-safe on expert: null for a dense MLP) leaves the rows'
+        // columns unambiguous.
+        Dataset<Row> snippets = canned("example-snippets", Map.of()).select(
+                functions.col("checkpoint").as("__checkpoint"), functions.col("layer").as("__layer"),
+                functions.col("expert").as("__expert"), functions.col("neuron").as("__neuron"),
+                functions.col("example"));
+        Dataset<Row> joined = numbered.join(snippets, numbered.col("checkpoint").equalTo(snippets.col("__checkpoint"))
+                .and(numbered.col("layer").equalTo(snippets.col("__layer")))
+                .and(numbered.col("expert").eqNullSafe(snippets.col("__expert")))
+                .and(numbered.col("neuron").equalTo(snippets.col("__neuron"))), "left");
         List<org.apache.spark.sql.Column> columns = new ArrayList<>();
         for (String c : rows.columns()) {
             columns.add(functions.col(c));
@@ -293,7 +349,7 @@ public final class Atlas {
 
     /** Per checkpoint, matrix and layer: quantiles of max_abs_score and the share of neurons above threshold. */
     public Dataset<Row> alignment(double threshold) {
-        return spark.sql(CannedQuery.sql("alignment"), Map.of("threshold", threshold));
+        return canned("alignment", Map.of("threshold", threshold));
     }
 
     /** Per checkpoint, matrix and layer: neurons per max_abs_score bin, bins shared by all layers. */
@@ -301,13 +357,21 @@ public final class Atlas {
         if (bins < 1) {
             throw new IllegalArgumentException("--bins must be positive, found " + bins);
         }
-        return spark.sql(CannedQuery.sql("alignment-histogram"), Map.of("bins", bins));
+        return canned("alignment-histogram", Map.of("bins", bins));
     }
 
     /** The limit most vocabulary-aligned neurons of one matrix and layer, with their first tokens per polarity. */
     public Dataset<Row> topNeurons(String matrix, int layer, int limit, int tokens) {
-        Dataset<Row> rows = spark.sql(CannedQuery.sql("top-neurons"), Map.of("matrix", matrix, "layer", layer,
-                "limit", limit, "tokens", tokens));
+        // Two small jobs, the neurons and then only their token rows: see top-neurons-tokens.sql.
+        Dataset<Row> top = canned("top-neurons", Map.of("matrix", matrix, "layer", layer,
+                "limit", limit));
+        List<Row> chosen = top.collectAsList();
+        spark.createDataFrame(chosen, top.schema()).createOrReplaceTempView(TOP_NEURONS);
+        Object[] indices = chosen.stream().map(r -> r.getAs("neuron")).distinct().toArray();
+        neededTable(MapTables.NEURON_TOKENS).filter(functions.col("neuron").isin(indices))
+                .createOrReplaceTempView(TOP_NEURON_TOKENS);
+        Dataset<Row> rows = canned("top-neurons-tokens", Map.of("matrix", matrix, "layer",
+                layer, "tokens", tokens, "rows", Math.max(1, chosen.size())));
         if (!views.contains(ExamplesTables.NEURON_EXAMPLES)) {
             return rows;
         }
@@ -323,7 +387,7 @@ public final class Atlas {
             throw new IllegalArgumentException(dir + " has no " + MapTables.TOKEN_PROFILES + " table: map the "
                     + "checkpoint with --watch \"" + token + "\" to profile that token");
         }
-        Dataset<Row> rows = spark.sql(CannedQuery.sql("profile"), Map.of("token", token));
+        Dataset<Row> rows = canned("profile", Map.of("token", token));
         if (rows.isEmpty()) {
             List<String> watched = spark.sql("SELECT DISTINCT token FROM " + MapTables.TOKEN_PROFILES
                     + " ORDER BY token").as(Encoders.STRING()).collectAsList();
@@ -340,47 +404,51 @@ public final class Atlas {
             throw new IllegalArgumentException(dir + " has no " + ExamplesTables.NEURON_ACTIVATIONS + " table: run "
                     + "'neuron-atlas examples --atlas " + dir + " ...' first");
         }
-        return spark.sql(CannedQuery.sql("agreement-by-layer"));
+        return canned("agreement-by-layer", Map.of());
     }
 
     /** A neuron's first tokens in both polarities, per checkpoint ({@code neuron-tokens.sql}). */
     public Dataset<Row> neuronTokens(NeuronId neuron, int tokens) {
-        return spark.sql(CannedQuery.sql("neuron-tokens"), neuronParameters(neuron, Map.of("tokens", tokens)));
+        return canned("neuron-tokens", neuronParameters(neuron, Map.of("tokens", tokens,
+                "rows", Math.multiplyExact(2 * tokens, Math.max(1, checkpoints.size())))));
     }
 
     /** A neuron's row of the neurons table, per checkpoint ({@code neuron-statistics.sql}). */
     public Dataset<Row> neuronStatistics(NeuronId neuron) {
-        return spark.sql(CannedQuery.sql("neuron-statistics"), neuronParameters(neuron, Map.of()));
+        return canned("neuron-statistics", neuronParameters(neuron, Map.of("rows",
+                Math.max(1, checkpoints.size()))));
     }
 
-    /** A dense neuron's top examples of each kind (the examples command's table). */
+    /** A neuron's top examples of each kind (the examples command's table); an expert's are tokens routed to it. */
     public Dataset<Row> neuronExamples(NeuronId neuron, int examples) {
-        requireDense(neuron, ExamplesTables.NEURON_EXAMPLES, "examples");
-        return spark.sql(CannedQuery.sql("neuron-examples"), Map.of("layer", neuron.layer(), "neuron",
-                neuron.neuron(), "examples", examples));
+        requireTable(ExamplesTables.NEURON_EXAMPLES, "examples");
+        return canned("neuron-examples", Map.of("layer", neuron.layer(), "neuron",
+                neuron.neuron(), "expert", expertParameter(neuron), "examples", examples));
     }
 
-    /** A dense neuron's validations (the validate command's table), newest run first. */
+    /** A neuron's validations (the validate command's table), newest run first. */
     public Dataset<Row> neuronValidation(NeuronId neuron) {
-        requireDense(neuron, ForwardTables.NEURON_VALIDATION, "validate");
-        return spark.sql(CannedQuery.sql("neuron-validation"), Map.of("layer", neuron.layer(), "neuron",
-                neuron.neuron()));
+        requireTable(ForwardTables.NEURON_VALIDATION, "validate");
+        return canned("neuron-validation", Map.of("layer", neuron.layer(), "neuron",
+                neuron.neuron(), "expert", expertParameter(neuron)));
     }
 
-    private void requireDense(NeuronId neuron, String table, String command) {
+    private void requireTable(String table, String command) {
         if (!views.contains(table)) {
             throw new IllegalArgumentException(dir + " has no " + table + " table: run 'neuron-atlas " + command
                     + " --atlas " + dir + " ...' first");
         }
-        if (neuron.expert() != null) {
-            throw new IllegalArgumentException(neuron + ": " + table + " holds dense MLP neurons only");
-        }
+    }
+
+    /** The :expert of the canned queries: '' for a dense MLP, whose expert column is null. */
+    private static String expertParameter(NeuronId neuron) {
+        return neuron.expert() == null ? "" : neuron.expert();
     }
 
     private static Map<String, Object> neuronParameters(NeuronId neuron, Map<String, Object> more) {
         Map<String, Object> parameters = new java.util.HashMap<>(more);
         parameters.putAll(Map.of("matrix", neuron.matrix(), "layer", neuron.layer(), "neuron", neuron.neuron(),
-                "expert", neuron.expert() == null ? "" : neuron.expert()));
+                "expert", expertParameter(neuron)));
         return parameters;
     }
 
@@ -394,7 +462,7 @@ public final class Atlas {
      */
     public Dataset<Row> census(String checkpoint) {
         checkCensus(checkpoint);
-        return spark.sql(CannedQuery.sql("census"), Map.of("checkpoint", checkpoint == null ? "" : checkpoint));
+        return canned("census", Map.of("checkpoint", checkpoint == null ? "" : checkpoint));
     }
 
     /** The down_proj neurons of a census class ('prediction' or 'suppression'), most heavy-tailed first. */
@@ -404,7 +472,7 @@ public final class Atlas {
                     + CensusRule.SUPPRESSION + ", found '" + censusClass + "'");
         }
         checkCensus(checkpoint);
-        return withExamples(spark.sql(CannedQuery.sql("census-neurons"), Map.of("class", censusClass,
+        return withExamples(canned("census-neurons", Map.of("class", censusClass,
                 "checkpoint", checkpoint == null ? "" : checkpoint)));
     }
 
@@ -439,6 +507,7 @@ public final class Atlas {
         if (!List.of("drift-summary", "drift-by-layer", "drift-moved").contains(query)) {
             throw new IllegalArgumentException("no drift query '" + query + "'");
         }
+        need(List.of(DriftTables.NEURON_DRIFT));
         if (!views.contains(DriftTables.NEURON_DRIFT) || spark.sql("SELECT 1 FROM " + DriftTables.NEURON_DRIFT
                 + " WHERE base = :base AND checkpoint = :checkpoint LIMIT 1", Map.of("base", base, "checkpoint",
                 checkpoint)).isEmpty()) {
@@ -446,7 +515,7 @@ public final class Atlas {
                     + "'neuron-atlas drift --atlas " + dir + " --base " + base + " --checkpoint " + checkpoint
                     + " ...' first");
         }
-        return spark.sql(CannedQuery.sql(query), Map.of("base", base, "checkpoint", checkpoint));
+        return canned(query, Map.of("base", base, "checkpoint", checkpoint));
     }
 
     /** Top-token agreement of checkpoints a and b per matrix and layer. */

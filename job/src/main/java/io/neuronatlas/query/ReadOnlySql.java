@@ -174,6 +174,36 @@ public final class ReadOnlySql {
      * @throws IllegalArgumentException with Spark's message when Spark cannot parse it at all
      * @throws AnalysisException as spark.sql would, for a query that names no such view or column
      */
+    /**
+     * The one-part table names a parsed plan reads (UnresolvedRelation), in its operators, its WITH definitions and
+     * its subquery expressions: the views a canned query needs registered before it runs. CTE names come too.
+     */
+    static Set<String> relationNames(LogicalPlan parsed) {
+        Set<String> names = new java.util.TreeSet<>();
+        java.util.ArrayDeque<Object> todo = new java.util.ArrayDeque<>(List.of(parsed));
+        Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        while (!todo.isEmpty()) {
+            Object node = todo.pop();
+            if (!seen.add(node)) {
+                continue;
+            }
+            if (node instanceof UnresolvedRelation relation && relation.multipartIdentifier().size() == 1) {
+                names.add(relation.multipartIdentifier().head());
+            }
+            if (node instanceof LogicalPlan plan) {
+                todo.addAll(ReadOnlySql.<Object>list(plan.children()));
+                todo.addAll(ReadOnlySql.<Object>list(plan.innerChildren()));
+                todo.addAll(ReadOnlySql.<Object>list(plan.expressions()));
+            } else if (node instanceof org.apache.spark.sql.catalyst.expressions.SubqueryExpression subquery) {
+                todo.add(subquery.plan());
+                todo.addAll(ReadOnlySql.<Object>list(subquery.children()));
+            } else if (node instanceof Expression expression) {
+                todo.addAll(ReadOnlySql.<Object>list(expression.children()));
+            }
+        }
+        return names;
+    }
+
     public static void check(SparkSession spark, String sql) {
         LogicalPlan plan;
         try {

@@ -3,11 +3,9 @@ package io.neuronatlas.query;
 import io.neuronatlas.checkpoint.tokenizer.TokenKind;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.functions;
+import java.util.TreeMap;
 
 /**
  * Per checkpoint, the ids whose text is exactly a token's, from the atlas's tokens table, in TargetResolver's order:
@@ -26,15 +24,19 @@ public record SameTextTokens(String token, Map<String, List<Id>> byCheckpoint) {
     }
 
     public static SameTextTokens of(Atlas atlas, String token) {
-        Map<String, List<Id>> by = new LinkedHashMap<>();
-        List<Row> rows = atlas.tokenVariants(token).filter(functions.col("token").equalTo(token))
-                .orderBy("checkpoint", "token_id").collectAsList();
-        for (Row r : rows) {
-            by.computeIfAbsent(r.getAs("checkpoint"), c -> new ArrayList<>()).add(new Id(r.<Integer>getAs("token_id"),
-                    r.getAs("kind")));
-        }
+        return of(atlas.variants(token));
+    }
+
+    /** The variants whose text is exactly the token asked for, grouped as {@link #of(Atlas, String)} does. */
+    public static SameTextTokens of(TokenVariants variants) {
+        Map<String, List<Id>> by = new TreeMap<>();
+        variants.entries().stream().filter(e -> e.text().equals(variants.token()))
+                .sorted(Comparator.comparing(TokenVariants.Entry::checkpoint)
+                        .thenComparingInt(TokenVariants.Entry::tokenId))
+                .forEach(e -> by.computeIfAbsent(e.checkpoint(), c -> new ArrayList<>()).add(new Id(e.tokenId(),
+                        e.kind())));
         by.values().forEach(ids -> ids.sort(Comparator.comparingInt(id -> rank(id.kind()))));
-        return new SameTextTokens(token, by);
+        return new SameTextTokens(variants.token(), by);
     }
 
     /** A line per checkpoint where several ids render the token, naming them, the one the model emits first. */

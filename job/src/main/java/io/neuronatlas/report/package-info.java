@@ -39,14 +39,16 @@
  * </pre>
  * The sections of the tables written beside the map ({@link io.neuronatlas.report.NeuronSections}: examples,
  * validate, clamp). They are of the activation act(gate)·up at (layer, index), the input of down_proj, which the
- * tables key by checkpoint, layer and neuron, not by matrix: the site puts them on one record of the index, the
- * first matrix the map has in gate, up, down order, and the page shows them on the gate, up and down pages of that
- * index. A neuron in two published runs (overlapping subjects) shows the later run's rows.
+ * tables key by checkpoint, layer, expert and neuron, not by matrix: the site puts them on one record of the index
+ * (of its expert, in a mixture), the first matrix the map has in gate, up, down order, and the page shows them on the
+ * gate, up and down pages of that index. A neuron in two published runs (overlapping subjects) shows the later run's
+ * rows.
  * <pre>
  * "examples":    {"max": [example, ...], "min": [example, ...]}    view neuron_examples (kinds max, min)
  *                the first 5 of each sign by rank; example = {"tokens": [" the", "?", ...], "values": [0.1, 5.2, ...],
  *                "at": 8, "source": "docs.jsonl doc 120 (id a-17), token 7"}: the stored window cut to 8 tokens
- *                before the extreme token (tokens[at]) and 3 after, one activation per token rounded to 4 decimals; each
+ *                before the extreme token (tokens[at]) and 3 after, one activation per token rounded to 4 decimals (null
+ *                for a token not routed to an expert neuron's expert: it has no activation, and is not shaded); each
  *                token is shaded by value / the largest |value| shown (orange positive, blue negative), the value
  *                on hover; source: the corpus file's name, the document's place in it (a JSON line's byte offset, a
  *                Parquet row), its id in the corpus when it has one (document_id), the token's place in the document

@@ -45,7 +45,7 @@ class ForwardConfigTest {
         assertEquals(1e-5, c.normEps());
         assertEquals(500000.0, c.ropeTheta());
         assertEquals(RopeScaling.llama3(32, 1, 4, 8192), c.ropeScaling());
-        assertEquals(131072, c.maxSequence());
+        assertEquals(131072, c.maxPositions());
         assertEquals(128000, c.bosTokenId());
         assertEquals(List.of(128001, 128008, 128009), c.eosTokenIds());
         assertEquals(Set.of(), c.biasedProjections());
@@ -70,10 +70,10 @@ class ForwardConfigTest {
     void familyDifferences() throws IOException {
         assertEquals(EnumSet.of(AttentionProjection.Q, AttentionProjection.K, AttentionProjection.V),
                 read(base("qwen2", ", \"sliding_window\": 4096, \"use_sliding_window\": false")).biasedProjections());
-        assertEquals(131072, read(base("qwen2", ", \"sliding_window\": 4096")).maxSequence());
+        assertEquals(131072, read(base("qwen2", ", \"sliding_window\": 4096")).maxPositions());
         ForwardConfig mistral = read(base("mistral", ", \"sliding_window\": 4096, \"attention_bias\": true"));
         assertEquals(Set.of(), mistral.biasedProjections());
-        assertEquals(131072, mistral.maxSequence());
+        assertEquals(131072, mistral.maxPositions());
         assertEquals(new LayerAttention(4096, false), mistral.layerAttention().get(1));
         assertEquals(EnumSet.allOf(AttentionProjection.class),
                 read(base("llama", ", \"attention_bias\": true")).biasedProjections());
@@ -101,13 +101,58 @@ class ForwardConfigTest {
         assertEquals(RopeScaling.NONE, plain.ropeScaling());
     }
 
+    /**
+     * gpt-oss-20b's config.json (as transformers 4.55 wrote it: rope_scaling beside rope_theta) and GptOssConfig's
+     * defaults where a file leaves a field out: sliding on even layers, biases on all four projections, eps 1e-5,
+     * four experts a token, the experts' own gated unit whatever hidden_act says, rope_theta 150,000 and, without any
+     * rope object, yarn as the published checkpoints have it.
+     */
+    @Test
+    void gptOss() throws IOException {
+        String experts = ", \"num_local_experts\": 32, \"num_key_value_heads\": 8, \"head_dim\": 64";
+        ForwardConfig c = read(base("gpt_oss", experts + ", \"attention_bias\": true, \"rms_norm_eps\": 1e-05, "
+                + "\"rope_theta\": 150000, \"rope_scaling\": {\"beta_fast\": 32.0, \"beta_slow\": 1.0, "
+                + "\"factor\": 32.0, \"original_max_position_embeddings\": 4096, \"rope_type\": \"yarn\", "
+                + "\"truncate\": false}, \"sliding_window\": 128, \"num_experts_per_tok\": 4, "
+                + "\"swiglu_limit\": 7.0, \"hidden_act\": \"silu\", \"layer_types\": [\"sliding_attention\", "
+                + "\"full_attention\", \"sliding_attention\", \"full_attention\", \"sliding_attention\", "
+                + "\"full_attention\", \"sliding_attention\", \"full_attention\", \"sliding_attention\", "
+                + "\"full_attention\", \"sliding_attention\", \"full_attention\", \"sliding_attention\", "
+                + "\"full_attention\", \"sliding_attention\", \"full_attention\"]"));
+        assertEquals(MoeDecoderLayout.GPT_OSS, c.layout());
+        assertEquals(150000.0, c.ropeTheta());
+        assertEquals(new RopeScaling.Yarn(32, 4096, 32, 1, 0.1 * Math.log(32) + 1, false), c.ropeScaling());
+        assertEquals(DecoderLayout.Activation.CLAMPED_SWIGLU, c.activation());
+        assertEquals(new Routing(4, false, false), c.block().routing());
+        assertEquals(EnumSet.allOf(AttentionProjection.class), c.biasedProjections());
+        List<LayerAttention> alternating = new java.util.ArrayList<>();
+        for (int l = 0; l < 16; l++) {
+            alternating.add(l % 2 == 0 ? new LayerAttention(128, false) : LayerAttention.FULL);
+        }
+        assertEquals(alternating, c.layerAttention());
+
+        ForwardConfig defaults = read(base("gpt_oss", experts + ", \"sliding_window\": 64"));
+        assertEquals(150000.0, defaults.ropeTheta());
+        assertEquals(new RopeScaling.Yarn(32, 4096, 32, 1, 0.1 * Math.log(32) + 1, false), defaults.ropeScaling());
+        ForwardConfig linear = read(base("gpt_oss", experts + ", \"rope_scaling\": {\"rope_type\": \"linear\", "
+                + "\"factor\": 2.0}"));
+        assertEquals(150000.0, linear.ropeTheta());
+        assertEquals(RopeScaling.linear(2), linear.ropeScaling());
+        assertEquals(1e-5, defaults.normEps());
+        assertEquals(EnumSet.allOf(AttentionProjection.class), defaults.biasedProjections());
+        assertEquals(new Routing(4, false, false), defaults.block().routing());
+        assertEquals(new LayerAttention(64, false), defaults.layerAttention().get(14));
+        assertEquals(LayerAttention.FULL, defaults.layerAttention().get(15));
+        assertEquals(Set.of(), read(base("gpt_oss", experts + ", \"attention_bias\": false")).biasedProjections());
+    }
+
     @Test
     void errorsNameTheFileAndField() throws IOException {
         String file = dir.resolve("config.json").toString();
         String[][] cases = {
-            {base("gpt_oss", ""), "no forward pass yet for model_type 'gpt_oss' (supported: llama, mistral, qwen2, "
+            {base("falcon", ""), "no forward pass yet for model_type 'falcon' (supported: llama, mistral, qwen2, "
                 + "qwen3, olmo2, gemma, gemma2, gemma3, gemma3_text, gpt2, gpt_neox, phi3, mixtral, qwen2_moe, "
-                + "qwen3_moe)"},
+                + "qwen3_moe, gpt_oss)"},
             {base("llama", ", \"num_key_value_heads\": 5"), "num_key_value_heads=5", "num_attention_heads=32"},
             {base("llama", ", \"head_dim\": 63"), "head_dim", "63"},
             {base("llama", ", \"rope_scaling\": {\"rope_type\": \"proportional\", \"factor\": 2.0}"),

@@ -184,7 +184,7 @@ class ForwardCommandsTest {
             }
         }
         Path config = other.resolve("config.json");
-        Files.writeString(config, Files.readString(config).replace("\"llama\"", "\"gpt_oss\""));
+        Files.writeString(config, Files.readString(config).replace("\"llama\"", "\"falcon\""));
         String longPrompt = "the".repeat(1) + " the".repeat(2100);
         Path empty = Files.writeString(dir.resolve("empty.txt"), "\n \n");
         Path large = Files.write(dir.resolve("large.txt"), new byte[(int) ValidateCommand.MAX_PROMPTS_BYTES + 1]);
@@ -198,7 +198,7 @@ class ForwardCommandsTest {
             {"--target", " dogx", "target ' dogx' is not one token", "and no entry renders it", "'x'"},
             {"--prompt", longPrompt, "--prompt", "max_position_embeddings=2048"},
             {"--chat", "tokenizer_config.json", "--chat"},
-            {"--model", other.toString(), "no forward pass yet for model_type 'gpt_oss'"},
+            {"--model", other.toString(), "no forward pass yet for model_type 'falcon'"},
             {"--precision", "fp16", "precision fp16 is for GPUs"},
         };
         List<String> before = files(fixture.atlas());

@@ -126,18 +126,7 @@ class ArchitectureBadInputTest {
     @Test
     void gptOssExpertsStillInMxfp4() throws IOException {
         Path model = model(SyntheticFamily.GPT_OSS);
-        CheckpointSurgery.rewrite(model, t -> {
-            for (int layer = 0; layer < 2; layer++) {
-                String experts = "model.layers." + layer + ".mlp.experts.";
-                t.remove(experts + "gate_up_proj");
-                t.remove(experts + "down_proj");
-                // As published: 4-bit values packed two a byte in blocks of 32, one U8 exponent a block.
-                t.put(experts + "gate_up_proj_blocks", Stored.zeros("U8", 1, 3, 48, 1, 16));
-                t.put(experts + "gate_up_proj_scales", Stored.zeros("U8", 1, 3, 48, 1));
-                t.put(experts + "down_proj_blocks", Stored.zeros("U8", 1, 3, 32, 1, 12));
-                t.put(experts + "down_proj_scales", Stored.zeros("U8", 1, 3, 32, 1));
-            }
-        });
+        CheckpointSurgery.expertsToMxfp4(model, 2, 3, 32, 24);
         assertMentions(failingMap(model), "MXFP4", "'model.layers.0.mlp.experts.gate_up_proj_blocks'", "U8",
                 "dequantize");
     }

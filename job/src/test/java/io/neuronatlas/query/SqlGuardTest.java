@@ -246,12 +246,15 @@ class SqlGuardTest {
                 .add("run", DataTypes.StringType).add("matrix", DataTypes.StringType)
                 .add("layer", DataTypes.IntegerType)).createOrReplaceTempView(DriftTables.NEURON_DRIFT);
         user.table("neuron_tokens").createOrReplaceTempView(Atlas.TOKEN_MATCHES);
+        user.table("neuron_tokens").createOrReplaceTempView(Atlas.TOP_NEURON_TOKENS);
+        user.sql(CannedQuery.sql("top-neurons"), Map.<String, Object>of("matrix", "up", "layer", 0, "limit", 10))
+                .createOrReplaceTempView(Atlas.TOP_NEURONS);
         Map<String, String> values = Map.ofEntries(Map.entry("token", "'dog'"), Map.entry("limit", "10"),
                 Map.entry("bins", "10"), Map.entry("threshold", "0.5"), Map.entry("a", "'tiny'"),
                 Map.entry("b", "'tiny'"), Map.entry("matrix", "'up'"), Map.entry("layer", "0"),
                 Map.entry("tokens", "5"), Map.entry("neuron", "3"), Map.entry("expert", "''"),
                 Map.entry("examples", "3"), Map.entry("checkpoint", "'tiny'"), Map.entry("class", "'prediction'"),
-                Map.entry("base", "'tiny'"));
+                Map.entry("base", "'tiny'"), Map.entry("rows", "10"));
         Path folder = Path.of("src/main/resources/io/neuronatlas/query/sql");
         List<Path> files;
         try (Stream<Path> all = Files.list(folder)) {

@@ -45,6 +45,28 @@ public final class CheckpointSurgery {
         json.writeValue(model.resolve("config.json").toFile(), config);
     }
 
+    /**
+     * gpt-oss's experts as published: each layer's gate_up_proj and down_proj replaced by MXFP4 blocks (4-bit values
+     * packed two a byte, 16 bytes a block of 32) and U8 scales, one a block, of the same experts and widths.
+     */
+    public static void expertsToMxfp4(Path model, int layers, int experts, int hidden, int width) throws IOException {
+        rewrite(model, t -> {
+            for (int layer = 0; layer < layers; layer++) {
+                String p = "model.layers." + layer + ".mlp.experts.";
+                t.remove(p + "gate_up_proj");
+                t.remove(p + "down_proj");
+                t.put(p + "gate_up_proj_blocks", Stored.zeros("U8", 1, experts, 2L * width, blocks(hidden), 16));
+                t.put(p + "gate_up_proj_scales", Stored.zeros("U8", 1, experts, 2L * width, blocks(hidden)));
+                t.put(p + "down_proj_blocks", Stored.zeros("U8", 1, experts, hidden, blocks(width), 16));
+                t.put(p + "down_proj_scales", Stored.zeros("U8", 1, experts, hidden, blocks(width)));
+            }
+        });
+    }
+
+    private static long blocks(int values) {
+        return (values + 31) / 32;
+    }
+
     /** Reads every tensor of model.safetensors, lets edit change the map (in file order), writes the file anew. */
     public static void rewrite(Path model, Consumer<Map<String, Stored>> edit) throws IOException {
         Path file = model.resolve("model.safetensors");

@@ -112,7 +112,9 @@ public final class AtlasExtensions implements scala.Function1<SparkSessionExtens
      * session, say); a session that has them already is left as it is.
      */
     public static void register(SparkSession spark) {
-        if (spark.catalog().functionExists(FUNCTIONS.get(0).name())) {
+        // The registry itself, not catalog().functionExists, which parses the name with the SQL parser.
+        if (spark.sessionState().functionRegistry().functionExists(
+                FunctionIdentifier.apply(FUNCTIONS.get(0).name()))) {
             return;
         }
         SparkSessionExtensions extensions = new SparkSessionExtensions();

@@ -149,6 +149,12 @@ public final class WeightFiles implements Closeable {
         fileOf(tensor).readRows(tensor, firstRow, rowCount, dst, dstOffset);
     }
 
+    /** {@link SafetensorsFile#readRows(String, int, long, int, float[], int)}: rows of matrix slab of a 3-D tensor. */
+    public void readRows(String tensor, int slab, long firstRow, int rowCount, float[] dst, int dstOffset)
+            throws IOException {
+        fileOf(tensor).readRows(tensor, slab, firstRow, rowCount, dst, dstOffset);
+    }
+
     /** {@link SafetensorsFile#readColumns} on the file holding {@code tensor}. */
     public void readColumns(String tensor, long firstCol, int colCount, float[] dst, int dstOffset)
             throws IOException {

@@ -1,5 +1,6 @@
 package io.neuronatlas.compute.examples;
 
+import io.neuronatlas.checkpoint.MlpBlock;
 import io.neuronatlas.compute.device.Engines;
 import io.neuronatlas.compute.forward.ActivationCapture;
 import io.neuronatlas.compute.forward.DecoderModel;
@@ -10,8 +11,9 @@ import java.util.stream.IntStream;
 
 /**
  * Collects one task's examples and statistics: segments are batched, each batch runs through one forward pass that
- * captures every asked-for layer ({@link ActivationCapture}), and each layer's activations update a
- * {@link NeuronBlock} of all its neurons. Positions of the document prefix (BOS) and padding are never seen.
+ * captures every asked-for layer ({@link ActivationCapture}), and each MLP's activations update a
+ * {@link NeuronBlock} of all its neurons: a dense layer's MLP, or each expert of a mixture, whose neurons see only the
+ * positions routed to the expert. Positions of the document prefix (BOS) and padding are never seen.
  *
  * <p>The hot loop runs over neurons, then positions (the neuron-major order the capture delivers), so a neuron's
  * sketch and heaps are touched by one run of its positions instead of once a position; a candidate is judged against
@@ -24,7 +26,9 @@ public final class ExampleFinder {
     /** Host threads for the updates: the task's intra-op threads, idle while the host reads a layer. */
     private final int threads;
     private final List<Segment> pending = new ArrayList<>();
+    /** One block per MLP of every captured layer: layer i's MLP j is blocks[firstBlock[i] + j]. */
     private final NeuronBlock[] blocks;
+    private final int[] firstBlock;
     private final LayerScratch[] scratch;
     private long tokens;
     private long segments;
@@ -36,16 +40,28 @@ public final class ExampleFinder {
         this.threads = Engines.cpuThreads();
         this.settings = settings;
         this.padToken = 0;
-        int d = model.config().model().dMlp();
-        if (d != settings.dMlp()) {
-            throw new IllegalArgumentException("the model has d_mlp " + d + ", the run planned " + settings.dMlp());
+        int[] layers = settings.layers();
+        firstBlock = new int[layers.length];
+        int count = 0;
+        for (int i = 0; i < layers.length; i++) {
+            List<MlpBlock> has = model.config().model().mlpBlocks(layers[i]);
+            if (!has.equals(settings.mlps().get(i))) {
+                throw new IllegalArgumentException("layer " + layers[i] + " of the model has the MLPs " + has
+                        + ", the run planned " + settings.mlps().get(i));
+            }
+            firstBlock[i] = count;
+            count += has.size();
         }
-        blocks = new NeuronBlock[settings.layers().length];
-        scratch = new LayerScratch[blocks.length];
-        for (int i = 0; i < blocks.length; i++) {
-            blocks[i] = new NeuronBlock(settings.layers()[i], 0, d, settings.top(), settings.sample(),
-                    settings.window());
-            scratch[i] = new LayerScratch(d);
+        blocks = new NeuronBlock[count];
+        scratch = new LayerScratch[count];
+        for (int i = 0; i < layers.length; i++) {
+            List<MlpBlock> mlps = settings.mlps().get(i);
+            for (int j = 0; j < mlps.size(); j++) {
+                MlpBlock mlp = mlps.get(j);
+                blocks[firstBlock[i] + j] = new NeuronBlock(layers[i], mlp.expert(), 0, mlp.width(), settings.top(),
+                        settings.sample(), settings.window());
+                scratch[firstBlock[i] + j] = new LayerScratch(mlp.width());
+            }
         }
     }
 
@@ -62,8 +78,9 @@ public final class ExampleFinder {
     }
 
     /**
-     * Runs what is left, then hands over each layer's neurons as one block (the task's result): the finder keeps no
-     * reference, so a caller that drops a block frees its arrays.
+     * Runs what is left, then hands over each MLP's neurons as one block (the task's result), in layer order and a
+     * layer's MLPs in the config's order: the finder keeps no reference, so a caller that drops a block frees its
+     * arrays.
      */
     public List<NeuronBlock> finish() {
         flush();
@@ -103,13 +120,15 @@ public final class ExampleFinder {
         long[] update = new long[1];
         long t0 = System.nanoTime();
         long[][] positionKeys = positionKeys(pending);
-        capture.capture(ids, settings.layers(), (layer, activations) -> {
+        capture.capture(ids, settings.layers(), (layer, mlp, activations, routed) -> {
             long u0 = System.nanoTime();
             int i = Arrays.binarySearch(settings.layers(), layer);
-            int d = blocks[i].count;
+            int at = firstBlock[i] + settings.mlps().get(i).indexOf(mlp);
+            int d = blocks[at].count;
+            int[] routedTokens = routed == null ? null : routedTokens(pending, routed, s);
             // Neurons are independent: each range updates only its own neurons' state, in the same order as alone.
-            IntStream.range(0, threads).parallel().forEach(r -> see(blocks[i], scratch[i], pending, positionKeys,
-                    activations, pending.size() * s, (int) ((long) d * r / threads),
+            IntStream.range(0, threads).parallel().forEach(r -> see(blocks[at], scratch[at], pending, positionKeys,
+                    activations, routed, routedTokens, pending.size() * s, (int) ((long) d * r / threads),
                     (int) ((long) d * (r + 1) / threads)));
             update[0] += System.nanoTime() - u0;
         });
@@ -139,6 +158,18 @@ public final class ExampleFinder {
         }
     }
 
+    /** Per segment of the batch, its text positions routed to an expert: what each of its neurons counts. */
+    private static int[] routedTokens(List<Segment> batch, boolean[] routed, int s) {
+        int[] counts = new int[batch.size()];
+        for (int b = 0; b < counts.length; b++) {
+            Segment seg = batch.get(b);
+            for (int p = seg.prefix(); p < seg.tokens().length; p++) {
+                counts[b] += routed[b * s + p] ? 1 : 0;
+            }
+        }
+        return counts;
+    }
+
     /** The sampling hash of every position of every segment of a batch, shared by all layers and neurons. */
     private static long[][] positionKeys(List<Segment> batch) {
         long[][] keys = new long[batch.size()][];
@@ -158,11 +189,16 @@ public final class ExampleFinder {
      * neuron-major activations, and its sketch and heaps stay in cache), segments in batch order and positions in
      * order within each: the same sequence of updates per neuron as any other loop order, so the same bits.
      *
+     * <p>An expert's neuron sees only the positions routed to it (routed, null for a dense MLP or the shared expert):
+     * the others count nowhere, neither in its statistics nor as examples (their window values are NaN).
+     *
+     * @param routedTokens per segment, its text positions routed to the expert; null with routed
      * @param stride batch × segment length: the distance between two neurons' rows in activations
      * @param fromNeuron first neuron of the range this call updates; toNeuron is past its last
      */
     private void see(NeuronBlock block, LayerScratch t, List<Segment> batch, long[][] positionKeys,
-                     float[] activations, int stride, int fromNeuron, int toNeuron) {
+                     float[] activations, boolean[] routed, int[] routedTokens, int stride, int fromNeuron,
+                     int toNeuron) {
         int s = settings.segment();
         boolean sampling = settings.sample() > 0;
         SampleCandidates candidates = new SampleCandidates(settings.sample(), batch);
@@ -181,7 +217,14 @@ public final class ExampleFinder {
                 int argMax = 0;
                 int argMin = 0;
                 int length = seg.tokens().length;
+                int at = b * s;
+                if (routed != null && routedTokens[b] == 0) {
+                    continue;
+                }
                 for (int p = seg.prefix(); p < length; p++) {
+                    if (routed != null && !routed[at + p]) {
+                        continue;
+                    }
                     float v = activations[base + p];
                     sum += v;
                     square += (double) v * v;
@@ -200,14 +243,18 @@ public final class ExampleFinder {
                         }
                     }
                 }
-                sketch.addAll(activations, base + seg.prefix(), base + length, keys);
+                if (routed == null) {
+                    sketch.addAll(activations, base + seg.prefix(), base + length, keys);
+                } else {
+                    addRouted(sketch, activations, base, at, seg.prefix(), length, routed, keys);
+                }
                 if (!Double.isFinite(sum) || !Double.isFinite(square)) {
                     throw new IllegalStateException("layer " + block.layer + ", neuron " + n + ": a non-finite "
                             + "activation (or one whose square overflows) in " + seg.file() + ", document "
                             + seg.document() + ", segment " + seg.index() + "; the weights or the precision are at "
                             + "fault");
                 }
-                block.positions[n] += seg.textTokens();
+                block.positions[n] += routed == null ? seg.textTokens() : routedTokens[b];
                 ExactSum.add(block.sumWhole, block.sumFraction, n, sum);
                 ExactSum.add(block.squareWhole, block.squareFraction, n, square);
                 block.min[n] = Math.min(block.min[n], segMin);
@@ -235,6 +282,24 @@ public final class ExampleFinder {
                 if (block.sample.full(n)) {
                     t.sampleWorst[n] = block.sample.worstPriority(n);
                 }
+            }
+        }
+    }
+
+    /** Adds the routed runs of positions [from, to) of a segment to a sketch, one contiguous run at a time. */
+    private static void addRouted(RelativeSketch sketch, float[] activations, int base, int at, int from, int to,
+                                  boolean[] routed, int[] keys) {
+        int p = from;
+        while (p < to) {
+            while (p < to && !routed[at + p]) {
+                p++;
+            }
+            int start = p;
+            while (p < to && routed[at + p]) {
+                p++;
+            }
+            if (p > start) {
+                sketch.addAll(activations, base + start, base + p, keys);
             }
         }
     }

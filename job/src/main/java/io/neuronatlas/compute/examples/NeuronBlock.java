@@ -3,7 +3,8 @@ package io.neuronatlas.compute.examples;
 import java.io.Serializable;
 
 /**
- * What a task knows about neurons [first, first + count) of one layer after the positions it has seen, and what
+ * What a task knows about neurons [first, first + count) of one MLP of one layer (its dense MLP, or one expert of a
+ * mixture) after the positions it has seen (an expert's: only the positions routed to it), and what
  * tasks merge: per neuron its count, exact sums of activations and their squares ({@link ExactSum}), min and max, a
  * {@link RelativeSketch}, and three {@link ExampleHeaps} (largest, most negative, a uniform sample by hash). Merging
  * is associative and commutative bit for bit, so the merged block is the same for any partitioning.
@@ -11,8 +12,10 @@ import java.io.Serializable;
  * <p>Memory per neuron: {@link MemoryBound} (examples as heaps fill, a sketch over the magnitudes seen, moments).
  */
 public final class NeuronBlock implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
     final int layer;
+    /** The atlas's expert column: null for a dense MLP, an expert's index, or "shared". */
+    final String expert;
     final int first;
     final int count;
     final long[] positions;
@@ -27,8 +30,8 @@ public final class NeuronBlock implements Serializable {
     final ExampleHeaps smallest;
     final ExampleHeaps sample;
 
-    NeuronBlock(int layer, int first, int count, int top, int sampleSize, int window) {
-        this(layer, first, count, new ExampleHeaps(ExampleHeaps.Order.LARGEST, count, top, window),
+    NeuronBlock(int layer, String expert, int first, int count, int top, int sampleSize, int window) {
+        this(layer, expert, first, count, new ExampleHeaps(ExampleHeaps.Order.LARGEST, count, top, window),
                 new ExampleHeaps(ExampleHeaps.Order.SMALLEST, count, top, window),
                 new ExampleHeaps(ExampleHeaps.Order.SAMPLE, count, sampleSize, window));
         int[] arena = RelativeSketch.arena(count);
@@ -37,9 +40,10 @@ public final class NeuronBlock implements Serializable {
         }
     }
 
-    private NeuronBlock(int layer, int first, int count, ExampleHeaps largest, ExampleHeaps smallest,
+    private NeuronBlock(int layer, String expert, int first, int count, ExampleHeaps largest, ExampleHeaps smallest,
                         ExampleHeaps sample) {
         this.layer = layer;
+        this.expert = expert;
         this.first = first;
         this.count = count;
         positions = new long[count];
@@ -61,6 +65,10 @@ public final class NeuronBlock implements Serializable {
         return layer;
     }
 
+    public String expert() {
+        return expert;
+    }
+
     public int first() {
         return first;
     }
@@ -74,7 +82,7 @@ public final class NeuronBlock implements Serializable {
      * examples copied out of the block's arrays.
      */
     NeuronBlock slice(int from, int n) {
-        NeuronBlock s = new NeuronBlock(layer, first + from, n, largest.slice(from, n), smallest.slice(from, n),
+        NeuronBlock s = new NeuronBlock(layer, expert, first + from, n, largest.slice(from, n), smallest.slice(from, n),
                 sample.slice(from, n));
         System.arraycopy(positions, from, s.positions, 0, n);
         System.arraycopy(sumWhole, from, s.sumWhole, 0, n);
@@ -89,9 +97,11 @@ public final class NeuronBlock implements Serializable {
 
     /** Adds other's neurons (the same layer and range) into this block. */
     public NeuronBlock merge(NeuronBlock other) {
-        if (other.layer != layer || other.first != first || other.count != count) {
+        if (other.layer != layer || !java.util.Objects.equals(other.expert, expert) || other.first != first
+                || other.count != count) {
             throw new IllegalArgumentException("cannot merge neurons " + other.first + "+" + other.count + " of layer "
-                    + other.layer + " into " + first + "+" + count + " of layer " + layer);
+                    + other.layer + " expert " + other.expert + " into " + first + "+" + count + " of layer " + layer
+                    + " expert " + expert);
         }
         for (int i = 0; i < count; i++) {
             positions[i] += other.positions[i];

@@ -4,8 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One neuron's statistics over every position seen and its examples, from a merged {@link NeuronBlock}.
+ * One neuron's statistics over every position seen and its examples, from a merged {@link NeuronBlock}. An
+ * expert's neuron has seen only the positions routed to its expert: count, moments, quantiles, histogram and density
+ * are over those, and every example's extreme position is one of them.
  *
+ * @param expert     the atlas's expert column: null for a dense MLP's neuron
  * @param quantiles  p50, p90, p99, p99.9 ({@link #QUANTILES}), each within relative error {@link RelativeSketch#ALPHA}
  * @param histogram  ({@link #BINS}) counts in equal bins over [min, max]
  * @param density    the share of positions with |activation| above {@link #DENSITY_FRACTION} of the largest |activation|
@@ -13,7 +16,7 @@ import java.util.List;
  * @param smallest   the most negative examples, most negative first
  * @param bands      examples drawn uniformly from each quantile band of {@link #BANDS}, in band order
  */
-public record NeuronSummary(int layer, int neuron, long count, double mean, double std, float min, float max,
+public record NeuronSummary(int layer, String expert, int neuron, long count, double mean, double std, float min, float max,
                             double[] quantiles, long[] histogram, double density, List<Example> largest,
                             List<Example> smallest, List<List<Example>> bands) implements java.io.Serializable {
     public static final double[] QUANTILES = {0.5, 0.9, 0.99, 0.999};
@@ -59,7 +62,7 @@ public record NeuronSummary(int layer, int neuron, long count, double mean, doub
             }
             bands.add(in);
         }
-        return new NeuronSummary(b.layer, b.first + i, n, mean, std, b.min[i], b.max[i], q, histogram, density,
+        return new NeuronSummary(b.layer, b.expert, b.first + i, n, mean, std, b.min[i], b.max[i], q, histogram, density,
                 b.largest.sorted(i), b.smallest.sorted(i), bands);
     }
 

@@ -141,27 +141,41 @@ public final class DecoderModel implements AutoCloseable {
                         mixture == null ? mlp(upload, stored, MlpMatrix.DOWN, l, null) : null,
                         t.upBias() == null ? null : upload.vector(t.upBias(), config.model().dMlp()),
                         t.downBias() == null ? null : upload.vector(t.downBias(), d),
-                        mixture == null ? null : mixture(upload, stored, mixture, l));
+                        mixture == null ? null : mixture(upload, stored, mixture, l),
+                        t.sinks() == null ? null : upload.float32Vector(t.sinks(), config.heads(), 0)
+                                .reshape(config.kvHeads(), config.queriesPerKvHead(), 1, 1));
                 return w;
             } finally {
                 stored.values().forEach(NDArray::close);
             }
         }
 
-        /** The router, every expert and the shared one with its gate, as (in, out) matrices. */
+        /**
+         * The router, every expert and the shared one with its gate, as (in, out) matrices, and the experts' biases.
+         * An expert's slabs of stacked tensors are freed once its matrices are cut out of them.
+         */
         private LayerWeights.Mixture mixture(WeightUpload upload, Map<String, NDArray> stored, MixtureTensors t,
                                              int l) throws IOException {
             int d = config.model().dModel();
             List<LayerWeights.Mlp> experts = new ArrayList<>();
             LayerWeights.Mlp shared = null;
             for (MlpBlock block : config.model().mlpBlocks(l)) {
-                LayerWeights.Mlp mlp = new LayerWeights.Mlp(mlp(upload, stored, MlpMatrix.GATE, l, block.expert()),
-                        mlp(upload, stored, MlpMatrix.UP, l, block.expert()),
-                        mlp(upload, stored, MlpMatrix.DOWN, l, block.expert()));
-                if (block.isShared()) {
-                    shared = mlp;
-                } else {
-                    experts.add(mlp);
+                Map<String, NDArray> slabs = new HashMap<>();
+                try {
+                    String e = block.expert();
+                    boolean biased = !block.isShared();
+                    LayerWeights.Mlp mlp = new LayerWeights.Mlp(mlp(upload, slabs, MlpMatrix.GATE, l, e),
+                            mlp(upload, slabs, MlpMatrix.UP, l, e), mlp(upload, slabs, MlpMatrix.DOWN, l, e),
+                            biased ? expertBias(upload, stored, t, MlpMatrix.GATE, l, block) : null,
+                            biased ? expertBias(upload, stored, t, MlpMatrix.UP, l, block) : null,
+                            biased ? expertBias(upload, stored, t, MlpMatrix.DOWN, l, block) : null);
+                    if (block.isShared()) {
+                        shared = mlp;
+                    } else {
+                        experts.add(mlp);
+                    }
+                } finally {
+                    slabs.values().forEach(NDArray::close);
                 }
             }
             int count = experts.size();
@@ -170,13 +184,42 @@ public final class DecoderModel implements AutoCloseable {
                     t.sharedGate() == null ? null : upload.matrix(t.sharedGate(), 1, d).transpose());
         }
 
+        /**
+         * A routed expert's bias of one matrix, or null: row expert of the stacked [experts, outputs] tensor, gate's
+         * and up's at the positions of their neurons ({@link MixtureTensors#expertBiases()}), down's whole.
+         */
+        private NDArray expertBias(WeightUpload upload, Map<String, NDArray> stored, MixtureTensors t,
+                                   MlpMatrix matrix, int l, MlpBlock block) throws IOException {
+            String tensor = t.expertBiases().get(matrix);
+            if (tensor == null) {
+                return null;
+            }
+            NeuronSource src = checkpoint.neurons(matrix, l, block.expert());
+            NDArray all = fused(upload, stored, tensor, -1, config.model().experts().count(),
+                    (int) biasOutputs(src, matrix));
+            String row = Integer.parseInt(block.expert()) + ", ";
+            return copyOut(all, v -> v.get(new NDIndex(row + (matrix == MlpMatrix.DOWN ? ":" : range(src)))));
+        }
+
+        /** Outputs of a matrix, which its bias has: the neurons' axis of gate and up (all of it), d_model of down. */
+        private static long biasOutputs(NeuronSource src, MlpMatrix matrix) {
+            long[] shape = src.shape();
+            return matrix == MlpMatrix.DOWN ? src.dModel() : shape[shape.length - (src.neuronIsRow() ? 2 : 1)];
+        }
+
+        /** "first:end[:stride]": the rows or columns of a source's neurons. */
+        private static String range(NeuronSource src) {
+            long end = src.position(src.count() - 1) + 1;
+            return src.offset() + ":" + end + (src.stride() == 1 ? "" : ":" + src.stride());
+        }
+
         /** A norm's weight (and bias): see {@link LayerWeights.Norm} for which precision. */
         LayerWeights.Norm norm(WeightUpload upload, LayerTensors.Norm n, int width) throws IOException {
             if (n == null) {
                 return null;
             }
             NormKind kind = config.norm();
-            if (kind == NormKind.RMS) {
+            if (kind == NormKind.RMS && !layout.rmsWeightInFloat32()) {
                 return new LayerWeights.Norm(upload.vector(n.weight(), width), null);
             }
             return new LayerWeights.Norm(upload.float32Vector(n.weight(), width, kind == NormKind.RMS_PLUS_ONE ? 1 : 0),
@@ -240,18 +283,25 @@ public final class DecoderModel implements AutoCloseable {
 
         private NDArray fused(WeightUpload upload, Map<String, NDArray> stored, String tensor, long[] shape)
                 throws IOException {
-            NDArray w = stored.get(tensor);
+            return fused(upload, stored, tensor, -1, (int) shape[0], (int) shape[1]);
+        }
+
+        /** A stored [rows, cols] matrix (slab of a 3-D tensor, or -1), uploaded once and kept in stored. */
+        private static NDArray fused(WeightUpload upload, Map<String, NDArray> stored, String tensor, int slab,
+                                     int rows, int cols) throws IOException {
+            String key = slab < 0 ? tensor : tensor + "[" + slab + "]";
+            NDArray w = stored.get(key);
             if (w == null) {
-                w = upload.matrix(tensor, (int) shape[0], (int) shape[1]);
-                stored.put(tensor, w);
+                w = upload.matrix(tensor, slab, rows, cols);
+                stored.put(key, w);
             }
             return w;
         }
 
         /**
          * gate and up as (d_model, d_mlp), down as (d_mlp, d_model), from where the map reads their neurons: rows or
-         * columns of nn.Linear or Conv1D weights, or halves of a fused gate_up (Phi-3). Null for a gate the MLP does
-         * not have.
+         * columns of nn.Linear or Conv1D weights, halves of a fused gate_up (Phi-3), an expert's slab of a stacked
+         * tensor with gate and up interleaved (gpt-oss). Null for a gate the MLP does not have.
          */
         private NDArray mlp(WeightUpload upload, Map<String, NDArray> stored, MlpMatrix matrix, int l,
                             String expert) throws IOException {
@@ -260,12 +310,13 @@ public final class DecoderModel implements AutoCloseable {
             }
             NeuronSource src = checkpoint.neurons(matrix, l, expert);
             long[] shape = src.shape();
-            boolean whole = src.offset() == 0 && src.stride() == 1
-                    && src.count() == shape[src.neuronIsRow() ? 0 : 1];
-            NDArray w = whole ? upload.matrix(src.tensor(), (int) shape[0], (int) shape[1])
-                    : fused(upload, stored, src.tensor(), shape);
+            int rows = (int) shape[shape.length - 2];
+            int cols = (int) shape[shape.length - 1];
+            boolean whole = src.offset() == 0 && src.stride() == 1 && src.count() == (src.neuronIsRow() ? rows : cols);
+            NDArray w = whole ? upload.matrix(src.tensor(), src.slab(), rows, cols)
+                    : fused(upload, stored, src.tensor(), src.slab(), rows, cols);
             if (!whole) {
-                String range = src.offset() + ":" + (src.offset() + src.count());
+                String range = range(src);
                 w = copyOut(w, v -> v.get(new NDIndex(src.neuronIsRow() ? range + ", :" : ":, " + range)));
             }
             // A neuron is a row of gate/up stored [out, in] and of down stored [in, out] (Conv1D): transpose those
@@ -314,14 +365,8 @@ public final class DecoderModel implements AutoCloseable {
                 if (t.downBias() != null) {
                     checkpoint.requireShape(t.downBias(), new long[] {d}, hidden, where + ", MLP");
                 }
-                for (MlpBlock block : config.model().mlpBlocks(l)) {
-                    for (MlpMatrix matrix : checkpoint.architecture().matrices()) {
-                        NeuronSource src = checkpoint.neurons(matrix, l, block.expert());
-                        if (src.slab() >= 0 || src.stride() != 1) {
-                            throw new CheckpointException(checkpoint.dir() + ": " + src.tensor() + " holds stacked "
-                                    + "experts or interleaved neurons, which have no forward pass");
-                        }
-                    }
+                if (t.sinks() != null) {
+                    checkpoint.requireShape(t.sinks(), new long[] {config.heads()}, because, where + ", sinks");
                 }
                 MixtureTensors mixture = layout.mixture(config, l);
                 if (mixture != null) {
@@ -330,6 +375,12 @@ public final class DecoderModel implements AutoCloseable {
                     checkpoint.requireShape(mixture.router(), new long[] {count, d}, experts, where + ", router");
                     if (mixture.routerBias() != null) {
                         checkpoint.requireShape(mixture.routerBias(), new long[] {count}, experts, where + ", router");
+                    }
+                    MlpBlock first = config.model().mlpBlocks(l).get(0);
+                    for (Map.Entry<MlpMatrix, String> bias : mixture.expertBiases().entrySet()) {
+                        NeuronSource src = checkpoint.neurons(bias.getKey(), l, first.expert());
+                        checkpoint.requireShape(bias.getValue(), new long[] {count, biasOutputs(src, bias.getKey())},
+                                src.because(), where + ", experts' " + bias.getKey().label() + " bias");
                     }
                     if (mixture.sharedGate() != null) {
                         checkpoint.requireShape(mixture.sharedGate(), new long[] {1, d}, hidden,

@@ -9,10 +9,10 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import io.neuronatlas.checkpoint.DecoderBlock;
-import io.neuronatlas.checkpoint.DecoderLayout;
 import io.neuronatlas.checkpoint.ForwardConfig;
 import io.neuronatlas.checkpoint.LayerAttention;
 import io.neuronatlas.checkpoint.MlpBlock;
+import io.neuronatlas.checkpoint.NormKind;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeSet;
@@ -22,9 +22,10 @@ import java.util.TreeSet;
  * runs layers from..to, and the layer's math with Hugging Face semantics, where each family's differences are the
  * data of its {@link io.neuronatlas.checkpoint.DecoderLayout} (which norms a layer has and of what kind, q/k norms,
  * parallel residual, partial or learned positions, query scale, soft-capping, sliding windows, per-layer rotary
- * bases, biases, fused projections already cut apart by {@link DecoderModel}). Norm statistics in float32 (RMSNorm
- * x / sqrt(mean(x²) + eps), LayerNorm (x − mean) / sqrt(var + eps)), rotary embeddings in rotate_half layout,
- * grouped-query attention with an additive mask (causal, and windowed on sliding layers) and a float32 softmax.
+ * bases, biases, attention sinks, fused projections already cut apart by {@link DecoderModel}, the experts' gated
+ * unit). Norm statistics in float32 (RMSNorm x / sqrt(mean(x²) + eps), LayerNorm (x − mean) / sqrt(var + eps)),
+ * rotary embeddings in rotate_half layout, grouped-query attention with an additive mask (causal, and windowed on
+ * sliding layers) and a float32 softmax.
  *
  * <p>Every result is created from an operand in the caller's scope (weights are always right operands; views of the
  * model's or a cache's arrays are attached to the scope), so closing the scope frees everything a pass made.
@@ -32,6 +33,9 @@ import java.util.TreeSet;
 final class DecoderStack {
     /** What transformers adds for masked positions: the most negative float, so exp() gives exactly 0. */
     private static final float MASKED = -Float.MAX_VALUE;
+    /** GptOssExperts' alpha and limit, constants of its modeling code (config.json's swiglu_limit is not read). */
+    private static final float SWIGLU_ALPHA = 1.702f;
+    private static final float SWIGLU_LIMIT = 7f;
 
     private final DecoderModel model;
     private final ForwardConfig config;
@@ -40,6 +44,7 @@ final class DecoderStack {
     private final int rotaryDim;
     private final int[] windows; // distinct sliding windows of the layers, 0 for causal
     private final DataType dtype;
+    private final boolean rmsWeightInFloat32; // Gemma's 1 + w and gpt-oss's w before the cast, Llama's after it
 
     DecoderStack(DecoderModel model) {
         this.model = model;
@@ -54,6 +59,7 @@ final class DecoderStack {
         config.layerAttention().forEach(a -> distinct.add(a.window()));
         this.windows = distinct.stream().mapToInt(Integer::intValue).toArray();
         this.dtype = model.precision().dataType();
+        this.rmsWeightInFloat32 = config.norm() == NormKind.RMS_PLUS_ONE || config.layout().rmsWeightInFloat32();
     }
 
     DecoderModel model() {
@@ -219,12 +225,23 @@ final class DecoderStack {
         if (block.attentionSoftcap() > 0) {
             scores = softcap(scores, block.attentionSoftcap());
         }
-        NDArray probs = toFloat32(scores).reshape(batch, kvHeads, group, length, keys)
-                .add(queries.masks().get(kind.window())).softmax(-1);
+        NDArray logits = toFloat32(scores).reshape(batch, kvHeads, group, length, keys)
+                .add(queries.masks().get(kind.window()));
+        NDArray probs = w.sinks() == null ? logits.softmax(-1) : softmaxWithSinks(logits, w.sinks());
         NDArray mixed = toModel(probs).reshape(batch, kvHeads, group * length, keys).matMul(kv[1]);
         NDArray merged = mixed.reshape(batch, heads, length, hd).transpose(0, 2, 1, 3)
                 .reshape(batch, length, (long) heads * hd);
         return project(merged, w.o(), w.oBias());
+    }
+
+    /**
+     * gpt-oss's attention sinks: each head's learned logit joins its keys' logits (b, kv, g, s, t) in the softmax and
+     * is dropped after it, so a query's weights over the keys sum to less than 1.
+     */
+    private static NDArray softmaxWithSinks(NDArray logits, NDArray sinks) {
+        long keys = logits.getShape().get(4);
+        NDArray sink = logits.get(new NDIndex("..., 0:1")).zerosLike().add(sinks); // (b, kv, g, s, 1)
+        return NDArrays.concat(new NDList(logits, sink), -1).softmax(-1).get(new NDIndex("..., 0:{}", keys));
     }
 
     /** (b, n, s, hd) queries or keys: projected, normed over the whole projection (OLMo-2) or per head (Qwen3). */
@@ -241,11 +258,11 @@ final class DecoderStack {
     /**
      * A mixture of experts on normed (batch, positions, d_model): the router's weights of each token's top-k experts
      * ({@link io.neuronatlas.checkpoint.Routing}, on the host), then Σ_e weight_e · down_e(act(gate_e)·up_e) over
-     * the experts any token is routed to, plus σ(x·shared_gate) · shared(x). For a hook that sees experts' activations,
-     * each such expert runs on every position and its output is weighted by 0 where the token is not routed to it:
-     * the result is transformers' sum over routed tokens, and a clamp of an expert's neuron at every position reaches
-     * exactly the tokens routed to it, weighted by the router. Otherwise each expert runs on its routed tokens only
-     * ({@link #routedOnly}), as transformers does.
+     * the experts any token is routed to (with gpt-oss's biases: weight_e · (down_e(...) + b_e)), plus
+     * σ(x·shared_gate) · shared(x). For a hook that sees experts' activations, each such expert runs on every position
+     * and its output is weighted by 0 where the token is not routed to it: the result is transformers' sum over routed
+     * tokens, and a clamp of an expert's neuron at every position reaches exactly the tokens routed to it, weighted by
+     * the router. Otherwise each expert runs on its routed tokens only ({@link #routedOnly}), as transformers does.
      */
     private NDArray mixture(int l, LayerWeights.Mixture m, NDArray normed, ActivationHook hook, Step step) {
         long batch = normed.getShape().get(0);
@@ -274,7 +291,7 @@ final class DecoderStack {
             }
         }
         if (m.shared() != null) {
-            NDArray activation = gated(normed, m.shared().gate(), m.shared().up(), null);
+            NDArray activation = gated(normed, m.shared().gate(), null, m.shared().up(), null);
             hook.onExpertActivation(l, MlpBlock.SHARED, activation, null, step);
             NDArray gate = Activation.sigmoid(normed.matMul(m.sharedGate())); // (batch, positions, 1)
             hook.onSharedExpertGate(l, gate);
@@ -339,12 +356,12 @@ final class DecoderStack {
 
     /** An expert's act(gate)·up on x (rows, d_model): what both ways of computing a mixture run. */
     private NDArray expertActivation(LayerWeights.Mlp expert, NDArray x) {
-        return gated(x, expert.gate(), expert.up(), null);
+        return gated(x, expert.gate(), expert.gateBias(), expert.up(), expert.upBias());
     }
 
-    /** An expert's down projection of its activation, before the router's weight. */
+    /** An expert's down projection of its activation (plus gpt-oss's bias), before the router's weight. */
     private static NDArray expertOutput(LayerWeights.Mlp expert, NDArray activation) {
-        return activation.matMul(expert.down());
+        return project(activation, expert.down(), expert.downBias());
     }
 
     private static boolean anyRouted(float[] weights, int count, int expert) {
@@ -359,17 +376,27 @@ final class DecoderStack {
     /** act(gate(n))·up(n), or act(up(n)) for an MLP that is not gated: (batch, positions, d_mlp). */
     NDArray activation(int l, NDArray normed) {
         LayerWeights w = model.layer(l);
-        return gated(normed, w.gate(), w.up(), w.upBias());
+        return gated(normed, w.gate(), null, w.up(), w.upBias());
     }
 
-    private NDArray gated(NDArray normed, NDArray gateWeight, NDArray upWeight, NDArray upBias) {
+    private NDArray gated(NDArray normed, NDArray gateWeight, NDArray gateBias, NDArray upWeight, NDArray upBias) {
         NDArray up = project(normed, upWeight, upBias);
         if (gateWeight == null) {
             return activate(up);
         }
-        NDArray gate = normed.matMul(gateWeight);
-        return config.activation() == DecoderLayout.Activation.SILU
-                ? Activation.sigmoid(gate).mul(gate).mul(up) : activate(gate).mul(up);
+        NDArray gate = project(normed, gateWeight, gateBias);
+        return switch (config.activation()) {
+            case SILU -> Activation.sigmoid(gate).mul(gate).mul(up);
+            case CLAMPED_SWIGLU -> clampedSwiglu(gate, up);
+            default -> activate(gate).mul(up);
+        };
+    }
+
+    /** GptOssExperts._apply_gate: g·σ(1.702·g)·(u + 1) with g = min(gate, 7), u = clamp(up, −7, 7). */
+    private static NDArray clampedSwiglu(NDArray gate, NDArray up) {
+        NDArray g = gate.minimum(SWIGLU_LIMIT);
+        NDArray glu = g.mul(Activation.sigmoid(g.mul(SWIGLU_ALPHA)));
+        return up.clip(-SWIGLU_LIMIT, SWIGLU_LIMIT).add(1).mul(glu);
     }
 
     private NDArray activate(NDArray x) {
@@ -380,6 +407,7 @@ final class DecoderStack {
                     .mul(0.5);
             case GELU -> Activation.gelu(x);
             case RELU -> Activation.relu(x);
+            case CLAMPED_SWIGLU -> throw new IllegalStateException("gpt-oss's gated unit needs a gate and an up");
         };
     }
 
@@ -414,7 +442,7 @@ final class DecoderStack {
     /**
      * The family's norm over the last axis, statistics in float32 whatever the model's precision; x itself when the
      * layer has no such norm. RMSNorm (Llama): weight · (x / sqrt(mean(x²) + eps)) with the weight applied after the
-     * cast back; Gemma's (1 + w) and LayerNorm's weight and bias before it, as transformers.
+     * cast back; Gemma's (1 + w), gpt-oss's w and LayerNorm's weight and bias before it, as transformers.
      */
     NDArray norm(NDArray x, LayerWeights.Norm weights) {
         if (weights == null) {
@@ -423,13 +451,11 @@ final class DecoderStack {
         NDArray x32 = toFloat32(x);
         float eps = (float) config.normEps();
         return switch (config.norm()) {
-            case RMS -> {
+            case RMS, RMS_PLUS_ONE -> {
                 NDArray meanSquare = x32.square().mean(new int[] {-1}, true);
-                yield toModel(x32.div(meanSquare.add(eps).sqrt())).mul(weights.weight());
-            }
-            case RMS_PLUS_ONE -> {
-                NDArray meanSquare = x32.square().mean(new int[] {-1}, true);
-                yield toModel(x32.div(meanSquare.add(eps).sqrt()).mul(weights.weight()));
+                NDArray normed = x32.div(meanSquare.add(eps).sqrt());
+                NDArray w = weights.weight();
+                yield rmsWeightInFloat32 ? toModel(normed.mul(w)) : toModel(normed).mul(w);
             }
             case LAYER_NORM -> {
                 NDArray centered = x32.sub(x32.mean(new int[] {-1}, true));

@@ -27,10 +27,13 @@ import java.util.List;
  * @param upBias   (d_mlp) or null
  * @param downBias (d_model) or null
  * @param mixture  the experts of a mixture-of-experts layer (whose gate, up and down are then null), or null
+ * @param sinks    (kv_heads, queries per kv head, 1, 1) float32 attention sinks (gpt-oss), query head h at
+ *                 [h / group, h % group], or null
  */
 record LayerWeights(Norm attnIn, Norm attnOut, Norm mlpIn, Norm mlpOut, Norm qNorm, Norm kNorm, NDArray q,
                     NDArray k, NDArray v, NDArray o, NDArray qBias, NDArray kBias, NDArray vBias, NDArray oBias,
-                    NDArray gate, NDArray up, NDArray down, NDArray upBias, NDArray downBias, Mixture mixture) {
+                    NDArray gate, NDArray up, NDArray down, NDArray upBias, NDArray downBias, Mixture mixture,
+                    NDArray sinks) {
 
     /** (width, d_model): down_proj of the layer's dense MLP (expert null) or of one of its experts ("5", "shared"). */
     NDArray downOf(String expert) {
@@ -41,8 +44,11 @@ record LayerWeights(Norm attnIn, Norm attnOut, Norm mlpIn, Norm mlpOut, Norm qNo
                 : mixture.experts().get(Integer.parseInt(expert)).down();
     }
 
-    /** One gated MLP: gate and up (d_model, width), down (width, d_model). */
-    record Mlp(NDArray gate, NDArray up, NDArray down) {
+    /**
+     * One gated MLP: gate and up (d_model, width), down (width, d_model); their biases, gate's and up's (width) and
+     * down's (d_model), or null (only gpt-oss's experts have them).
+     */
+    record Mlp(NDArray gate, NDArray up, NDArray down, NDArray gateBias, NDArray upBias, NDArray downBias) {
     }
 
     /**
@@ -59,7 +65,8 @@ record LayerWeights(Norm attnIn, Norm attnOut, Norm mlpIn, Norm mlpOut, Norm qNo
 
     /**
      * A norm's scale and bias on the device: RMSNorm's weight at the model's precision (Llama applies it after the
-     * cast back); Gemma's 1 + w and LayerNorm's weight and bias in float32 (applied before the cast, as transformers).
+     * cast back); Gemma's 1 + w, gpt-oss's RMSNorm weight and LayerNorm's weight and bias in float32 (applied before
+     * the cast, as transformers).
      *
      * @param weight (width)
      * @param bias   (width) or null

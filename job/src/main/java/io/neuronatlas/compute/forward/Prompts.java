@@ -10,7 +10,8 @@ final class Prompts {
     /**
      * @param generated tokens the caller will generate; the last of them is never fed back, so it needs no position
      * @throws IllegalArgumentException for an empty prompt, unequal lengths, ids outside the vocabulary or a
-     *     sequence longer than max_position_embeddings (a sliding window is no limit: attention slides)
+     *     sequence longer than max_position_embeddings, for every rope type (a sliding window is no limit: attention
+     *     slides)
      */
     static void check(ForwardConfig config, int[][] sequences, int generated) {
         if (sequences.length == 0) {
@@ -33,7 +34,7 @@ final class Prompts {
             }
         }
         long positions = (long) length + Math.max(0, generated - 1);
-        if (positions > config.maxSequence()) {
+        if (positions > config.maxPositions()) {
             throw new IllegalArgumentException("the prompt has " + length + " tokens"
                     + (generated > 1 ? " and generating " + generated + " more needs " + positions + " positions" : "")
                     + ": longer than config.json's max_position_embeddings=" + config.maxPositions());

@@ -37,12 +37,17 @@ final class WeightUpload {
 
     /** A [rows, cols] tensor, row-major as stored. */
     NDArray matrix(String tensor, int rows, int cols) throws IOException {
+        return matrix(tensor, -1, rows, cols);
+    }
+
+    /** Matrix slab [rows, cols] of a 3-D tensor (experts stacked along its first dimension); -1: a 2-D tensor. */
+    NDArray matrix(String tensor, int slab, int rows, int cols) throws IOException {
         int step = Math.max(1, Math.min(rows, CHUNK_FLOATS / cols));
         NDArray matrix = manager.create(new Shape(rows, cols), precision.dataType());
         float[] buffer = new float[step * cols];
         for (int first = 0; first < rows; first += step) {
             int n = Math.min(step, rows - first);
-            checkpoint.weights().readRows(tensor, first, n, buffer, 0);
+            checkpoint.weights().readRows(tensor, slab, first, n, buffer, 0);
             // On CPU the chunk aliases the staging buffer: its sub-manager frees it before the next refill.
             try (NDManager chunkManager = manager.newSubManager()) {
                 NDArray chunk = staging.upload(chunkManager, buffer, n, cols);

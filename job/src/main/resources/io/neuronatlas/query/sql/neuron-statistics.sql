@@ -5,3 +5,5 @@ SELECT checkpoint, norm, max_score, min_score, mean_score, std_score, max_abs_sc
 FROM neurons
 WHERE matrix = :matrix AND layer = :layer AND coalesce(expert, '') = :expert AND neuron = :neuron
 ORDER BY checkpoint
+-- :rows is the number of checkpoints: with a LIMIT, Spark sorts in one step, not with a shuffle.
+LIMIT :rows

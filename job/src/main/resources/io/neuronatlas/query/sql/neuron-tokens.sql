@@ -6,3 +6,6 @@ FROM neuron_tokens
 WHERE matrix = :matrix AND layer = :layer AND coalesce(expert, '') = :expert AND neuron = :neuron
   AND rank <= :tokens
 ORDER BY checkpoint, polarity, rank
+-- :rows is every row (:tokens per polarity and checkpoint): with a LIMIT, Spark sorts them in one step, not with a
+-- shuffle.
+LIMIT :rows

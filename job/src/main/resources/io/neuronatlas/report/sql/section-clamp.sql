@@ -4,30 +4,30 @@
 -- sets the activation at (layer, index), the input of down_proj: the curves go on the record report_home picks
 -- (see section-examples.sql), and the page shows them on all three matrices.
 WITH curves AS (
-  SELECT checkpoint, run, layer, neuron, target_id, target, prompt, prompt_index, scope,
+  SELECT checkpoint, run, layer, expert, neuron, target_id, target, prompt, prompt_index, scope,
          array_sort(collect_list(struct(value, target_prob))) AS points
   FROM clamp_sweeps
   WHERE array_contains(:checkpoints, checkpoint)
-  GROUP BY checkpoint, run, layer, neuron, target_id, target, prompt, prompt_index, scope
+  GROUP BY checkpoint, run, layer, expert, neuron, target_id, target, prompt, prompt_index, scope
 ),
 latest AS (
-  SELECT *, row_number() OVER (PARTITION BY checkpoint, layer, neuron, target_id, prompt, scope
+  SELECT *, row_number() OVER (PARTITION BY checkpoint, layer, expert, neuron, target_id, prompt, scope
                                ORDER BY run DESC) AS version
   FROM curves
 ),
 kept AS (
-  SELECT *, row_number() OVER (PARTITION BY checkpoint, layer, neuron
+  SELECT *, row_number() OVER (PARTITION BY checkpoint, layer, expert, neuron
                                ORDER BY target, target_id, scope, prompt_index, prompt) AS place
   FROM latest
   WHERE version = 1
 )
-SELECT k.checkpoint, h.matrix, k.layer, CAST(NULL AS STRING) AS expert, k.neuron,
+SELECT k.checkpoint, h.matrix, k.layer, k.expert, k.neuron,
        named_struct('x_label', 'clamp value', 'y_label', 'target probability',
                     'curves', transform(array_sort(collect_list(struct(k.place, named_struct(
                       'label', k.target, 'prompt', k.prompt, 'scope', k.scope,
                       'x', transform(k.points, p -> p.value), 'y', transform(k.points, p -> p.target_prob)) AS c))),
                       x -> x.c)) AS value
 FROM kept k
-JOIN report_home h ON k.checkpoint = h.checkpoint AND k.layer = h.layer
+JOIN report_home h ON k.checkpoint = h.checkpoint AND k.layer = h.layer AND k.expert <=> h.expert
 WHERE k.place <= :curves
-GROUP BY k.checkpoint, h.matrix, k.layer, k.neuron
+GROUP BY k.checkpoint, h.matrix, k.layer, k.expert, k.neuron

@@ -8,7 +8,8 @@
 --   no effect      a smaller swing
 -- and the columns behind it as metrics. On the record report_home picks (see section-examples.sql).
 WITH latest AS (
-  SELECT *, row_number() OVER (PARTITION BY checkpoint, layer, neuron, target_id, scope ORDER BY run DESC) AS version,
+  SELECT *, row_number() OVER (PARTITION BY checkpoint, layer, expert, neuron, target_id, scope ORDER BY run DESC)
+           AS version,
          ln(least(greatest(prob_at_max_value, 1e-12), 1 - 1e-12) / (1 - least(greatest(prob_at_max_value, 1e-12),
             1 - 1e-12)))
          - ln(least(greatest(prob_at_min_value, 1e-12), 1 - 1e-12) / (1 - least(greatest(prob_at_min_value, 1e-12),
@@ -16,7 +17,7 @@ WITH latest AS (
   FROM neuron_validation
   WHERE array_contains(:checkpoints, checkpoint)
 )
-SELECT v.checkpoint, h.matrix, v.layer, CAST(NULL AS STRING) AS expert, v.neuron,
+SELECT v.checkpoint, h.matrix, v.layer, v.expert, v.neuron,
        transform(array_sort(collect_list(struct(v.target, v.target_id, v.scope, named_struct(
          'target', v.target, 'scope', v.scope,
          'verdict', CASE WHEN v.monotonic AND abs(v.swing) >= ln(10) THEN 'confirmed'
@@ -42,6 +43,6 @@ SELECT v.checkpoint, h.matrix, v.layer, CAST(NULL AS STRING) AS expert, v.neuron
            named_struct('name', 'normalized_prob', 'value', v.normalized_prob))) AS entry))),
          x -> x.entry) AS value
 FROM latest v
-JOIN report_home h ON v.checkpoint = h.checkpoint AND v.layer = h.layer
+JOIN report_home h ON v.checkpoint = h.checkpoint AND v.layer = h.layer AND v.expert <=> h.expert
 WHERE v.version = 1
-GROUP BY v.checkpoint, h.matrix, v.layer, v.neuron
+GROUP BY v.checkpoint, h.matrix, v.layer, v.expert, v.neuron

@@ -85,7 +85,7 @@ class ClampSweeperTest {
      * both checked.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"mixtral", "qwen2_moe", "qwen3_moe"})
+    @ValueSource(strings = {"mixtral", "qwen2_moe", "qwen3_moe", "gpt_oss"})
     void mixturesSweepFromThePrefix(String family) throws Exception {
         HfFixture fixture = HfFixture.load(family);
         try (DecoderModel m = DecoderModel.load(fixture.modelDir(), Device.cpu(), Precision.FP32)) {

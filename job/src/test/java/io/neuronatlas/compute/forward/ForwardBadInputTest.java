@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.neuronatlas.checkpoint.CheckpointException;
 import io.neuronatlas.checkpoint.ModelConfig;
+import io.neuronatlas.testing.HfFixture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -123,9 +124,35 @@ class ForwardBadInputTest {
     @Test
     void architecturesWithoutAForwardPass() throws Exception {
         Models.llama().write(dir);
-        editConfig(c -> c.put("model_type", "gpt_oss"));
+        editConfig(c -> c.put("model_type", "falcon"));
         assertMentions(message(CheckpointException.class, () -> Models.load(dir)), "config.json",
-                "no forward pass yet for model_type 'gpt_oss' (supported: llama, mistral, qwen2, qwen3, olmo2,");
+                "no forward pass yet for model_type 'falcon' (supported: llama, mistral, qwen2, qwen3, olmo2,",
+                "qwen3_moe, gpt_oss)");
+    }
+
+    /**
+     * A sequence longer than max_position_embeddings is refused whatever the rope type, dynamic NTK (which would
+     * stretch the context) and learned positions included; one exactly that long runs. Prompt and generated tokens
+     * count alike (the last generated token is never fed back).
+     */
+    @Test
+    void everyRopeTypeRefusesSequencesPastMaxPositions() throws Exception {
+        for (String name : List.of("llama", "llama-linear", "llama-dynamic", "llama-yarn", "llama-longrope",
+                "llama-llama3", "gemma3_text", "gpt2", "gpt_oss")) {
+            try (DecoderModel model = DecoderModel.load(HfFixture.load(name).modelDir(), Device.cpu(),
+                    Precision.FP32)) {
+                int max = model.config().maxPositions();
+                String limit = "max_position_embeddings=" + max;
+                ForwardPass pass = new ForwardPass(model);
+                assertEquals(1, pass.nextTokenLogits(new int[][] {new int[max]}, Clamps.none()).length, name);
+                assertMentions(message(IllegalArgumentException.class, () -> pass.nextTokenLogits(
+                        new int[][] {new int[max + 1]}, Clamps.none())), "the prompt has " + (max + 1), limit);
+                GenerationOptions twoMore = new GenerationOptions(1, 2, 0, 1, 0);
+                assertMentions(message(IllegalArgumentException.class, () -> new Generator(model)
+                        .generate(new int[max], Clamps.none(), twoMore)), "generating 2 more needs "
+                        + (max + 1) + " positions", limit);
+            }
+        }
     }
 
     @Test

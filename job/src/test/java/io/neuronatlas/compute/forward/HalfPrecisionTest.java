@@ -57,11 +57,12 @@ class HalfPrecisionTest {
 
     /**
      * The families' own operations in half precision (Gemma's (1 + w) norms and √d embedding scale, soft-capping,
-     * per-head q/k norms, LayerNorm with bias, parallel residual, partial rotary, fused projections cut apart): transformers' fp32
-     * logits within 1e-2 relative, for a plain pass and a clamped sweep.
+     * per-head q/k norms, LayerNorm with bias, parallel residual, partial rotary, fused projections cut apart; gpt-oss's
+     * sinks, experts' biases and clamped SwiGLU): transformers' fp32 logits within 1e-2 relative, for a plain pass and
+     * a clamped sweep.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"gemma2", "gemma3", "gpt_neox"})
+    @ValueSource(strings = {"gemma2", "gemma3", "gpt_neox", "gpt_oss"})
     void familiesInHalfPrecision(String family) throws Exception {
         HfFixture fixture = HfFixture.load(family);
         Path model = fixture.modelDir();
@@ -76,8 +77,9 @@ class HalfPrecisionTest {
             HfFixture.Clamp c = fixture.clamp();
             float[][] clamped = fixture.clampedLogits(0, 1);
             int target = 7;
-            ClampSweep sweep = new ClampSweeper(half).sweep(prompt, List.of(new NeuronRef(c.layer(), c.neuron())),
-                    new double[] {c.value()}, target, ClampScope.ALL).get(0);
+            NeuronRef neuron = new NeuronRef(c.layer(), c.expert(), c.neuron());
+            ClampSweep sweep = new ClampSweeper(half).sweep(prompt, List.of(neuron), new double[] {c.value()}, target,
+                    ClampScope.ALL).get(0);
             float want = clamped[clamped.length - 1][target];
             assertEquals(want, sweep.points().get(0).stats().targetLogit(), 2e-2 * Math.max(1, Math.abs(want)),
                     family + ": clamped logit");

@@ -2,6 +2,7 @@ package io.neuronatlas.compute.forward;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
@@ -33,11 +34,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * </ul>
  * Issue 22B added every dense family (Qwen3, OLMo-2, Gemma 1/2/3 with the multimodal checkpoint's language model,
  * Phi-3, GPT-2, GPT-NeoX) to the list, and sliding windows: Mistral's 12-token window and Gemma's sliding layers
- * see the 20-token prompt as transformers does; llama-dynamic runs past its max_position_embeddings of 16, as dynamic
- * NTK scaling is meant to. The mixtures (Mixtral, Qwen2-MoE with its shared expert, Qwen3-MoE with dense and sparse
- * layers) run every clamp their fixture has: a dense layer's neuron, a routed expert's, the shared expert's
+ * see the 20-token prompt as transformers does; llama-dynamic's 20-token prompt is longer than its
+ * max_position_embeddings of 16 and refused (dynamic NTK would stretch the context; the forward pass refuses every
+ * rope type past it), its other prompts match. The mixtures (Mixtral, Qwen2-MoE with its shared expert, Qwen3-MoE
+ * with dense and sparse layers, gpt-oss with attention sinks, biases, its clamped SwiGLU, alternating sliding layers
+ * and yarn) run every clamp their fixture has: a dense layer's neuron, a routed expert's, the shared expert's
  * (transformers set it in the input of the expert's own down projection, at the tokens routed to it); activations
- * are checked on their dense layers.
+ * are checked on every MLP, an expert's at the tokens routed to it and absent elsewhere.
  */
 @ExtendWith(OneTorchThread.class)
 class HfLlamaFamilyTest {
@@ -52,7 +55,7 @@ class HfLlamaFamilyTest {
         List<Arguments> cases = new ArrayList<>();
         for (String name : List.of("llama", "llama-linear", "llama-dynamic", "llama-yarn", "llama-longrope",
                 "llama-llama3", "mistral", "qwen2", "qwen3", "olmo2", "gemma", "gemma2", "gemma3_text", "gemma3",
-                "phi3", "gpt2", "gpt_neox", "mixtral", "qwen2_moe", "qwen3_moe")) {
+                "phi3", "gpt2", "gpt_neox", "mixtral", "qwen2_moe", "qwen3_moe", "gpt_oss")) {
             for (HfFixture.Spelling spelling : HfFixture.Spelling.values()) {
                 cases.add(Arguments.of(name + ", " + spelling, HfFixture.load(name), spelling));
             }
@@ -77,6 +80,13 @@ class HfLlamaFamilyTest {
             int longest = fixture.promptCount() - 1;
             for (int p = 0; p < fixture.promptCount(); p++) {
                 int[] prompt = fixture.prompt(p);
+                if (prompt.length > config.maxPositions()) {
+                    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                            () -> pass.nextTokenLogits(new int[][] {prompt}, Clamps.none()));
+                    assertTrue(refused.getMessage().contains("max_position_embeddings=" + config.maxPositions()),
+                            refused.getMessage());
+                    continue;
+                }
                 float[][] expected = fixture.logits(p);
                 boolean everyPosition = whole && !lengthDependent && p == longest;
                 for (int t = everyPosition ? 0 : prompt.length - 1; t < prompt.length; t++) {
@@ -120,31 +130,48 @@ class HfLlamaFamilyTest {
                 label + ": baseline probability of token " + target);
     }
 
-    /** The fixture's neurons of every dense layer at every position (experts' capture is not written yet). */
+    /**
+     * The fixture's neurons of every MLP at every position its token passes through: a dense layer's everywhere; an
+     * expert's at the tokens the router sends to it (transformers' own top-k, recorded in the input of the expert's
+     * down projection), and nothing elsewhere: not routed, NaN. An expert no token of the prompt reaches is not
+     * handed over at all.
+     */
     private static void activations(String label, DecoderModel model, HfFixture fixture, int p) {
         int[] prompt = fixture.prompt(p);
-        int layers = model.config().model().layers();
-        float[][] captured = new float[layers][];
         List<HfFixture.Site> sites = fixture.sites();
-        int[] dense = sites.stream().filter(s -> s.expert() == null).mapToInt(HfFixture.Site::layer).distinct()
-                .sorted().toArray();
-        if (dense.length == 0) {
-            return;
-        }
-        new ActivationCapture(model).capture(new int[][] {prompt}, dense, (layer, a) -> captured[layer] = a.clone());
+        int[] layers = sites.stream().mapToInt(HfFixture.Site::layer).distinct().sorted().toArray();
+        java.util.Map<String, float[]> captured = new java.util.HashMap<>();
+        java.util.Map<String, boolean[]> routing = new java.util.HashMap<>();
+        new ActivationCapture(model).capture(new int[][] {prompt}, layers, (layer, mlp, a, routed) -> {
+            String key = layer + "/" + mlp.expert();
+            captured.put(key, Arrays.copyOf(a, mlp.width() * prompt.length));
+            routing.put(key, routed == null ? null : routed.clone());
+        });
         for (int s = 0; s < sites.size(); s++) {
             HfFixture.Site site = sites.get(s);
-            if (site.expert() != null) {
-                continue;
-            }
-            float[][] expected = fixture.activations(s, p); // (positions, neurons)
+            String key = site.layer() + "/" + site.expert();
+            String where = label + ": L" + site.layer() + (site.expert() == null ? "" : ".E" + site.expert());
+            float[][] expected = fixture.activations(s, p); // (positions, neurons), NaN where not routed
+            float[] actual = captured.get(key);
+            boolean[] routed = routing.get(key);
+            boolean expert = site.expert() != null && !site.expert().equals("shared");
             for (int t = 0; t < prompt.length; t++) {
+                boolean reached = !Float.isNaN(expected[t][0]);
+                if (actual == null) {
+                    assertTrue(expert && !reached, where + " was not captured, yet position " + t + " reaches it");
+                    continue;
+                }
+                assertEquals(reached, routed == null || routed[t], where + ": routing of position " + t);
                 for (int k = 0; k < site.neurons().length; k++) {
-                    // neuron-major (d_mlp, batch 1, positions)
-                    float actual = captured[site.layer()][site.neurons()[k] * prompt.length + t];
+                    // neuron-major (width, batch 1, positions)
+                    float value = actual[site.neurons()[k] * prompt.length + t];
+                    if (!reached) {
+                        assertTrue(Float.isNaN(value), where + "." + site.neurons()[k] + " at unrouted position "
+                                + t + ": " + value + ", expected no activation (NaN)");
+                        continue;
+                    }
                     double bound = ACTIVATIONS * Math.max(1, Math.abs(expected[t][k]));
-                    assertEquals(expected[t][k], actual, bound, label + ": L" + site.layer() + "."
-                            + site.neurons()[k] + " at position " + t);
+                    assertEquals(expected[t][k], value, bound, where + "." + site.neurons()[k] + " at position " + t);
                 }
             }
         }

@@ -587,7 +587,7 @@
 
   /** The largest |value| of examples' tokens: what shading divides by, so shades compare across lists. */
   function scaleOf(examples) {
-    return Math.max(1e-12, ...examples.flatMap((x) => x.values.map(Math.abs)));
+    return Math.max(1e-12, ...examples.flatMap((x) => x.values.map((v) => (v == null ? 0 : Math.abs(v)))));
   }
 
   /**
@@ -616,12 +616,15 @@
       x.source === undefined ? null : el('span', { class: 'source' }, ' ', plain(x.source)))));
   }
 
+  /** A window token shaded by its value; null: a token its expert was not routed, which has no activation. */
   function shaded(token, value, scale, peak) {
-    const span = el('span', { class: peak ? 'act peak' : 'act', title: C.formatNumber(value),
+    const span = el('span', { class: peak ? 'act peak' : 'act',
+      title: value == null ? 'not routed to this expert' : C.formatNumber(value),
       'data-value': String(value) });
     for (const [kind, text] of C.visibleParts(String(token))) {
       span.appendChild(kind === 'e' ? el('span', { class: 'esc' }, text) : document.createTextNode(text));
     }
+    if (value == null) return span;
     const a = Math.min(1, Math.abs(value) / scale);
     span.style.backgroundColor = value >= 0 ? 'rgba(255, 140, 0, ' + a.toFixed(3) + ')'
       : 'rgba(40, 120, 255, ' + a.toFixed(3) + ')';
