@@ -2,9 +2,6 @@ package io.neuronatlas.bench;
 
 import ai.djl.Device;
 import io.neuronatlas.checkpoint.Checkpoint;
-import io.neuronatlas.checkpoint.ForwardConfig;
-import io.neuronatlas.checkpoint.RopeScaling;
-import io.neuronatlas.checkpoint.safetensors.DType;
 import io.neuronatlas.checkpoint.synthetic.SyntheticDecoder;
 import io.neuronatlas.checkpoint.synthetic.SyntheticDecoder.CausalNeuron;
 import io.neuronatlas.cli.Command;
@@ -35,27 +32,12 @@ import java.util.stream.Stream;
 import scopt.OParser;
 
 /**
- * {@code bench-clamp}: clamp sweeps at Llama-3.2-1B shapes, the naive way (an independent full forward pass per
- * value, the clamp applied inside the MLP) against {@link ClampSweeper} (one prefix pass per prompt, all values of a
- * neuron in one batch from its layer on), in the same run on the same model, with the results compared.
+ * {@code bench-clamp}: clamp sweeps at a family's real shapes ({@link ClampFamily}: Llama-3.2-1B by default), the naive
+ * way (an independent full forward pass per value, the clamp applied inside the MLP) against {@link ClampSweeper} (one
+ * prefix pass per prompt, all values of a neuron in one batch from its layer on), in the same run on the same model,
+ * with the results compared.
  */
 final class ClampBenchmark implements Command {
-    /** Llama-3.2-1B's config.json, with synthetic weights. */
-    static final int LAYERS = 16;
-    static final int D_MODEL = 2048;
-    static final int D_MLP = 8192;
-    static final int HEADS = 32;
-    static final int KV_HEADS = 8;
-    static final int VOCAB = 128_256;
-    /**
-     * Planted where the paper's Llama-3.1-8B dog neuron sits relative to depth (layer 25 of 32), writing strongly
-     * enough that clamping it at 500 makes " dog" certain, as in the paper's Figure 3.
-     */
-    static final CausalNeuron DOG = new CausalNeuron(12, 1442, " is", " dog", 1.0, 5.0);
-    /** Eight neurons spread over the depth, the planted one among them. */
-    static final List<NeuronRef> NEURONS = List.of(new NeuronRef(1, 100), new NeuronRef(3, 2000),
-            new NeuronRef(5, 4000), new NeuronRef(7, 6000), new NeuronRef(9, 8000), new NeuronRef(11, 300),
-            new NeuronRef(DOG.layer(), DOG.neuron()), new NeuronRef(15, 5000));
     /** Agreement: probabilities are compared absolutely, logits relative to max(1, |logit|). */
     static final double PROB_TOLERANCE = 1e-5;
     static final double LOGIT_TOLERANCE = 1e-4;
@@ -70,6 +52,7 @@ final class ClampBenchmark implements Command {
         String work = "target/bench-clamp";
         String values = "-500:500:41";
         String scope = "all";
+        String family = "llama";
         int threads = Runtime.getRuntime().availableProcessors();
     }
 
@@ -80,19 +63,24 @@ final class ClampBenchmark implements Command {
 
     @Override
     public String summary() {
-        return "clamp sweeps at Llama-3.2-1B shapes: naive full passes against the batched prefix sweep";
+        return "clamp sweeps at a family's real shapes: naive full passes against the batched prefix sweep";
     }
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         Scopt<Args> s = new Scopt<>();
         OParser<?, Args> parser = s.parser("neuron-atlas-bench bench-clamp",
-                "Writes (once) a complete bf16 checkpoint with Llama-3.2-1B shapes (16 layers, d_model 2048, d_mlp "
-                        + "8192, 32 heads on 8 kv heads, vocab 128,256, llama3 rope; synthetic weights, a dog neuron "
-                        + "planted at L12.1442), loads it in fp32 on the CPU, sweeps 8 neurons x 2 prompts x the "
-                        + "values naively (one full forward pass per value) and with the batched prefix sweep, checks "
-                        + "that both agree, and prints both times, the speed-up (goal >= 10x) and peak RSS.",
-                s.string("work", "DIR", "where the checkpoint goes (default target/bench-clamp; ~2.5 GB)",
+                "Writes (once) a complete bf16 checkpoint of a family's real shapes (Llama-3.2-1B by default; "
+                        + "scaled down where the model would not fit, which it prints; synthetic weights, a dog neuron "
+                        + "planted at L12.1442 in the dense ones), loads it in fp32 on the CPU, sweeps 8 neurons x 2 "
+                        + "prompts x the values naively (one full forward pass per value) and with the batched prefix "
+                        + "sweep, checks that both agree, and prints both times, the speed-up (goal >= 10x) and peak "
+                        + "RSS.",
+                s.string("family", ClampFamily.options(), "the model's family (default llama): llama is "
+                        + "Llama-3.2-1B; qwen3 is Qwen3-1.7B with 16 of its 28 layers; qwen3_moe is Qwen3-30B-A3B "
+                        + "with 8 of its 48 layers and 16 of its 128 experts, 2 per token (its neurons: one a layer, "
+                        + "of an expert the prompt's last token is routed to)", (a, v) -> a.family = v),
+                s.string("work", "DIR", "where the checkpoint goes (default target/bench-clamp; 2-3 GB a family)",
                         (a, v) -> a.work = v),
                 s.string("values", "START:STOP:COUNT", "clamp values (default -500:500:41, the paper's Figure 3)",
                         (a, v) -> a.values = v),
@@ -106,7 +94,9 @@ final class ClampBenchmark implements Command {
         Args a = parsed.options();
         double[] values = ValueRange.parse("--values", a.values).values();
         ClampScope scope = ClampScope.parse(a.scope);
-        SyntheticDecoder.Written model = ensureCheckpoint(Path.of(a.work, "llama-3.2-1b-decoder"), out);
+        ClampFamily family = ClampFamily.parse(a.family);
+        out.println("bench-clamp --family " + family.option() + ": " + family.shapes() + "; synthetic bf16 weights");
+        SyntheticDecoder.Written model = ensureCheckpoint(family, Path.of(a.work, family.folder()), out);
         int dog = model.id(" dog");
         int bos = model.id(SyntheticDecoder.BOS);
         // The paper's prompts as Llama-3.1 tokenizes them (BOS + 4 and BOS + 3 tokens), in synthetic words.
@@ -123,18 +113,26 @@ final class ClampBenchmark implements Command {
                     Benchmarks.loadAverage());
             ForwardPass pass = new ForwardPass(decoder);
             ClampSweeper sweeper = new ClampSweeper(decoder);
+            List<List<NeuronRef>> neurons = new ArrayList<>();
+            for (int[] prompt : prompts) {
+                neurons.add(family.neurons(sweeper, prompt));
+                out.println("  neurons on a prompt of " + prompt.length + " tokens: " + neurons.get(
+                        neurons.size() - 1));
+            }
             // Warm-up: the first passes pay for thread pools and allocator growth.
             pass.nextToken(prompts.get(0), Clamps.none(), dog);
-            sweeper.sweep(prompts.get(1), List.of(NEURONS.get(NEURONS.size() - 1)), new double[] {0, 1}, dog, scope);
+            sweeper.sweep(prompts.get(1), neurons.get(1).subList(neurons.get(1).size() - 1, neurons.get(1).size()),
+                    new double[] {0, 1}, dog, scope);
 
-            int runs = prompts.size() * NEURONS.size() * values.length;
+            int runs = neurons.stream().mapToInt(List::size).sum() * values.length;
             out.printf(Locale.ROOT, "%nsweeping %d neurons x %d prompts x %d values (%s) = %d clamped predictions, "
-                    + "scope %s%n", NEURONS.size(), prompts.size(), values.length, a.values, runs, scope.label());
+                    + "scope %s%n", neurons.get(0).size(), prompts.size(), values.length, a.values, runs,
+                    scope.label());
             long e0 = System.nanoTime();
             List<ClampSweep> fast = new ArrayList<>();
-            for (int[] prompt : prompts) {
-                try (PromptPrefix prefix = sweeper.prefix(prompt, NEURONS)) {
-                    fast.addAll(sweeper.sweep(prefix, NEURONS, values, dog, scope));
+            for (int i = 0; i < prompts.size(); i++) {
+                try (PromptPrefix prefix = sweeper.prefix(prompts.get(i), neurons.get(i))) {
+                    fast.addAll(sweeper.sweep(prefix, neurons.get(i), values, dog, scope));
                 }
             }
             double efficient = (System.nanoTime() - e0) / 1e9;
@@ -143,10 +141,10 @@ final class ClampBenchmark implements Command {
 
             long n0 = System.nanoTime();
             List<NextTokenStats> naive = new ArrayList<>();
-            for (int[] prompt : prompts) {
-                for (NeuronRef neuron : NEURONS) {
+            for (int i = 0; i < prompts.size(); i++) {
+                for (NeuronRef neuron : neurons.get(i)) {
                     for (double v : values) {
-                        naive.add(pass.nextToken(prompt, Clamps.of(scope, new Clamp(neuron, v)), dog));
+                        naive.add(pass.nextToken(prompts.get(i), Clamps.of(scope, new Clamp(neuron, v)), dog));
                     }
                 }
             }
@@ -155,7 +153,9 @@ final class ClampBenchmark implements Command {
                     1000 * naiveSeconds / runs);
             boolean agree = compare(fast, naive, out);
             out.printf(Locale.ROOT, "speed-up naive / batched: %.1fx (goal >= 10x)%n", naiveSeconds / efficient);
-            report(fast, out);
+            if (family.planted() != null) {
+                report(family.planted(), fast, out);
+            }
             out.printf(Locale.ROOT, "peak RSS (VmHWM): %.2f GB; load average after: %s%n",
                     ProcessMemory.peakRssBytes() / 1e9, Benchmarks.loadAverage());
             return agree ? 0 : 1;
@@ -205,9 +205,9 @@ final class ClampBenchmark implements Command {
     }
 
     /** The planted neuron's curve, as a sanity check that the sweep measures what was planted. */
-    private static void report(List<ClampSweep> sweeps, PrintStream out) {
+    private static void report(CausalNeuron planted, List<ClampSweep> sweeps, PrintStream out) {
         for (ClampSweep sweep : sweeps) {
-            if (sweep.neuron().layer() == DOG.layer() && sweep.neuron().index() == DOG.neuron()) {
+            if (sweep.neuron().equals(new NeuronRef(planted.layer(), planted.neuron()))) {
                 NextTokenStats first = sweep.points().get(0).stats();
                 NextTokenStats last = sweep.points().get(sweep.points().size() - 1).stats();
                 out.printf(Locale.ROOT, "planted %s, prompt of %d tokens: natural activation %.2f, p(' dog') %.3g "
@@ -219,35 +219,25 @@ final class ClampBenchmark implements Command {
         }
     }
 
-    private static SyntheticDecoder.Written ensureCheckpoint(Path dir, PrintStream out) throws IOException {
-        SyntheticDecoder writer = new SyntheticDecoder().modelType("llama").layers(LAYERS).dModel(D_MODEL)
-                .dMlp(D_MLP).heads(HEADS, KV_HEADS).headDim(D_MODEL / HEADS).vocab(VOCAB).dtype(DType.BF16)
-                .tied(true).rope(500000, RopeScaling.llama3(32, 1, 4, 8192)).maxPositions(131072)
-                .rmsNormEps(1e-5).seed(1).plant(DOG);
+    private static SyntheticDecoder.Written ensureCheckpoint(ClampFamily family, Path dir, PrintStream out)
+            throws IOException {
+        SyntheticDecoder writer = family.writer();
         Path config = dir.resolve(Checkpoint.CONFIG);
-        if (Files.isRegularFile(config) && Files.isRegularFile(dir.resolve(WRITER_MARK))) {
-            ForwardConfig c = ForwardConfig.read(config);
-            if (c.model().layers() == LAYERS && c.model().dMlp() == D_MLP && c.kvHeads() == KV_HEADS
-                    && Files.readString(dir.resolve(WRITER_MARK)).equals(writerMark())) {
-                out.println("bench-clamp: reusing " + dir);
-                return writer.writtenAt(dir);
-            }
+        Path mark = dir.resolve(WRITER_MARK);
+        if (Files.isRegularFile(config) && Files.isRegularFile(mark)
+                && Files.readString(mark).equals(family.writerMark())) {
+            out.println("bench-clamp: reusing " + dir);
+            return writer.writtenAt(dir);
         }
         long t0 = System.nanoTime();
         Path partial = dir.resolveSibling(dir.getFileName() + ".partial");
         deleteTree(partial);
         writer.write(partial);
-        Files.writeString(partial.resolve(WRITER_MARK), writerMark());
+        Files.writeString(partial.resolve(WRITER_MARK), family.writerMark());
         deleteTree(dir);
         Files.move(partial, dir);
         out.printf(Locale.ROOT, "bench-clamp: wrote %s in %.1f s%n", dir, (System.nanoTime() - t0) / 1e9);
         return writer.writtenAt(dir);
-    }
-
-    /** Names the writer settings a folder was made with, so a changed benchmark rewrites its checkpoint. */
-    private static String writerMark() {
-        return "SyntheticDecoder llama " + LAYERS + "x" + D_MODEL + "x" + D_MLP + " heads " + HEADS + "/" + KV_HEADS
-                + " vocab " + VOCAB + " tied bf16 seed 1 planted " + DOG + " final-norm 2/sqrt(d)\n";
     }
 
     private static void deleteTree(Path dir) throws IOException {

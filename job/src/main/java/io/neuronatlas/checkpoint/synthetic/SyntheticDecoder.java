@@ -2,14 +2,20 @@ package io.neuronatlas.checkpoint.synthetic;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.neuronatlas.checkpoint.AttentionProjection;
+import io.neuronatlas.checkpoint.Architecture;
+import io.neuronatlas.checkpoint.Architectures;
 import io.neuronatlas.checkpoint.Checkpoint;
-import io.neuronatlas.checkpoint.LlamaDecoderLayout;
+import io.neuronatlas.checkpoint.DecoderBlock;
+import io.neuronatlas.checkpoint.DecoderLayout;
 import io.neuronatlas.checkpoint.ForwardConfig;
-import io.neuronatlas.checkpoint.LlamaArchitecture;
+import io.neuronatlas.checkpoint.LayerTensors;
+import io.neuronatlas.checkpoint.MixtureTensors;
+import io.neuronatlas.checkpoint.MlpBlock;
 import io.neuronatlas.checkpoint.MlpMatrix;
+import io.neuronatlas.checkpoint.NeuronSource;
 import io.neuronatlas.checkpoint.RopeScaling;
 import io.neuronatlas.checkpoint.safetensors.DType;
+import io.neuronatlas.checkpoint.TensorSlice;
 import io.neuronatlas.checkpoint.safetensors.SafetensorsWriter;
 import io.neuronatlas.checkpoint.tokenizer.TokenTable;
 import io.neuronatlas.checkpoint.tokenizer.TokenizerJsonWriter;
@@ -18,12 +24,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Writes a complete Llama-family checkpoint a forward pass can run: config.json with attention shape, rotary and
  * special-token fields, every tensor of every decoder layer (attention with grouped-query heads, an explicit head_dim
- * when asked, Qwen2's q/k/v biases or Llama's attention_bias, both norms, the gated MLP), final norm, tied or untied
- * head, in BF16, F16 or F32, and a synthetic byte-level tokenizer.json with a BOS and an EOS token.
+ * when asked, Qwen2's q/k/v biases or Llama's attention_bias, Qwen3's per-head q/k norms, both norms, the gated MLP,
+ * or for Mixtral and Qwen3-MoE a router and experts), final norm, tied or untied head, in BF16, F16 or F32, and a
+ * synthetic byte-level tokenizer.json with a BOS and an EOS token. Tensor names come from the family's
+ * {@link DecoderLayout} and {@link Architecture}.
  *
  * <p>Weights are seeded uniform noise scaled like a standard initialisation (each projection keeps unit variance), so
  * activations stay in a realistic range through many layers. A {@link CausalNeuron} can be planted: a neuron that a
@@ -34,6 +43,11 @@ import java.util.Map;
 public final class SyntheticDecoder {
     public static final String BOS = "<|begin_of_text|>";
     public static final String EOS = "<|end_of_text|>";
+    /** The model_types written, with their transformers class. */
+    private static final Map<String, String> CLASSES = Map.of("llama", "LlamaForCausalLM", "mistral",
+            "MistralForCausalLM", "qwen2", "Qwen2ForCausalLM", "qwen3", "Qwen3ForCausalLM", "mixtral",
+            "MixtralForCausalLM", "qwen3_moe", "Qwen3MoeForCausalLM");
+    private static final Set<String> MIXTURES = Set.of("mixtral", "qwen3_moe");
 
     private String modelType = "llama";
     private int layers = 2;
@@ -51,6 +65,9 @@ public final class SyntheticDecoder {
     private int maxPositions = 2048;
     private double rmsNormEps = 1e-5;
     private long seed = 1;
+    private int experts;
+    private int expertDMlp;
+    private int expertsPerToken;
     private CausalNeuron planted;
 
     /**
@@ -82,7 +99,7 @@ public final class SyntheticDecoder {
         }
     }
 
-    /** llama, mistral or qwen2. */
+    /** llama, mistral, qwen2, qwen3, or with {@link #experts} mixtral or qwen3_moe. */
     public SyntheticDecoder modelType(String v) {
         modelType = v;
         return this;
@@ -160,16 +177,34 @@ public final class SyntheticDecoder {
         return this;
     }
 
+    /**
+     * Every layer a mixture of count experts of width neurons, each token routed to perToken of them (mixtral,
+     * qwen3_moe); the router rows are random, so tokens spread over the experts.
+     */
+    public SyntheticDecoder experts(int count, int width, int perToken) {
+        experts = count;
+        expertDMlp = width;
+        expertsPerToken = perToken;
+        return this;
+    }
+
     public SyntheticDecoder plant(CausalNeuron neuron) {
         planted = neuron;
         return this;
     }
 
     public Written write(Path dir) throws IOException {
-        LlamaDecoderLayout layout = LlamaDecoderLayout.of(modelType);
-        if (planted != null && (planted.layer() >= layers || planted.neuron() >= dMlp)) {
-            throw new IllegalArgumentException("planted neuron " + planted + " is outside " + layers + " layers of "
-                    + dMlp + " neurons");
+        if (!CLASSES.containsKey(modelType)) {
+            throw new IllegalArgumentException("synthetic decoders are written for model_type " + CLASSES.keySet()
+                    + ", not '" + modelType + "'");
+        }
+        if (MIXTURES.contains(modelType) != experts > 0) {
+            throw new IllegalArgumentException("model_type '" + modelType + "' " + (experts > 0
+                    ? "has no experts" : "needs experts(count, width, perToken)"));
+        }
+        if (planted != null && (planted.layer() >= layers || planted.neuron() >= dMlp || experts > 0)) {
+            throw new IllegalArgumentException("planted neuron " + planted + " is outside the dense MLPs ("
+                    + layers + " layers of " + dMlp + " neurons" + (experts > 0 ? "; a mixture has none" : "") + ")");
         }
         List<String> texts = SyntheticVocabulary.tokens(vocab - 2);
         if (planted != null) {
@@ -187,7 +222,7 @@ public final class SyntheticDecoder {
         writeConfig(dir.resolve(Checkpoint.CONFIG));
         ForwardConfig config = ForwardConfig.read(dir.resolve(Checkpoint.CONFIG));
         SafetensorsWriter writer = new SafetensorsWriter(dir.resolve("model.safetensors")).metadata("format", "pt");
-        new Tensors(config, layout, tokens).addTo(writer);
+        new Tensors(config, tokens).addTo(writer);
         writer.write();
         return writtenAt(dir);
     }
@@ -201,12 +236,23 @@ public final class SyntheticDecoder {
     private void writeConfig(Path file) throws IOException {
         ObjectMapper json = new ObjectMapper();
         ObjectNode root = json.createObjectNode();
-        Map<String, String> classes = Map.of("llama", "LlamaForCausalLM", "mistral", "MistralForCausalLM",
-                "qwen2", "Qwen2ForCausalLM");
-        root.putArray("architectures").add(classes.getOrDefault(modelType, "ForCausalLM"));
+        root.putArray("architectures").add(CLASSES.get(modelType));
         root.put("model_type", modelType);
         root.put("hidden_size", dModel);
-        root.put("intermediate_size", dMlp);
+        // Mixtral's experts are intermediate_size wide; Qwen3-MoE's moe_intermediate_size (intermediate_size is
+        // its dense layers', of which this writes none).
+        root.put("intermediate_size", modelType.equals("mixtral") ? expertDMlp : dMlp);
+        if (modelType.equals("mixtral")) {
+            root.put("num_local_experts", experts);
+            root.put("num_experts_per_tok", expertsPerToken);
+        } else if (modelType.equals("qwen3_moe")) {
+            root.put("num_experts", experts);
+            root.put("moe_intermediate_size", expertDMlp);
+            root.put("num_experts_per_tok", expertsPerToken);
+            root.put("norm_topk_prob", true);
+            root.put("decoder_sparse_step", 1);
+            root.putArray("mlp_only_layers");
+        }
         root.put("num_hidden_layers", layers);
         root.put("num_attention_heads", heads);
         root.put("num_key_value_heads", kvHeads);
@@ -248,39 +294,54 @@ public final class SyntheticDecoder {
     /** The tensors in Hugging Face's order, each a pure function of (seed, name, row). */
     private final class Tensors {
         private final ForwardConfig config;
-        private final LlamaDecoderLayout layout;
+        private final Architecture arch;
         private final TokenTable tokens;
         private final SeededRows rows = new SeededRows(seed);
 
-        Tensors(ForwardConfig config, LlamaDecoderLayout layout, TokenTable tokens) {
+        Tensors(ForwardConfig config, TokenTable tokens) {
             this.config = config;
-            this.layout = layout;
+            this.arch = Architectures.forModelType(modelType);
             this.tokens = tokens;
         }
 
+        /** The names and shapes of the family's own layout (attention, norms, router) and architecture (MLPs). */
         void addTo(SafetensorsWriter writer) {
-            LlamaArchitecture arch = LlamaArchitecture.INSTANCE;
-            int hd = config.headDim();
-            int qWidth = heads * hd;
-            int kvWidth = kvHeads * hd;
+            DecoderLayout layout = config.layout();
             writer.add(arch.embedTokens(), dtype, new long[] {vocab, dModel}, this::embeddingRow);
             for (int layer = 0; layer < layers; layer++) {
-                writer.add(layout.inputNorm(layer), dtype, new long[] {dModel}, norm("in." + layer));
-                for (AttentionProjection p : AttentionProjection.values()) {
-                    int out = p == AttentionProjection.O ? dModel : p == AttentionProjection.Q ? qWidth : kvWidth;
-                    int in = p == AttentionProjection.O ? qWidth : dModel;
-                    String name = layout.attentionWeight(p, layer);
-                    writer.add(name, dtype, new long[] {out, in}, uniform(name, SeededRows.UNIFORM_UNIT
-                            / Math.sqrt(in)));
-                    if (config.biasedProjections().contains(p)) {
-                        String bias = layout.attentionBias(p, layer);
-                        writer.add(bias, dtype, new long[] {out}, uniform(bias, 0.5));
+                LayerTensors t = layout.tensors(config, layer);
+                writer.add(t.attnIn().weight(), dtype, new long[] {dModel}, norm("in." + layer));
+                if (t.qNorm() != null) {
+                    int hd = config.headDim();
+                    boolean perHead = config.block().qkNorm() == DecoderBlock.QkNorm.PER_HEAD;
+                    writer.add(t.qNorm(), dtype, new long[] {perHead ? hd : (long) heads * hd},
+                            norm("q." + layer));
+                    writer.add(t.kNorm(), dtype, new long[] {perHead ? hd : (long) kvHeads * hd},
+                            norm("k." + layer));
+                }
+                TensorSlice[] weights = {t.q(), t.k(), t.v(), t.o()};
+                TensorSlice[] biases = {t.qBias(), t.kBias(), t.vBias(), t.oBias()};
+                for (int p = 0; p < weights.length; p++) {
+                    String name = weights[p].tensor();
+                    long[] shape = weights[p].stored(); // nn.Linear: (out, in)
+                    writer.add(name, dtype, shape, uniform(name, SeededRows.UNIFORM_UNIT / Math.sqrt(shape[1])));
+                    if (biases[p] != null) {
+                        String bias = biases[p].tensor();
+                        writer.add(bias, dtype, biases[p].stored(), uniform(bias, 0.5));
                     }
                 }
-                writer.add(layout.postAttentionNorm(layer), dtype, new long[] {dModel}, norm("post." + layer));
-                for (MlpMatrix m : MlpMatrix.values()) {
-                    writer.add(arch.mlpWeight(m, layer), dtype, m.neuronIsRow() ? new long[] {dMlp, dModel}
-                            : new long[] {dModel, dMlp}, mlpRows(m, layer));
+                writer.add(t.mlpIn().weight(), dtype, new long[] {dModel}, norm("post." + layer));
+                MixtureTensors mixture = layout.mixture(config, layer);
+                if (mixture != null) {
+                    int experts = config.model().experts().count();
+                    writer.add(mixture.router(), dtype, new long[] {experts, dModel},
+                            uniform(mixture.router(), SeededRows.UNIFORM_UNIT / Math.sqrt(dModel)));
+                }
+                for (MlpBlock block : config.model().mlpBlocks(layer)) {
+                    for (MlpMatrix m : MlpMatrix.values()) {
+                        NeuronSource src = arch.neurons(config.model(), m, layer, block);
+                        writer.add(src.tensor(), dtype, src.shape(), mlpRows(m, layer, block));
+                    }
                 }
             }
             writer.add(arch.finalNorm(), dtype, new long[] {dModel}, finalNorm());
@@ -325,11 +386,11 @@ public final class SyntheticDecoder {
             return (row, dst) -> rows.fillUniform(stream, row, dst, halfWidth);
         }
 
-        private SafetensorsWriter.RowFiller mlpRows(MlpMatrix m, int layer) {
-            String stream = "mlp." + layer + "." + m.label();
-            double halfWidth = SeededRows.UNIFORM_UNIT / Math.sqrt(m.neuronIsRow() ? dModel : dMlp);
+        private SafetensorsWriter.RowFiller mlpRows(MlpMatrix m, int layer, MlpBlock block) {
+            String stream = "mlp." + layer + "." + (block.isDense() ? "" : "e" + block.expert() + ".") + m.label();
+            double halfWidth = SeededRows.UNIFORM_UNIT / Math.sqrt(m.neuronIsRow() ? dModel : block.width());
             SafetensorsWriter.RowFiller random = uniform(stream, halfWidth);
-            if (planted == null || planted.layer() != layer) {
+            if (planted == null || planted.layer() != layer || !block.isDense()) {
                 return random;
             }
             if (m.neuronIsRow()) {

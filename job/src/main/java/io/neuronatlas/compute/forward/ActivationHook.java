@@ -10,6 +10,10 @@ import ai.djl.ndarray.NDManager;
  */
 interface ActivationHook {
     ActivationHook NONE = new ActivationHook() {
+        @Override
+        public boolean seesExperts() {
+            return false;
+        }
     };
 
     /**
@@ -34,6 +38,21 @@ interface ActivationHook {
      */
     default void onExpertActivation(int layer, String expert, NDArray activation, NDArray routed,
                                     DecoderStack.Step step) {
+    }
+
+    /**
+     * The shared expert's gate σ(x·shared_expert_gate) of a mixture layer: (batch, positions, 1), what its output is
+     * weighted by at each position (Qwen2-MoE). Called after {@link #onExpertActivation} for the shared expert.
+     */
+    default void onSharedExpertGate(int layer, NDArray gate) {
+    }
+
+    /**
+     * Whether {@link #onExpertActivation} is to see the routed experts' activations. If not, the stack runs each
+     * expert on the tokens routed to it alone, as transformers does, instead of on every position.
+     */
+    default boolean seesExperts() {
+        return true;
     }
 
     /**

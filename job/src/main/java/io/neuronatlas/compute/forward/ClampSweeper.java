@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.neuronatlas.checkpoint.ForwardConfig;
+import io.neuronatlas.checkpoint.MlpBlock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -16,7 +17,6 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * Clamp sweeps the efficient way. Per prompt one unclamped pass ({@link #prefix}) is shared by every neuron swept on
@@ -29,8 +29,10 @@ import java.util.Objects;
  * layer, where only the last position's output reaches the logits; scope LAST recomputes only the last position,
  * attending to the stored keys and values of the others, which the clamp does not change.
  *
- * <p>A mixture of experts takes the simple path: each (neuron, value) is a full pass with the neuron clamped (all of a
- * chunk's as one batch), since a clamp changes the router's choices above it.
+ * <p>A mixture of experts sweeps the same way. A clamp leaves its own layer's router alone (it reads the MLP's input),
+ * so an expert neuron's update is the rank-1 one weighted at each position by what the expert's output is weighted by
+ * there: the router's weight (0 where the token is not routed to the expert) or the shared expert's gate. The routers
+ * above it read the clamped residual, so each batch row is routed on its own there, as in a full pass.
  *
  * <p>Results equal full passes with the clamp applied inside the MLP ({@link ForwardPass}) up to float rounding.
  * Thread-safe: prefixes are read-only and each sweep has its own scope.
@@ -44,12 +46,10 @@ public final class ClampSweeper {
 
     private final DecoderStack stack;
     private final ForwardConfig config;
-    private final boolean mixture; // a model with experts: sweeps recompute whole passes
 
     public ClampSweeper(DecoderModel model) {
         this.stack = new DecoderStack(model);
         this.config = model.config();
-        this.mixture = config.model().experts().any();
     }
 
     /** Sweeps several neurons on one prompt, sharing one prefix pass and one batch. */
@@ -77,6 +77,7 @@ public final class ClampSweeper {
             Map<Integer, NDArray> residuals = new HashMap<>();
             Map<Integer, NDArray[]> mlps = new HashMap<>();
             Map<NeuronRef, float[]> activations = new HashMap<>();
+            Map<NeuronRef, float[]> outputWeights = new HashMap<>();
             ActivationHook keep = new ActivationHook() {
                 @Override
                 public void onActivation(int layer, NDArray activation, NDArray residual, DecoderStack.Step step) {
@@ -89,7 +90,10 @@ public final class ClampSweeper {
                     }
                 }
 
-                /** An expert's activation; NaN at the positions not routed to it, which the expert never sees. */
+                /**
+                 * An expert's activation, NaN at the positions not routed to it, which the expert never sees, and the
+                 * router's weight of its output at each position.
+                 */
                 @Override
                 public void onExpertActivation(int layer, String expert, NDArray activation, NDArray routed,
                                                DecoderStack.Step step) {
@@ -102,6 +106,18 @@ public final class ClampSweeper {
                                 a[p] = weights[p] == 0 ? Float.NaN : a[p];
                             }
                             activations.put(n, a);
+                            if (weights != null) {
+                                outputWeights.put(n, weights);
+                            }
+                        }
+                    }
+                }
+
+                @Override
+                public void onSharedExpertGate(int layer, NDArray gate) {
+                    for (NeuronRef n : byLayer.getOrDefault(layer, List.of())) {
+                        if (MlpBlock.SHARED.equals(n.expert())) {
+                            outputWeights.put(n, gate.toType(DataType.FLOAT32, false).toFloatArray());
                         }
                     }
                 }
@@ -128,10 +144,12 @@ public final class ClampSweeper {
                         float[] none = new float[prompt.length];
                         Arrays.fill(none, Float.NaN);
                         activations.put(n, none);
+                        outputWeights.put(n, new float[prompt.length]);
                     }
                 }
             }
-            return new PromptPrefix(prompt, manager, residuals, mlps, activations, cache, baseline);
+            return new PromptPrefix(prompt, manager, residuals, mlps, activations, outputWeights, cache,
+                    baseline);
         } catch (RuntimeException | Error e) {
             manager.close();
             throw e;
@@ -174,7 +192,7 @@ public final class ClampSweeper {
         for (NeuronRef neuron : neurons) {
             curves.add(new Curve(neuron, prefix.activations(neuron), new NextTokenStats[values.length]));
         }
-        int rowsPerValue = scope == ClampScope.ALL || mixture ? positions : 1;
+        int rowsPerValue = scope == ClampScope.ALL ? positions : 1;
         for (List<Slice> chunk : chunks(curves, values.length, Math.max(1, ROW_BUDGET / rowsPerValue))) {
             try (NDManager scopeManager = stack.model().newSubManager()) {
                 NextTokenStats[] stats = TokenStatistics.of(clampedLogits(scopeManager, prefix, chunk, values,
@@ -238,9 +256,6 @@ public final class ClampSweeper {
     /** (rows, vocab) logits of a chunk, rows in slice order. */
     private NDArray clampedLogits(NDManager scope, PromptPrefix prefix, List<Slice> chunk, double[] values,
                                   ClampScope clampScope) {
-        if (mixture) {
-            return recomputed(scope, prefix, chunk, values, clampScope);
-        }
         int positions = prefix.length();
         int first = clampScope == ClampScope.ALL ? 0 : positions - 1; // first recomputed position
         int rows = positions - first;
@@ -251,6 +266,11 @@ public final class ClampSweeper {
         // layer only the last position is left, and only it is needed of rows joining there.
         ActivationHook joining = new ActivationHook() {
             private int next;
+
+            @Override
+            public boolean seesExperts() {
+                return false;
+            }
 
             @Override
             public NDArray afterLayer(int layer, NDArray x, NDManager s) {
@@ -267,61 +287,30 @@ public final class ClampSweeper {
     }
 
     /**
-     * A mixture of experts: every row a full pass over the prompt with its neuron held at its value. A clamp changes
-     * the router's choices in the layers above it, so no stored residual can be reused; this is the simple path
-     * (the batch still shares one pass per chunk).
+     * A slice's batch rows at positions [from, positions): the stored residual after its layer, clamped. The update
+     * at a position is (v − a)·W_down[n], times the weight of the neuron's expert's output there (0 where the token is
+     * not routed to it, whose activation is NaN).
      */
-    private NDArray recomputed(NDManager scope, PromptPrefix prefix, List<Slice> chunk, double[] values,
-                               ClampScope clampScope) {
-        int rows = chunk.stream().mapToInt(Slice::count).sum();
-        int[][] ids = new int[rows][];
-        Arrays.fill(ids, prefix.prompt());
-        ActivationHook clamping = new ActivationHook() {
-            @Override
-            public void onActivation(int layer, NDArray activation, NDArray residual, DecoderStack.Step step) {
-                set(layer, null, activation, step);
-            }
-
-            @Override
-            public void onExpertActivation(int layer, String expert, NDArray activation, NDArray routed,
-                                           DecoderStack.Step step) {
-                set(layer, expert, activation, step);
-            }
-
-            private void set(int layer, String expert, NDArray activation, DecoderStack.Step step) {
-                String positions = clampScope == ClampScope.ALL ? ":" : (step.length() - 1) + ":" + step.length();
-                int row = 0;
-                for (Slice slice : chunk) {
-                    NeuronRef n = slice.curve.neuron;
-                    if (n.layer() == layer && Objects.equals(n.expert(), expert)) {
-                        for (int i = 0; i < slice.count; i++) {
-                            activation.set(new NDIndex((row + i) + ", " + positions + ", " + n.index()),
-                                    values[slice.from + i]);
-                        }
-                    }
-                    row += slice.count;
-                }
-            }
-        };
-        DecoderStack.Step step = stack.step(scope, 0, prefix.length());
-        return stack.logits(stack.layers(stack.embed(scope, ids, 0), 0, config.model().layers(), step, null,
-                clamping, scope, true));
-    }
-
-    /** A slice's batch rows at positions [from, positions): the stored residual after its layer, clamped. */
     private NDArray clampedRows(NDManager scope, PromptPrefix prefix, Slice slice, double[] values, int from) {
         NeuronRef neuron = slice.curve.neuron;
         if (!stack.clampIsRankOne(neuron.layer())) {
+            if (stack.isMixture(neuron.layer())) {
+                throw new IllegalStateException("layer " + neuron.layer() + " norms its mixture's output: no family "
+                        + "the sweep knows does, and its clamp is not a rank-1 update");
+            }
             return renormed(scope, prefix, slice, values, from);
         }
         int rows = prefix.length() - from;
+        float[] weights = prefix.outputWeights(neuron); // null: a dense MLP, weight 1
         float[] delta = new float[slice.count * rows];
         for (int i = 0; i < slice.count; i++) {
             for (int p = 0; p < rows; p++) {
-                delta[i * rows + p] = (float) (values[slice.from + i] - slice.curve.natural[from + p]);
+                float weight = weights == null ? 1 : weights[from + p];
+                delta[i * rows + p] = weight == 0 ? 0
+                        : (float) (weight * (values[slice.from + i] - slice.curve.natural[from + p]));
             }
         }
-        NDArray written = stack.model().layer(neuron.layer()).down().get(neuron.index()); // (d_model)
+        NDArray written = stack.model().layer(neuron.layer()).downOf(neuron.expert()).get(neuron.index()); // (d)
         written.attach(scope);
         NDArray residual = prefix.residualAfter(neuron.layer()).get(new NDIndex(":, {}:, :", from));
         residual.attach(scope);

@@ -259,9 +259,10 @@ final class DecoderStack {
      * A mixture of experts on normed (batch, positions, d_model): the router's weights of each token's top-k experts
      * ({@link io.neuronatlas.checkpoint.Routing}, on the host), then Σ_e weight_e · down_e(act(gate_e)·up_e) over
      * the experts any token is routed to (with gpt-oss's biases: weight_e · (down_e(...) + b_e)), plus
-     * σ(x·shared_gate) · shared(x). Each such expert runs on every position and its output is weighted by 0 where
-     * the token is not routed to it: the result is transformers' sum over routed tokens, and a clamp of an expert's
-     * neuron at every position reaches exactly the tokens routed to it, weighted by the router.
+     * σ(x·shared_gate) · shared(x). For a hook that sees experts' activations, each such expert runs on every position
+     * and its output is weighted by 0 where the token is not routed to it: the result is transformers' sum over routed
+     * tokens, and a clamp of an expert's neuron at every position reaches exactly the tokens routed to it, weighted by
+     * the router. Otherwise each expert runs on its routed tokens only ({@link #routedOnly}), as transformers does.
      */
     private NDArray mixture(int l, LayerWeights.Mixture m, NDArray normed, ActivationHook hook, Step step) {
         long batch = normed.getShape().get(0);
@@ -272,26 +273,95 @@ final class DecoderStack {
             logits = logits.add(m.routerBias());
         }
         float[] weights = block.routing().weights(toFloat32(logits).toFloatArray(), count);
-        NDArray routed = toModel(normed.getManager().create(weights, new Shape(batch, positions, count)));
         NDArray out = null;
-        for (int e = 0; e < count; e++) {
-            if (!anyRouted(weights, count, e)) {
-                continue; // no token of this call reaches the expert: transformers skips it too
+        if (!hook.seesExperts()) {
+            out = routedOnly(m, normed, weights);
+        } else {
+            NDArray routed = toModel(normed.getManager().create(weights, new Shape(batch, positions, count)));
+            for (int e = 0; e < count; e++) {
+                if (!anyRouted(weights, count, e)) {
+                    continue; // no token of this call reaches the expert: transformers skips it too
+                }
+                LayerWeights.Mlp expert = m.experts().get(e);
+                NDArray weight = routed.get(new NDIndex(":, :, {}:{}", e, e + 1));
+                NDArray activation = expertActivation(expert, normed);
+                hook.onExpertActivation(l, Integer.toString(e), activation, weight, step);
+                NDArray y = expertOutput(expert, activation).mul(weight);
+                out = out == null ? y : out.add(y);
             }
-            LayerWeights.Mlp expert = m.experts().get(e);
-            NDArray weight = routed.get(new NDIndex(":, :, {}:{}", e, e + 1));
-            NDArray activation = gated(normed, expert.gate(), expert.gateBias(), expert.up(), expert.upBias());
-            hook.onExpertActivation(l, Integer.toString(e), activation, weight, step);
-            NDArray y = project(activation, expert.down(), expert.downBias()).mul(weight);
-            out = out == null ? y : out.add(y);
         }
         if (m.shared() != null) {
             NDArray activation = gated(normed, m.shared().gate(), null, m.shared().up(), null);
             hook.onExpertActivation(l, MlpBlock.SHARED, activation, null, step);
-            NDArray y = activation.matMul(m.shared().down()).mul(Activation.sigmoid(normed.matMul(m.sharedGate())));
+            NDArray gate = Activation.sigmoid(normed.matMul(m.sharedGate())); // (batch, positions, 1)
+            hook.onSharedExpertGate(l, gate);
+            NDArray y = activation.matMul(m.shared().down()).mul(gate);
             out = out == null ? y : out.add(y);
         }
         return out;
+    }
+
+    /**
+     * Σ_e weight_e · expert_e(x) with each expert run on the tokens routed to it alone: (batch, positions, d_model).
+     * The experts' weighted outputs are stacked in expert order (a zero row last), and each token sums its rows in
+     * ascending expert order, the order in which the every-position path adds them.
+     *
+     * @param weights (tokens, experts) router weights, 0 where a token is not routed
+     */
+    private NDArray routedOnly(LayerWeights.Mixture m, NDArray normed, float[] weights) {
+        Shape shape = normed.getShape();
+        int tokens = Math.toIntExact(shape.get(0) * shape.get(1));
+        int count = m.experts().size();
+        NDManager scope = normed.getManager();
+        NDArray flat = normed.reshape(tokens, shape.get(2));
+        long[][] rowOf = new long[block.routing().topK()][tokens]; // [slot][token] -> row of the stacked outputs
+        int[] slots = new int[tokens];
+        NDList outputs = new NDList();
+        long row = 0;
+        for (int e = 0; e < count; e++) {
+            int routed = 0;
+            for (int t = 0; t < tokens; t++) {
+                routed += weights[t * count + e] != 0 ? 1 : 0;
+            }
+            if (routed == 0) {
+                continue;
+            }
+            long[] which = new long[routed];
+            float[] weight = new float[routed];
+            for (int t = 0, i = 0; t < tokens; t++) {
+                if (weights[t * count + e] != 0) {
+                    which[i] = t;
+                    weight[i++] = weights[t * count + e];
+                    rowOf[slots[t]++][t] = row++;
+                }
+            }
+            LayerWeights.Mlp expert = m.experts().get(e);
+            NDArray x = flat.get(new NDIndex("{}", scope.create(which))); // (routed, d_model)
+            outputs.add(expertOutput(expert, expertActivation(expert, x))
+                    .mul(toModel(scope.create(weight, new Shape(routed, 1)))));
+        }
+        for (int t = 0; t < tokens; t++) {
+            for (int slot = slots[t]; slot < rowOf.length; slot++) {
+                rowOf[slot][t] = row; // the zero row
+            }
+        }
+        outputs.add(scope.zeros(new Shape(1, shape.get(2)), dtype));
+        NDArray stacked = NDArrays.concat(outputs, 0);
+        NDArray out = stacked.get(new NDIndex("{}", scope.create(rowOf[0])));
+        for (int slot = 1; slot < rowOf.length; slot++) {
+            out = out.add(stacked.get(new NDIndex("{}", scope.create(rowOf[slot]))));
+        }
+        return out.reshape(shape);
+    }
+
+    /** An expert's act(gate)·up on x (rows, d_model): what both ways of computing a mixture run. */
+    private NDArray expertActivation(LayerWeights.Mlp expert, NDArray x) {
+        return gated(x, expert.gate(), expert.gateBias(), expert.up(), expert.upBias());
+    }
+
+    /** An expert's down projection of its activation (plus gpt-oss's bias), before the router's weight. */
+    private static NDArray expertOutput(LayerWeights.Mlp expert, NDArray activation) {
+        return project(activation, expert.down(), expert.downBias());
     }
 
     private static boolean anyRouted(float[] weights, int count, int expert) {

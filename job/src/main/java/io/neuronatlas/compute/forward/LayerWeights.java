@@ -1,6 +1,7 @@
 package io.neuronatlas.compute.forward;
 
 import ai.djl.ndarray.NDArray;
+import io.neuronatlas.checkpoint.MlpBlock;
 import java.util.List;
 
 /**
@@ -33,6 +34,15 @@ record LayerWeights(Norm attnIn, Norm attnOut, Norm mlpIn, Norm mlpOut, Norm qNo
                     NDArray k, NDArray v, NDArray o, NDArray qBias, NDArray kBias, NDArray vBias, NDArray oBias,
                     NDArray gate, NDArray up, NDArray down, NDArray upBias, NDArray downBias, Mixture mixture,
                     NDArray sinks) {
+
+    /** (width, d_model): down_proj of the layer's dense MLP (expert null) or of one of its experts ("5", "shared"). */
+    NDArray downOf(String expert) {
+        if (expert == null) {
+            return down;
+        }
+        return MlpBlock.SHARED.equals(expert) ? mixture.shared().down()
+                : mixture.experts().get(Integer.parseInt(expert)).down();
+    }
 
     /**
      * One gated MLP: gate and up (d_model, width), down (width, d_model); their biases, gate's and up's (width) and

@@ -14,7 +14,7 @@ import java.util.Set;
  * <p>Memory: (layers with neurons) × positions × d_model for residuals plus 2 × layers × positions × kv_heads ×
  * head_dim for the cache, at the model's precision: under 2 MB for a short prompt on Llama-3.2-1B; families with a
  * norm after the MLP (Gemma-2/3, OLMo-2) also keep (layers with neurons) × positions × (d_mlp + d_model). Close it
- * to free them.
+ * to free them. Expert neurons add the weight of their expert's output at each position (positions floats).
  */
 public final class PromptPrefix implements AutoCloseable {
     private final int[] prompt;
@@ -22,16 +22,19 @@ public final class PromptPrefix implements AutoCloseable {
     private final Map<Integer, NDArray> residuals; // layer → (1, positions, d_model) after that layer
     private final Map<Integer, NDArray[]> mlps; // layer → its activation (1, positions, d_mlp), residual before MLP
     private final Map<NeuronRef, float[]> activations; // neuron → (positions)
+    private final Map<NeuronRef, float[]> outputWeights; // expert neuron → (positions) its expert's output weight
     private final KvCache cache;
     private final float[] baselineLogits; // (vocab)
 
     PromptPrefix(int[] prompt, NDManager manager, Map<Integer, NDArray> residuals, Map<Integer, NDArray[]> mlps,
-                 Map<NeuronRef, float[]> activations, KvCache cache, float[] baselineLogits) {
+                 Map<NeuronRef, float[]> activations, Map<NeuronRef, float[]> outputWeights, KvCache cache,
+                 float[] baselineLogits) {
         this.mlps = Map.copyOf(mlps);
         this.prompt = prompt.clone();
         this.manager = manager;
         this.residuals = Map.copyOf(residuals);
         this.activations = Map.copyOf(activations);
+        this.outputWeights = Map.copyOf(outputWeights);
         this.cache = cache;
         this.baselineLogits = baselineLogits;
     }
@@ -63,6 +66,14 @@ public final class PromptPrefix implements AutoCloseable {
                     + "prefix was computed for " + activations.keySet());
         }
         return a;
+    }
+
+    /**
+     * What an expert neuron's expert's output is weighted by at each position: the router's weight, 0 where the token
+     * is not routed to it, or the shared expert's gate; null for a dense MLP's neuron (weight 1).
+     */
+    float[] outputWeights(NeuronRef neuron) {
+        return outputWeights.get(neuron);
     }
 
     /** x_{l+1}: (1, positions, d_model), owned by this prefix; use only as a right operand or through a view. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import io.neuronatlas.checkpoint.MlpBlock;
 import io.neuronatlas.testing.HfFixture;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,6 +74,45 @@ class ClampSweeperTest {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * A mixture of experts sweeps from the prefix too (a clamped expert's update weighted by the router, or by the
+     * shared expert's gate; every batch row routed on its own above it): against full passes with the clamp inside
+     * the expert, for a neuron of every expert and the shared one in every layer, in one batch, both scopes. The
+     * fixtures route some experts at none of the prompt's positions and some at a few, so flat and moving curves are
+     * both checked.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"mixtral", "qwen2_moe", "qwen3_moe", "gpt_oss"})
+    void mixturesSweepFromThePrefix(String family) throws Exception {
+        HfFixture fixture = HfFixture.load(family);
+        try (DecoderModel m = DecoderModel.load(fixture.modelDir(), Device.cpu(), Precision.FP32)) {
+            int[] prompt = fixture.prompt(fixture.promptCount() - 1);
+            List<NeuronRef> neurons = new ArrayList<>();
+            for (int l = 0; l < m.config().model().layers(); l++) {
+                for (MlpBlock block : m.config().model().mlpBlocks(l)) {
+                    neurons.add(new NeuronRef(l, block.expert(), 2 + l + neurons.size() % 5));
+                }
+            }
+            double[] values = {-6, 0, 8};
+            int target = 7;
+            ForwardPass pass = new ForwardPass(m);
+            int moved = 0;
+            for (ClampScope scope : ClampScope.values()) {
+                for (ClampSweep sweep : new ClampSweeper(m).sweep(prompt, neurons, values, target, scope)) {
+                    for (SweepPoint point : sweep.points()) {
+                        NextTokenStats full = pass.nextToken(prompt, Clamps.of(scope, new Clamp(sweep.neuron(),
+                                point.value())), target);
+                        assertAgree(full, point.stats(), family + " " + sweep.neuron() + "=" + point.value() + " "
+                                + scope);
+                        moved += Math.abs(point.stats().targetLogit() - sweep.baseline().targetLogit()) > 1e-3
+                                ? 1 : 0;
+                    }
+                }
+            }
+            assertTrue(moved > 0, family + ": no clamp moved the target's logit");
         }
     }
 
