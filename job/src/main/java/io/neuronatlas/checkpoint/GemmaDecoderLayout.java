@@ -24,6 +24,16 @@ record GemmaDecoderLayout(String modelType, String prefix) implements DecoderLay
         return modelType.startsWith("gemma3");
     }
 
+    /**
+     * Gemma3TextConfig's default_theta: 1e6 for the global layers and 10,000 for the local ones when the file names
+     * no base (rope_theta, rope_local_base_freq); Gemma 1 and 2 have Llama's 10,000.
+     */
+    @Override
+    public RopeParameters rope(ConfigFile config, String layerType) throws CheckpointException {
+        return RopeParameters.read(config, layerType, gemma3() && !"sliding_attention".equals(layerType)
+                ? 1_000_000 : RopeParameters.DEFAULT_THETA);
+    }
+
     /** Gemma-3 writes transformers 5's rope_parameters per layer type: full_attention, sliding_attention. */
     @Override
     public boolean ropePerLayerType() {

@@ -19,6 +19,12 @@ import java.util.Set;
  */
 public enum MoeDecoderLayout implements DecoderLayout {
     MIXTRAL("mixtral", LlamaDecoderLayout.LLAMA) {
+        /** MixtralConfig's default_theta: 1e6 when the file names no rope_theta. */
+        @Override
+        public RopeParameters rope(ConfigFile config, String layerType) throws CheckpointException {
+            return RopeParameters.read(config, layerType, 1_000_000);
+        }
+
         @Override
         public Set<AttentionProjection> biasedProjections(boolean attentionBiasFlag) {
             return EnumSet.noneOf(AttentionProjection.class);

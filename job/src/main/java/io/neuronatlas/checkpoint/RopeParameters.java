@@ -44,6 +44,15 @@ public record RopeParameters(double theta, double partialRotaryFactor, RopeScali
      *     a missing or malformed parameter
      */
     public static RopeParameters read(ConfigFile config, String layerType) throws CheckpointException {
+        return read(config, layerType, DEFAULT_THETA);
+    }
+
+    /**
+     * {@link #read(ConfigFile, String)} for a family whose config class has its own default_theta (Mixtral 1e6,
+     * Gemma 3's global layers 1e6): the base when the file names none.
+     */
+    public static RopeParameters read(ConfigFile config, String layerType, double defaultTheta)
+            throws CheckpointException {
         if (config.isObject("rope_parameters")) {
             ConfigFile rope = config.section("rope_parameters", "");
             if (rope.isObject("full_attention") || rope.isObject("sliding_attention")) {
@@ -54,13 +63,14 @@ public record RopeParameters(double theta, double partialRotaryFactor, RopeScali
                 rope = rope.section(layerType, "rope_parameters is nested by layer type and this layer type has "
                         + "none");
             }
-            double theta = rope.number("rope_theta", legacyTheta(config, layerType), legacyTheta(config, layerType));
+            double legacy = legacyTheta(config, layerType, defaultTheta);
+            double theta = rope.number("rope_theta", legacy, legacy);
             double partial = rope.number("partial_rotary_factor", legacyPartial(config), legacyPartial(config));
             return new RopeParameters(theta, partial, scaling(config, rope, layerType != null));
         }
-        double theta = legacyTheta(config, layerType);
+        double theta = legacyTheta(config, layerType, defaultTheta);
         double partial = legacyPartial(config);
-        boolean local = "sliding_attention".equals(layerType) && config.has("rope_local_base_freq");
+        boolean local = "sliding_attention".equals(layerType);
         if (local || !config.has("rope_scaling")) {
             // Gemma 3's local layers: their own base, never scaled
             return new RopeParameters(theta, partial, RopeScaling.NONE);
@@ -70,12 +80,13 @@ public record RopeParameters(double theta, double partialRotaryFactor, RopeScali
     }
 
     /** transformers 4's base: rope_theta (GPT-NeoX: rotary_emb_base; Gemma 3's local layers: rope_local_base_freq). */
-    private static double legacyTheta(ConfigFile config, String layerType) throws CheckpointException {
+    private static double legacyTheta(ConfigFile config, String layerType, double defaultTheta)
+            throws CheckpointException {
         if ("sliding_attention".equals(layerType) && config.has("rope_local_base_freq")) {
             return config.number("rope_local_base_freq");
         }
         String field = config.spelling("rope_theta", "rotary_emb_base");
-        return config.number(field, DEFAULT_THETA, DEFAULT_THETA);
+        return config.number(field, defaultTheta, defaultTheta);
     }
 
     private static double legacyPartial(ConfigFile config) throws CheckpointException {

@@ -102,6 +102,26 @@ class ForwardConfigTest {
     }
 
     /**
+     * A file that names no rope base gets its family's config class's default_theta, as transformers 5.18 reads it:
+     * MixtralConfig 1e6; Gemma3TextConfig 1e6 for the global layers and 10,000 for the local ones, which are never
+     * scaled (its convert_rope_params_to_dict puts rope_scaling on full_attention only); Llama 10,000.
+     */
+    @Test
+    void familiesDefaultThetas() throws IOException {
+        assertEquals(1_000_000.0, read(base("mixtral", ", \"num_local_experts\": 8")).ropeTheta());
+        assertEquals(5e5, read(base("mixtral", ", \"num_local_experts\": 8, \"rope_theta\": 5e5")).ropeTheta());
+        String gemma3 = ", \"head_dim\": 64, \"num_key_value_heads\": 8, \"sliding_window\": 512, "
+                + "\"hidden_activation\": \"gelu_pytorch_tanh\", \"rope_scaling\": {\"rope_type\": \"linear\", "
+                + "\"factor\": 8.0}";
+        ForwardConfig g = read(base("gemma3_text", gemma3));
+        assertEquals(1_000_000.0, g.ropeTheta());
+        assertEquals(RopeScaling.linear(8), g.ropeScaling());
+        assertEquals(10_000.0, g.localRope().theta());
+        assertEquals(RopeScaling.NONE, g.localRope().scaling());
+        assertEquals(10_000.0, read(base("llama", "")).ropeTheta());
+    }
+
+    /**
      * gpt-oss-20b's config.json (as transformers 4.55 wrote it: rope_scaling beside rope_theta) and GptOssConfig's
      * defaults where a file leaves a field out: sliding on even layers, biases on all four projections, eps 1e-5,
      * four experts a token, the experts' own gated unit whatever hidden_act says, rope_theta 150,000 and, without any
