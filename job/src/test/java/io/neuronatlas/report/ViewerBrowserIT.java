@@ -248,23 +248,26 @@ class ViewerBrowserIT {
                 + "AS t(checkpoint, run, layer, neuron, kind, rank, file, document, doc_position, tokens, "
                 + "activations)", h)
                 .selectExpr("*", "1 AS position", "0 AS window_start", "tokens[1] AS token",
-                        "CAST(NULL AS STRING) AS document_id")
+                        "CAST(NULL AS STRING) AS document_id", "CAST(NULL AS STRING) AS expert")
                 .createOrReplaceTempView(NeuronSections.EXAMPLES_VIEW);
         spark.sql("SELECT * FROM VALUES (" + at + ", 100L, 0.5D, 1.0D, -1.0f, 3.0f, 0.0D, 1.0D, 3.5D, 3.9D, "
                 + "array(4L, 30L, 9L, 2L), 0.35D, 0.5D, CAST(NULL AS DOUBLE), NULL, NULL) AS t(checkpoint, run, "
                 + "layer, neuron, count, mean, std, min, max, p50, p90, p99, p999, histogram, density, "
                 + "read_agreement, write_agreement, read_agreement_min, write_agreement_min)")
+                .selectExpr("*", "CAST(NULL AS STRING) AS expert")
                 .createOrReplaceTempView(NeuronSections.ACTIVATIONS_VIEW);
         spark.sql("SELECT * FROM VALUES (" + at + ", 8, :h0, 'Which pet?', 0, 'all'), "
                 + "(" + at + ", 7, ' puppy', :h6, 1, 'all') "
                 + "AS t(checkpoint, run, layer, neuron, target_id, target, prompt, prompt_index, scope)", h)
                 .selectExpr("*", "explode(array(0.0D, 5.0D, 10.0D)) AS value")
-                .selectExpr("*", "IF(target_id = 8, value * 0.3D, value * 0.1D) / 10 AS target_prob")
+                .selectExpr("*", "IF(target_id = 8, value * 0.3D, value * 0.1D) / 10 AS target_prob",
+                        "CAST(NULL AS STRING) AS expert")
                 .createOrReplaceTempView(NeuronSections.CLAMP_VIEW);
         spark.sql("SELECT * FROM VALUES (" + at + ", 9, :h1, 'all', 2, 1, 1, 0.5D, :h5, 0.01D, 0.3D, 0.0D, "
                 + "10.0D, 0.3D, 1, 3.0D, true) AS t(checkpoint, run, layer, neuron, target_id, target, scope, "
                 + "prompts, causal_rank, atlas_rank, normalized_prob, matrices, baseline_prob, prob_at_max_value, "
                 + "prob_at_min_value, best_value, prob_at_best, rank_at_best, delta_log_odds, monotonic)", h)
+                .selectExpr("*", "CAST(NULL AS STRING) AS expert")
                 .createOrReplaceTempView(NeuronSections.VALIDATION_VIEW);
         Path site = dir.resolve("site");
         try {
