@@ -204,14 +204,7 @@ public final class Atlas {
 
     /** Registers the views openForQueries left for first use; nothing when all are registered. */
     synchronized void registerDeferred() {
-        try {
-            for (java.util.Iterator<ViewRegistration> it = deferred.values().iterator(); it.hasNext(); ) {
-                it.next().register();
-                it.remove();
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        need(List.copyOf(deferred.keySet()));
     }
 
     /** Registers these views if openForQueries left them for first use; names that are not views are ignored. */
