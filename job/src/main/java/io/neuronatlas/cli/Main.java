@@ -15,7 +15,7 @@ public final class Main {
             new DemoCommand(), new CompareCommand(), new SqlCommand(), new AlignmentCommand(),
             new TopNeuronsCommand(), new ProfileCommand(), new ReportCommand(), new ClampCommand(),
             new GenerateCommand(), new ValidateCommand(), new ExamplesCommand(), new CensusCommand(),
-            new DriftCommand(), new ShellCommand());
+            new DriftCommand(), new ShellCommand(), new ServeCommand());
 
     /** The environment variable that turns stack traces on. */
     static final String DEBUG = "NEURON_ATLAS_DEBUG";

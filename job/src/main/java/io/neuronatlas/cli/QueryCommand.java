@@ -100,6 +100,23 @@ abstract class QueryCommand<A extends QueryCommand.Args> implements Command {
         return answer(atlas, a, out);
     }
 
+    /**
+     * The one-off command line itself, --atlas included, parsed and answered word for word as {@link #run} does,
+     * on the atlas a session already opened: what {@code serve} runs for a forwarded one-off (SessionServer).
+     */
+    final int runOpened(Atlas opened, String[] argv, PrintStream out, PrintStream err) throws Exception {
+        Scopt.Parsed<A> parsed = parse(argv, true, out, err);
+        if (!parsed.ok()) {
+            return parsed.exitCode();
+        }
+        A a = parsed.options();
+        if (a.master != null) {
+            // SessionClient never forwards these: a one-off for a cluster runs there.
+            throw new IllegalArgumentException("--master " + a.master + ": a session answers on its own local Spark");
+        }
+        return answer(opened, a, out);
+    }
+
     private Scopt.Parsed<A> parse(String[] argv, boolean standalone, PrintStream out, PrintStream err) {
         Scopt<A> s = new Scopt<>();
         List<OParser<?, A>> all = new ArrayList<>();

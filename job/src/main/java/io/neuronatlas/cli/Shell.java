@@ -15,10 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
-import org.apache.spark.SparkContext;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.jline.reader.EndOfFileException;
@@ -50,15 +46,7 @@ final class Shell {
     private final PrintStream raw;
     private final PrintStream out;
     private final PrintStream err;
-    private final SparkContext context;
-    /** The job group of the statement running now, null between statements. */
-    private final AtomicReference<String> running = new AtomicReference<>();
-    /** The group cancel() was last called for: jobs it starts later are cancelled as they start. */
-    private volatile String cancelled;
-    private static final java.util.concurrent.atomic.AtomicInteger SHELLS =
-            new java.util.concurrent.atomic.AtomicInteger();
-    private final int shellId = SHELLS.incrementAndGet();
-    private int statements;
+    private final JobGroups groups;
     private boolean timing = true;
     private boolean quit;
 
@@ -72,22 +60,8 @@ final class Shell {
         this.raw = out;
         this.out = TerminalText.console(out);
         this.err = TerminalText.console(err);
-        this.context = atlas.spark().sparkContext();
-        // A statement that was between jobs when cancelled (planning, listing files) has its next job cancelled
-        // as it starts, so that Ctrl-C never waits for the rest of a statement.
-        context.addSparkListener(new SparkListener() {
-            @Override
-            public void onJobStart(SparkListenerJobStart start) {
-                String group = start.properties() == null ? null : start.properties().getProperty(JOB_GROUP);
-                if (group != null && group.equals(cancelled)) {
-                    context.cancelJob(start.jobId());
-                }
-            }
-        });
+        this.groups = new JobGroups(atlas.spark().sparkContext(), "shell");
     }
-
-    /** SparkContext.SPARK_JOB_GROUP_ID: the job property that holds the group. */
-    private static final String JOB_GROUP = "spark.jobGroup.id";
 
     /** Reads statements from a script (standard input that is not a terminal): no prompts; 1 if any failed. */
     int runScript(BufferedReader in) throws IOException {
@@ -142,24 +116,20 @@ final class Shell {
 
     /** Runs one statement and prints its result, or one line saying why it failed; false when it failed. */
     boolean execute(String statement) {
-        // Unique in the JVM: two shells on one SparkContext (tests) never cancel each other's jobs.
-        String group = "neuron-atlas-shell-" + shellId + "-" + (++statements);
-        context.setJobGroup(group, statement.length() > 200 ? statement.substring(0, 200) + "..." : statement, true);
-        running.set(group);
+        String group = groups.begin(statement);
         long t0 = System.nanoTime();
         boolean ok;
         try {
             ok = dispatch(statement);
         } catch (Exception | OutOfMemoryError e) {
             ok = false;
-            err.println(group.equals(cancelled) ? "cancelled" : "error: " + (e instanceof OutOfMemoryError
+            err.println(groups.wasCancelled(group) ? "cancelled" : "error: " + (e instanceof OutOfMemoryError
                     ? "out of memory (start the shell with a larger --driver-memory)" : Errors.describe(e)));
             if (System.getenv(Main.DEBUG) != null) {
                 e.printStackTrace(err);
             }
         } finally {
-            running.set(null);
-            context.clearJobGroup();
+            groups.end();
         }
         if (timing) {
             out.printf(Locale.ROOT, "Time: %.3f s%n", (System.nanoTime() - t0) / 1e9);
@@ -174,12 +144,7 @@ final class Shell {
      * @return whether a statement was running
      */
     boolean cancel() {
-        String group = running.get();
-        if (group != null) {
-            cancelled = group;
-            context.cancelJobGroup(group);
-        }
-        return group != null;
+        return groups.cancel();
     }
 
     boolean quitRequested() {

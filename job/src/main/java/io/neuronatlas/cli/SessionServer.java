@@ -1,0 +1,283 @@
+package io.neuronatlas.cli;
+
+import io.neuronatlas.query.Atlas;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.BindException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The loop of {@code serve}: one atlas open on one warm session, answering the one-offs SessionClient forwards,
+ * one at a time, on a Unix domain socket (SessionSocket). A forwarded command runs the one-off's own code on the
+ * opened atlas (QueryCommand.runOpened, through Main.run's error lines), so its output, messages and exit code are
+ * the one-off's. Each runs in a job group of its own, cancelled when its client hangs up (Ctrl-C kills the client).
+ * The loop ends after an idle spell or {@link #stop()}; {@link #close()} removes the socket.
+ */
+final class SessionServer implements AutoCloseable {
+    private final Atlas atlas;
+    private final SessionSocket socket;
+    private final Duration idle;
+    private final PrintStream log;
+    private final ServerSocketChannel server;
+    private final Selector selector;
+    /** The socket file this server bound: close() never removes one a later server bound in its place. */
+    private final Object fileKey;
+    private final JobGroups groups;
+    private final List<Command> commands;
+    private volatile boolean stopped;
+
+    private SessionServer(Atlas atlas, SessionSocket socket, Duration idle, PrintStream log,
+                          ServerSocketChannel server) throws IOException {
+        this.atlas = atlas;
+        this.socket = socket;
+        this.idle = idle;
+        this.log = log;
+        this.server = server;
+        this.fileKey = fileKey();
+        this.selector = Selector.open();
+        server.configureBlocking(false);
+        server.register(selector, SelectionKey.OP_ACCEPT);
+        this.groups = new JobGroups(atlas.spark().sparkContext(), "serve");
+        this.commands = List.of(served(new FindTokenCommand()), served(new TopNeuronsCommand()),
+                served(new ProfileCommand()), served(new AlignmentCommand()), served(new SqlCommand()));
+    }
+
+    /**
+     * Listens on socket for atlas, opened on its session. A socket file nobody answers on (its server was killed)
+     * is replaced; one a live session answers on is refused, naming it.
+     *
+     * @param idle how long the loop waits for a request before it ends
+     * @param log  where the server says what it answered and what went wrong
+     */
+    static SessionServer bind(Atlas atlas, SessionSocket socket, Duration idle, PrintStream log) throws IOException {
+        if (idle.isNegative() || idle.isZero()) {
+            throw new IllegalArgumentException("the idle time must be positive, found " + idle);
+        }
+        socket.createDir();
+        if (Files.exists(socket.socket(), LinkOption.NOFOLLOW_LINKS)) {
+            if (answers(socket)) {
+                throw new IllegalStateException("a session already serves " + socket.atlas() + " on "
+                        + socket.socket() + ": query through it, or stop it first");
+            }
+            Files.delete(socket.socket());
+        }
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            server.bind(UnixDomainSocketAddress.of(socket.socket()));
+        } catch (BindException e) {
+            server.close();
+            throw new IllegalStateException("another session bound " + socket.socket() + " for " + socket.atlas()
+                    + " at the same moment: query through it");
+        }
+        return new SessionServer(atlas, socket, idle, log, server);
+    }
+
+    /** Whether a server listens on the socket: a connection is accepted (a busy server's backlog accepts it too). */
+    private static boolean answers(SessionSocket socket) {
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            probe.connect(UnixDomainSocketAddress.of(socket.socket()));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    SessionSocket socket() {
+        return socket;
+    }
+
+    /** The names of the commands this server answers, for the line that says what it serves. */
+    List<String> commandNames() {
+        return commands.stream().map(Command::name).toList();
+    }
+
+    /** Answers requests, one at a time, until none came for the idle time or {@link #stop()} was called. */
+    void serve() throws IOException {
+        long lastAnswer = System.nanoTime();
+        while (!stopped) {
+            long left = idle.toMillis() - (System.nanoTime() - lastAnswer) / 1_000_000;
+            if (left <= 0) {
+                log.printf(Locale.ROOT, "neuron-atlas serve: no request for %s, ending%n", describe(idle));
+                return;
+            }
+            selector.select(left);
+            selector.selectedKeys().clear();
+            SocketChannel client = server.accept();
+            if (client != null) {
+                answer(client);
+                lastAnswer = System.nanoTime();
+            }
+        }
+    }
+
+    /** Ends {@link #serve()} after the request it is answering, if any. */
+    void stop() {
+        stopped = true;
+        selector.wakeup();
+    }
+
+    /** Runs one command line on the opened atlas, its output discarded: JIT-compiles the path before any client. */
+    int warmUp(String... argv) {
+        PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
+        return Main.run("neuron-atlas", commands, argv, nowhere, log);
+    }
+
+    private void answer(SocketChannel client) {
+        try (client) {
+            client.configureBlocking(true);
+            DataInputStream in = new DataInputStream(new BufferedInputStream(SessionFrames.input(client)));
+            DataOutputStream to = new DataOutputStream(new BufferedOutputStream(SessionFrames.output(client)));
+            SessionFrames.Frame hello = SessionFrames.read(in);
+            SessionFrames.writeInt(to, SessionFrames.HELLO, SessionFrames.VERSION);
+            if (hello.type() != SessionFrames.HELLO || SessionFrames.intOf(hello) != SessionFrames.VERSION) {
+                return; // the client sees our version and runs the command itself
+            }
+            SessionFrames.Frame frame = SessionFrames.read(in);
+            if (frame.type() != SessionFrames.REQUEST) {
+                throw new IOException("a client sent frame '" + (char) frame.type() + "' where a request belongs");
+            }
+            SessionFrames.Request request = SessionFrames.Request.decode(frame.body());
+            if (!request.atlas().equals(socket.atlas().toString())
+                    || !SessionClient.FORWARDED.contains(request.argv().get(0))) {
+                SessionFrames.write(to, SessionFrames.NO_SESSION, ("this session answers "
+                        + SessionClient.FORWARDED + " for " + socket.atlas()).getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            run(client, request, to);
+        } catch (EOFException e) {
+            // A client that connected and left: SessionServer.answers probing, or a client killed at once.
+        } catch (IOException | RuntimeException e) {
+            log.println("neuron-atlas serve: a request on " + socket.socket() + " failed: " + Errors.describe(e));
+        }
+    }
+
+    private void run(SocketChannel client, SessionFrames.Request request, DataOutputStream to) throws IOException {
+        Charset charset = Charset.isSupported(request.charset()) ? Charset.forName(request.charset())
+                : Charset.defaultCharset();
+        // A frame per line, as the one-off's System.out flushes its lines, so stdout and stderr interleave alike.
+        PrintStream out = new PrintStream(new BufferedOutputStream(frames(to, SessionFrames.OUT)), true, charset);
+        PrintStream err = new PrintStream(new BufferedOutputStream(frames(to, SessionFrames.ERR)), true, charset);
+        String[] argv = request.argv().toArray(new String[0]);
+        String group = groups.begin(String.join(" ", argv));
+        watchHangUp(client, group);
+        long t0 = System.nanoTime();
+        int code;
+        try {
+            code = Main.run("neuron-atlas", commands, argv, out, err);
+        } finally {
+            groups.end();
+            // A cancel of Spark's that interrupted this thread must not close the next client's channel.
+            Thread.interrupted();
+        }
+        out.flush();
+        err.flush();
+        boolean cancelled = groups.wasCancelled(group);
+        if (!cancelled) {
+            SessionFrames.writeInt(to, SessionFrames.EXIT, code);
+        }
+        log.printf(Locale.ROOT, "neuron-atlas serve: %s, %s in %.3f s%n", argv[0],
+                cancelled ? "cancelled (the client hung up)" : "exit " + code, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Waits for the client to hang up while its command runs; then cancels the command's job group. A client sends
+     * nothing after its request, so the read returns only at its end.
+     */
+    private void watchHangUp(SocketChannel client, String group) {
+        Thread watcher = new Thread(() -> {
+            ByteBuffer one = ByteBuffer.allocate(1);
+            try {
+                while (client.read(one) >= 0) {
+                    one.clear();
+                }
+                groups.cancel(group);
+            } catch (IOException e) {
+                // Closed here once the answer is written (the group has ended: nothing to cancel), or reset by a
+                // client that died.
+                groups.cancel(group);
+            }
+        }, "neuron-atlas-serve-hang-up");
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+
+    /** A stream whose every write is one frame of type. */
+    private static OutputStream frames(DataOutputStream to, byte type) {
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                SessionFrames.write(to, type, Arrays.copyOfRange(b, off, off + len));
+            }
+        };
+    }
+
+    /** A one-off command as the session runs it: the same parsing and answer, on the atlas opened once. */
+    private Command served(QueryCommand<?> command) {
+        return new Command() {
+            @Override
+            public String name() {
+                return command.name();
+            }
+
+            @Override
+            public String summary() {
+                return command.summary();
+            }
+
+            @Override
+            public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+                return command.runOpened(atlas, args, out, err);
+            }
+        };
+    }
+
+    static String describe(Duration idle) {
+        return idle.toSeconds() % 60 == 0 ? idle.toMinutes() + " minute" + (idle.toMinutes() == 1 ? "" : "s")
+                : idle.toMillis() / 1000.0 + " s";
+    }
+
+    private Object fileKey() throws IOException {
+        return Files.readAttributes(socket.socket(), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+    }
+
+    /** Stops listening and removes the socket file, unless another server has bound one there since. */
+    @Override
+    public synchronized void close() throws IOException {
+        stopped = true;
+        server.close();
+        selector.close();
+        try {
+            if (fileKey != null && fileKey.equals(fileKey())) {
+                Files.deleteIfExists(socket.socket());
+            }
+        } catch (java.nio.file.NoSuchFileException gone) {
+            // removed already (a second close: the shutdown hook after the loop ended)
+        }
+    }
+}
