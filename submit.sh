@@ -6,6 +6,9 @@
 #   ./submit.sh --master spark://host:7077 --conf spark.executor.memory=24g map --model ... --out ...
 #   ./submit.sh demo [DIR]        # synthetic checkpoint -> map -> the " dog" neurons, read back with Spark SQL
 #   ./submit.sh shell --atlas DIR # SQL and the query commands on one warm Spark session (docs/shell.md)
+#   ./submit.sh serve --atlas DIR # a warm session that this user's one-off find-token, top-neurons, profile,
+#                                 # alignment and sql on DIR forward to (docs/shell.md); NEURON_ATLAS_NO_SESSION=1
+#                                 # makes a one-off run on its own all the same
 #   ./submit.sh --master spark://gpu-head:7077 --properties-file conf/spark-defaults.gpu.conf map ...   # GPU cluster
 #   ./submit.sh bench|bench-query|bench-cluster|bench-clamp|bench-report|bench-examples|examples-demo|local-cluster ...   # benchmarks and tools (bench module)
 #
@@ -109,14 +112,14 @@ plain_java() {
 #   a rebuilt jar makes a new one (the JVM refuses an archive whose jars changed);
 # - one-offs compile with C1 only (the short run never repays C2's compile time) and the serial collector, and
 #   evaluate Spark's expressions without generating Java code (a lookup's few thousand rows never repay compiling
-#   it with Janino); the shell, which lives long and reuses its compiled code, keeps the defaults of both.
+#   it with Janino); the shell and serve, which live long and reuse their compiled code, keep the defaults of both.
 CDS_ARCHIVE="$TARGET/neuron-atlas.jsa"
 quick_java() {
   local jvm=() props=() key value
   while read -r key value; do
     [[ -z "$key" || "$key" == \#* ]] || props+=("-D$key=$value")
   done < "$HERE/conf/spark-defaults.conf"
-  [[ "$1" == shell ]] || jvm+=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC
+  [[ "$1" == shell || "$1" == serve ]] || jvm+=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC
     -Dspark.sql.codegen.wholeStage=false -Dspark.sql.codegen.factoryMode=NO_CODEGEN)
   local writing=""
   if [[ -f "$CDS_ARCHIVE" && "$CDS_ARCHIVE" -nt "$JAR" && "$CDS_ARCHIVE" -nt "$TARGET/lib" ]]; then
@@ -135,6 +138,20 @@ quick_java() {
     if [[ -s "$writing" ]]; then mv -f "$writing" "$CDS_ARCHIVE"; else rm -f "$writing"; fi
   fi
   exit "$code"
+}
+
+# A local one-off lookup first asks the session `./submit.sh serve` keeps for its atlas (cli/SessionClient), in a
+# JVM that loads no Spark class and starts in a tenth of a second: the session's answer, or exit code 75 when none
+# answers for that atlas (or the command line is not one it runs: --master, sql --file), and the command runs here.
+# Only when the socket folder exists (the path rule of cli/SessionSocket), so whoever never ran serve pays nothing.
+SESSION_DIR="${XDG_RUNTIME_DIR:+$XDG_RUNTIME_DIR/neuron-atlas}"
+forward_to_session() {
+  [[ -z "${NEURON_ATLAS_NO_SESSION:-}" ]] || return 0
+  [[ -d "${SESSION_DIR:=/tmp/neuron-atlas-$(id -un)}" ]] || return 0
+  local code=0
+  java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -cp "$JAR" io.neuronatlas.cli.SessionClient "$@" \
+    || code=$?
+  [[ $code -eq 75 ]] || exit "$code"
 }
 
 demo() {
@@ -172,8 +189,9 @@ case "${1:-}" in
   demo) shift; if [[ "${1:-}" == -* ]]; then plain_java demo "$@"; else demo "$@"; fi ;;
   bench-cluster|bench-clamp|bench-examples|examples-demo|local-cluster) plain_java "$@" ;;
   ""|--help|-h|help) plain_java --help ;;
-  find-token|sql|top-neurons|profile|alignment|compare|shell)
+  find-token|sql|top-neurons|profile|alignment|compare|shell|serve)
     if [[ ${#SPARK_OPTS[@]} -eq 0 && -z "$(find_spark_submit)" ]]; then
+      case "$1" in find-token|sql|top-neurons|profile|alignment) forward_to_session "$@" ;; esac
       quick_java "$@"
     else
       spark_submit "${SPARK_OPTS[@]}" -- "$@"

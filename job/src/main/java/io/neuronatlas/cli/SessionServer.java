@@ -13,6 +13,8 @@ import java.net.BindException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -121,9 +123,17 @@ final class SessionServer implements AutoCloseable {
                 log.printf(Locale.ROOT, "neuron-atlas serve: no request for %s, ending%n", describe(idle));
                 return;
             }
-            selector.select(left);
-            selector.selectedKeys().clear();
-            SocketChannel client = server.accept();
+            SocketChannel client;
+            try {
+                selector.select(left);
+                selector.selectedKeys().clear();
+                client = server.accept();
+            } catch (ClosedSelectorException | ClosedChannelException e) {
+                if (stopped) {
+                    return; // closed by the shutdown hook (Ctrl-C, kill)
+                }
+                throw e;
+            }
             if (client != null) {
                 answer(client);
                 lastAnswer = System.nanoTime();
@@ -258,7 +268,7 @@ final class SessionServer implements AutoCloseable {
     }
 
     static String describe(Duration idle) {
-        return idle.toSeconds() % 60 == 0 ? idle.toMinutes() + " minute" + (idle.toMinutes() == 1 ? "" : "s")
+        return idle.toMillis() % 60_000 == 0 ? idle.toMinutes() + " minute" + (idle.toMinutes() == 1 ? "" : "s")
                 : idle.toMillis() / 1000.0 + " s";
     }
 
