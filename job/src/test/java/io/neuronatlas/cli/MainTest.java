@@ -20,7 +20,7 @@ class MainTest {
     void everyCommandHasItsOwnHelp() {
         // What users run; the benchmarks have their own command line in the bench module (BenchMainTest).
         assertEquals(List.of("map", "inspect", "find-token", "demo", "compare", "sql", "alignment", "top-neurons",
-                "profile", "report", "clamp", "generate", "validate", "examples", "census", "drift", "shell"),
+                "profile", "report", "clamp", "generate", "validate", "examples", "census", "drift", "shell", "serve"),
                 Main.COMMANDS.stream().map(Command::name).toList());
         for (Command c : Main.COMMANDS) {
             String command = c.name();
