@@ -84,7 +84,11 @@ final class ServeCommand implements Command {
                     + (a.idleMinutes == 1 ? "" : "s") + "; Ctrl-C stops it)");
             out.flush();
             server.serve();
-            Runtime.getRuntime().removeShutdownHook(hook);
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C or kill ended the loop: the hook is removing the socket; System.exit would wait forever.
+            }
         }
         return 0;
     }
