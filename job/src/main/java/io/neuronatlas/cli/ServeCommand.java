@@ -64,10 +64,11 @@ final class ServeCommand implements Command {
             throw new IllegalArgumentException("--idle-minutes must be at least 1, found " + a.idleMinutes);
         }
         SessionSocket socket = SessionSocket.of(socketDir, a.atlas);
-        // The session the sql command runs user SQL in (ReadOnlySql.session): no table by path, no reflection.
-        SparkSession spark = ReadOnlySql.session(Sessions.open("neuron-atlas serve", null));
-        Atlas atlas = Atlas.openForQueries(spark, a.atlas);
-        try (SessionServer server = SessionServer.bind(atlas, socket, Duration.ofMinutes(a.idleMinutes), err)) {
+        SparkSession spark = Sessions.open("neuron-atlas serve", null);
+        // Each opening on a new session of the kind the sql command runs user SQL in (ReadOnlySql.session): no table
+        // by path, no reflection; the views of an atlas opened again replace none of the old one's.
+        SessionServer.Opener opener = () -> Atlas.openForQueries(ReadOnlySql.session(spark), a.atlas);
+        try (SessionServer server = SessionServer.bind(opener, socket, Duration.ofMinutes(a.idleMinutes), err)) {
             // Ctrl-C and kill end the JVM without leaving the loop: the socket goes with it all the same.
             Thread hook = new Thread(() -> {
                 try {

@@ -37,7 +37,16 @@ import java.util.Locale;
  * The loop ends after an idle spell or {@link #stop()}; {@link #close()} removes the socket.
  */
 final class SessionServer implements AutoCloseable {
-    private final Atlas atlas;
+    /** Opens the atlas on a session of its own: once at the start, and again whenever its files changed. */
+    @FunctionalInterface
+    interface Opener {
+        Atlas open() throws IOException;
+    }
+
+    private final Opener opener;
+    /** The atlas as last opened, and what its folder held just before. */
+    private volatile Atlas atlas;
+    private AtlasStamp stamp;
     private final SessionSocket socket;
     private final Duration idle;
     private final PrintStream log;
@@ -49,9 +58,11 @@ final class SessionServer implements AutoCloseable {
     private final List<Command> commands;
     private volatile boolean stopped;
 
-    private SessionServer(Atlas atlas, SessionSocket socket, Duration idle, PrintStream log,
-                          ServerSocketChannel server) throws IOException {
+    private SessionServer(Opener opener, Atlas atlas, AtlasStamp stamp, SessionSocket socket, Duration idle,
+                          PrintStream log, ServerSocketChannel server) throws IOException {
+        this.opener = opener;
         this.atlas = atlas;
+        this.stamp = stamp;
         this.socket = socket;
         this.idle = idle;
         this.log = log;
@@ -66,16 +77,20 @@ final class SessionServer implements AutoCloseable {
     }
 
     /**
-     * Listens on socket for atlas, opened on its session. A socket file nobody answers on (its server was killed)
-     * is replaced; one a live session answers on is refused, naming it.
+     * Opens the atlas and listens on its socket. A socket file nobody answers on (its server was killed) is
+     * replaced; one a live session answers on is refused, naming it.
      *
-     * @param idle how long the loop waits for a request before it ends
-     * @param log  where the server says what it answered and what went wrong
+     * @param opener opens socket.atlas() (read-only, as the one-offs open it)
+     * @param idle   how long the loop waits for a request before it ends
+     * @param log    where the server says what it answered and what went wrong
      */
-    static SessionServer bind(Atlas atlas, SessionSocket socket, Duration idle, PrintStream log) throws IOException {
+    static SessionServer bind(Opener opener, SessionSocket socket, Duration idle, PrintStream log)
+            throws IOException {
         if (idle.isNegative() || idle.isZero()) {
             throw new IllegalArgumentException("the idle time must be positive, found " + idle);
         }
+        AtlasStamp stamp = AtlasStamp.of(socket.atlas());
+        Atlas atlas = opener.open();
         socket.createDir();
         if (Files.exists(socket.socket(), LinkOption.NOFOLLOW_LINKS)) {
             if (answers(socket)) {
@@ -92,7 +107,7 @@ final class SessionServer implements AutoCloseable {
             throw new IllegalStateException("another session bound " + socket.socket() + " for " + socket.atlas()
                     + " at the same moment: query through it");
         }
-        return new SessionServer(atlas, socket, idle, log, server);
+        return new SessionServer(opener, atlas, stamp, socket, idle, log, server);
     }
 
     /** Whether a server listens on the socket: a connection is accepted (a busy server's backlog accepts it too). */
@@ -169,7 +184,7 @@ final class SessionServer implements AutoCloseable {
             }
             SessionFrames.Request request = SessionFrames.Request.decode(frame.body());
             if (!request.atlas().equals(socket.atlas().toString())
-                    || !SessionClient.FORWARDED.contains(request.argv().get(0))) {
+                    || !SessionClient.FORWARDED.contains(request.argv().get(0)) || !current()) {
                 SessionFrames.write(to, SessionFrames.NO_SESSION, ("this session answers "
                         + SessionClient.FORWARDED + " for " + socket.atlas()).getBytes(StandardCharsets.UTF_8));
                 return;
@@ -179,6 +194,26 @@ final class SessionServer implements AutoCloseable {
             // A client that connected and left: SessionServer.answers probing, or a client killed at once.
         } catch (IOException | RuntimeException e) {
             log.println("neuron-atlas serve: a request on " + socket.socket() + " failed: " + Errors.describe(e));
+        }
+    }
+
+    /**
+     * Opens the atlas again if its files changed since it was opened, as a one-off would read them now; false when
+     * that fails (a map writing it right now): the client then runs the command itself and says what is wrong.
+     */
+    private boolean current() {
+        try {
+            AtlasStamp now = AtlasStamp.of(socket.atlas());
+            if (!now.equals(stamp)) {
+                atlas = opener.open();
+                stamp = now;
+                log.println("neuron-atlas serve: " + socket.atlas() + " changed, opened it again");
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            log.println("neuron-atlas serve: " + socket.atlas() + " changed and could not be opened again: "
+                    + Errors.describe(e));
+            return false;
         }
     }
 
