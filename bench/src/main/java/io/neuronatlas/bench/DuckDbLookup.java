@@ -8,8 +8,9 @@ import java.sql.SQLException;
 
 /**
  * find-token as DuckDB answers it over the atlas's own Parquet files: the peer a user would reach for. The token's
- * variants come from the tokens table's norm column (token_norm, stored), then the neuron_tokens rows of those ids,
- * most specific first. Its main is the fresh-process run bench-query times: a plain JVM with the DuckDB driver only.
+ * variants come from the tokens table's norm column (token_norm, stored), then the rows of those ids from token_neurons
+ * (the files find-token reads; DuckDB skips the other blocks' files by their footers' token_id ranges), most specific
+ * first. Its main is the fresh-process run bench-query times: a plain JVM with the DuckDB driver only.
  */
 final class DuckDbLookup {
     private DuckDbLookup() {
@@ -28,7 +29,7 @@ final class DuckDbLookup {
                 + "', hive_partitioning = true, hive_types_autocast = false) WHERE norm = ?) "
                 + "SELECT t.checkpoint, t.matrix, t.layer, t.neuron, t.polarity, t.rank, t.token_id, t.token, "
                 + "t.score, t.prob, t.normalized_prob "
-                + "FROM read_parquet('" + glob(atlas, "neuron_tokens") + "', hive_partitioning = true, "
+                + "FROM read_parquet('" + glob(atlas, "token_neurons") + "', hive_partitioning = true, "
                 + "hive_types_autocast = false) t JOIN variants v ON t.checkpoint = v.checkpoint "
                 + "AND t.token_id = v.token_id "
                 + "ORDER BY t.normalized_prob DESC, t.checkpoint, t.matrix, t.layer, t.neuron, t.polarity LIMIT ?";

@@ -16,6 +16,7 @@ import io.neuronatlas.compute.CensusRule;
 import io.neuronatlas.compute.Shard;
 import io.neuronatlas.compute.projection.BatchResult;
 import io.neuronatlas.jobs.AtlasWrite;
+import io.neuronatlas.jobs.TokenNeuronsIndex;
 import io.neuronatlas.plan.ShardPlanner;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -103,6 +104,10 @@ public record SyntheticAtlas(String checkpoint, int layers, int dMlp, int topK, 
                     files.addAll(ShardWriter.committedFiles(checkpoint, runId, shard, false));
                 }
                 run.checkCommitted(files);
+                if (layout.sortByToken()) {
+                    // The lookup layout's atlas is the map's, index included; the plain one is the layout before both.
+                    run.checkCommitted(TokenNeuronsIndex.write(spark, atlas, checkpoint, runId, tokens.size()));
+                }
                 VocabularyWriter.write(jsc.hadoopConfiguration(), run.folder(MapTables.TOKENS), tokens);
                 String finished = Instant.now().toString();
                 RunRecord record = new RunRecord(runId, checkpoint, fingerprint, "(generated)",
@@ -125,7 +130,8 @@ public record SyntheticAtlas(String checkpoint, int layers, int dMlp, int topK, 
      */
     public void writeOnce(SparkSession spark, java.nio.file.Path dir, TokenTable tokens, PrintStream out, String what)
             throws IOException {
-        String stamp = this + " vocab=" + tokens.size();
+        // The index in the stamp: an atlas written before the lookup layout had token_neurons is written again.
+        String stamp = this + " vocab=" + tokens.size() + (layout.sortByToken() ? " " + MapTables.TOKEN_NEURONS : "");
         java.nio.file.Path marker = dir.resolve("_synthetic.txt");
         if (Files.exists(marker) && Files.readString(marker).equals(stamp)) {
             return;

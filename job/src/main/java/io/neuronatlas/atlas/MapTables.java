@@ -28,8 +28,17 @@ public final class MapTables {
     public static final String TOKEN_PROFILES = "token_profiles";
     /** The checkpoint's vocabulary, one file per run written by the driver: find-token resolves variants here. */
     public static final String TOKENS = "tokens";
+    /**
+     * neuron_tokens again, ordered for lookups by token: a run folder holds one file per block of
+     * {@link #TOKENS_PER_BLOCK} consecutive token ids ({@link #tokenNeuronsFile}), rows ordered by token_id. A token's
+     * rows are then in one known file, where neuron_tokens has them in every layer's files (96 for an 8B model);
+     * find-token opens that file alone. Atlases mapped before it existed have no such folder.
+     */
+    public static final String TOKEN_NEURONS = "token_neurons";
+    /** Token ids a token_neurons file holds: 126 files for Llama 3's 128,256 tokens. */
+    public static final int TOKENS_PER_BLOCK = 1024;
     /** Every table of rows a map run may write into its run folders; a run without --watch has no token_profiles. */
-    public static final List<String> TABLES = List.of(NEURON_TOKENS, NEURONS, TOKEN_PROFILES, TOKENS);
+    public static final List<String> TABLES = List.of(NEURON_TOKENS, NEURONS, TOKEN_PROFILES, TOKENS, TOKEN_NEURONS);
     /** A mixture-of-experts neuron's expert: "0", "1", ..., or "shared"; null for a dense model. */
     public static final String EXPERT = "expert";
 
@@ -49,6 +58,26 @@ public final class MapTables {
             .required(FLOAT).named("prob")
             .required(FLOAT).named("normalized_prob")
             .named(NEURON_TOKENS);
+
+    /** neuron_tokens' rows with their matrix and layer as columns, for files that hold every layer's rows. */
+    public static final MessageType TOKEN_NEURONS_FILE = Types.buildMessage()
+            .required(BINARY).as(stringType()).named("matrix")
+            .required(INT32).named("layer")
+            .addFields(NEURON_TOKENS_FILE.getFields().toArray(org.apache.parquet.schema.Type[]::new))
+            .named(TOKEN_NEURONS);
+
+    /** The token_neurons block of a token id. */
+    public static int tokenBlock(int tokenId) {
+        if (tokenId < 0) {
+            throw new IllegalArgumentException("token id " + tokenId + " is negative");
+        }
+        return tokenId / TOKENS_PER_BLOCK;
+    }
+
+    /** The name of a block's file in a token_neurons run folder. */
+    public static String tokenNeuronsFile(int block) {
+        return String.format(java.util.Locale.ROOT, "block-%05d.zstd.parquet", block);
+    }
 
     /** The census columns (Gurnee et al.), absent from files written before them, which read as null. */
     public static final List<String> CENSUS_COLUMNS = List.of("vocab_cos_skew", "vocab_cos_kurtosis", "score_skew",
@@ -113,7 +142,7 @@ public final class MapTables {
      * files written before the expert column or the census columns existed then read them as null.
      */
     public static final Map<String, MessageType> FILE_SCHEMAS = Map.of(NEURON_TOKENS, NEURON_TOKENS_FILE, NEURONS,
-            NEURONS_FILE, TOKEN_PROFILES, TOKEN_PROFILES_FILE, TOKENS, TOKENS_FILE);
+            NEURONS_FILE, TOKEN_PROFILES, TOKEN_PROFILES_FILE, TOKENS, TOKENS_FILE, TOKEN_NEURONS, TOKEN_NEURONS_FILE);
 
     private MapTables() {
     }

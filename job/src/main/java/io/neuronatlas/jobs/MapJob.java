@@ -97,10 +97,10 @@ public final class MapJob {
                     options.topK(), options.device().label(), fingerprint.value(),
                     fingerprint.bytesHashed() >> 20, fingerprint.seconds());
             Mapped mapped = write.run(run -> compute(plan, fingerprint, run, t0));
-            console.printf(Locale.ROOT, "[map] %s: %,d neurons in %.1f s (%,.0f neurons/s; map %.1f s, publish "
-                            + "%.1f s) into %s%n", plan.checkpoint(), plan.neurons(), seconds(t0),
-                    plan.neurons() / seconds(t0), mapped.record().timings().mapSeconds(),
-                    seconds(mapped.publishStarted()), options.atlas());
+            console.printf(Locale.ROOT, "[map] %s: %,d neurons in %.1f s (%,.0f neurons/s; map %.1f s, token "
+                            + "index %.1f s, publish %.1f s) into %s%n", plan.checkpoint(), plan.neurons(),
+                    seconds(t0), plan.neurons() / seconds(t0), mapped.record().timings().mapSeconds(),
+                    mapped.indexSeconds(), seconds(mapped.publishStarted()), options.atlas());
             return new MapOutcome(MapOutcome.Status.MAPPED, mapped.entry(), mapped.record(), reason, seconds(t0));
         }
     }
@@ -129,8 +129,11 @@ public final class MapJob {
                 + " -> " + now.value() + ")";
     }
 
-    /** What the map run returns: its record and entry, and when publishing began (for the console). */
-    private record Mapped(RunRecord record, CheckpointEntry entry, long publishStarted) {
+    /**
+     * What the map run returns: its record and entry, the seconds its token_neurons job took and when publishing
+     * began (for the console).
+     */
+    private record Mapped(RunRecord record, CheckpointEntry entry, double indexSeconds, long publishStarted) {
     }
 
     /** The run's Spark job: one task per shard; then the driver's own files. */
@@ -157,12 +160,15 @@ public final class MapJob {
             }
             run.checkCommitted(files);
             long t2 = System.nanoTime();
+            run.checkCommitted(TokenNeuronsIndex.write(spark, atlas, plan.checkpoint(), runId, plan.tokens().size()));
+            double indexSeconds = seconds(t2);
             RunRecord.Timings timings = new RunRecord.Timings((t1 - t0) / 1e9, fingerprint.seconds(),
                     (t2 - t1) / 1e9, 0, (t2 - t0) / 1e9, plan.neurons() / ((t2 - t0) / 1e9));
             RunRecord record = record(plan, fingerprint, run, timings, reports);
             VocabularyWriter.write(jsc.hadoopConfiguration(), run.folder(MapTables.TOKENS), plan.tokens());
             CheckpointEntry entry = plan.entry(runId, fingerprint.value(), record.finishedAt());
-            return new AtlasWrite.Outcome<>(entry, record.toJson(), new Mapped(record, entry, System.nanoTime()));
+            return new AtlasWrite.Outcome<>(entry, record.toJson(), new Mapped(record, entry, indexSeconds,
+                    System.nanoTime()));
         } finally {
             spark.sparkContext().removeSparkListener(progress);
             tokens.destroy();

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
@@ -54,6 +55,8 @@ public final class Atlas {
     private final SparkSession spark;
     private final String dir;
     private final List<CheckpointEntry> checkpoints;
+    /** The runs the map catalog publishes, one a checkpoint. */
+    private final List<PublishedRun> mapRuns;
     private final Set<String> views;
     /**
      * Views registered on first use (openForQueries): the run records and the checkpoints, read as JSON, whose
@@ -66,11 +69,12 @@ public final class Atlas {
         boolean register() throws IOException;
     }
 
-    private Atlas(SparkSession spark, String dir, List<CheckpointEntry> checkpoints, Set<String> views,
-                  Map<String, ViewRegistration> deferred) {
+    private Atlas(SparkSession spark, String dir, List<CheckpointEntry> checkpoints, List<PublishedRun> mapRuns,
+                  Set<String> views, Map<String, ViewRegistration> deferred) {
         this.spark = spark;
         this.dir = dir;
         this.checkpoints = checkpoints;
+        this.mapRuns = List.copyOf(mapRuns);
         this.views = Set.copyOf(views);
         this.deferred = deferred;
     }
@@ -144,7 +148,8 @@ public final class Atlas {
         } else {
             catalog.register();
         }
-        return new Atlas(spark, dir, checkpoints, views, deferred);
+        return new Atlas(spark, dir, checkpoints, published.getOrDefault(OutputKind.MAP, List.of()), views,
+                deferred);
     }
 
     /**
@@ -165,6 +170,13 @@ public final class Atlas {
             spark.catalog().dropTempView(table);
             return false;
         }
+        read(spark, tableDir, table, records, runs).createOrReplaceTempView(table);
+        return true;
+    }
+
+    /** The rows of a table's run folders or files under tableDir, partition folders as columns. */
+    private static Dataset<Row> read(SparkSession spark, Path tableDir, String table, boolean records,
+                                     List<String> paths) {
         // basePath keeps checkpoint, run (and the table's own partitions) as columns of the listed run folders.
         DataFrameReader reader = spark.read().option("basePath", tableDir.toString());
         MessageType fileSchema = MapTables.FILE_SCHEMAS.getOrDefault(table, ExamplesTables.FILE_SCHEMAS
@@ -179,7 +191,7 @@ public final class Atlas {
         // named 007 stays "007" (rather than merging with checkpoint 7), whatever the caller's session says.
         spark.conf().set(AtlasPaths.PARTITION_TYPE_INFERENCE, "false");
         try {
-            rows = records ? reader.json(runs.toArray(String[]::new)) : reader.parquet(runs.toArray(String[]::new));
+            rows = records ? reader.json(paths.toArray(String[]::new)) : reader.parquet(paths.toArray(String[]::new));
         } finally {
             spark.conf().set(AtlasPaths.PARTITION_TYPE_INFERENCE, inference);
         }
@@ -188,8 +200,7 @@ public final class Atlas {
                 rows = rows.withColumn(column, functions.col(column).cast("int"));
             }
         }
-        rows.createOrReplaceTempView(table);
-        return true;
+        return rows;
     }
 
     private static boolean hasRunFolder(FileSystem fs, Path tableDir, List<PublishedRun> published)
@@ -299,17 +310,66 @@ public final class Atlas {
 
     /** {@link #findToken(String, int)} with the variants already read. */
     public Dataset<Row> findToken(TokenVariants variants, int limit) {
-        neededTable(MapTables.NEURON_TOKENS).filter(functions.col("token_id").isin((Object[]) variants.ids()))
-                .createOrReplaceTempView(TOKEN_MATCHES);
+        registerTokenMatches(variants.ids());
         return withExamples(canned("find-token", Map.of("token", variants.token(), "limit",
                 limit)));
     }
 
     /** The neurons that list exactly this token id among their top tokens, ranked as {@link #findToken} ranks. */
     public Dataset<Row> findTokenId(int tokenId, int limit) {
-        neededTable(MapTables.NEURON_TOKENS).filter(functions.col("token_id").equalTo(tokenId))
-                .createOrReplaceTempView(TOKEN_MATCHES);
+        registerTokenMatches(new Integer[] {tokenId});
         return withExamples(canned("find-token-id", Map.of("limit", limit)));
+    }
+
+    /**
+     * Registers token_matches: the neuron_tokens rows of these token ids. When every published map run has its
+     * token_neurons folder, they are read from the block files that can hold the ids alone (one file a run for a
+     * word's variants, most often), picked here rather than listed and pruned by Spark; otherwise (a run mapped
+     * before token_neurons existed) from neuron_tokens, every layer's file pruned by its row-group statistics.
+     */
+    private void registerTokenMatches(Integer[] ids) {
+        Dataset<Row> rows;
+        try {
+            Optional<List<String>> files = tokenNeuronsFiles(ids);
+            if (files.isEmpty()) {
+                rows = neededTable(MapTables.NEURON_TOKENS);
+            } else if (files.get().isEmpty()) {
+                rows = neededTable(MapTables.TOKEN_NEURONS).limit(0);
+            } else {
+                rows = read(spark, new Path(dir, MapTables.TOKEN_NEURONS), MapTables.TOKEN_NEURONS, false,
+                        files.get());
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        rows.filter(functions.col("token_id").isin((Object[]) ids)).createOrReplaceTempView(TOKEN_MATCHES);
+    }
+
+    /**
+     * The token_neurons files that hold these ids' rows, in every published map run; empty when no run's block of
+     * them has a file (no neuron ranks these tokens); absent when a published run has no token_neurons folder.
+     */
+    private Optional<List<String>> tokenNeuronsFiles(Integer[] ids) throws IOException {
+        Path table = new Path(dir, MapTables.TOKEN_NEURONS);
+        FileSystem fs = table.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        Set<Integer> blocks = new TreeSet<>();
+        for (Integer id : ids) {
+            blocks.add(MapTables.tokenBlock(id));
+        }
+        List<String> files = new ArrayList<>();
+        for (PublishedRun run : mapRuns) {
+            Path runDir = new Path(table, AtlasPaths.runPath(run.checkpoint(), run.run()));
+            if (!fs.exists(runDir)) {
+                return Optional.empty();
+            }
+            for (int block : blocks) {
+                Path file = new Path(runDir, MapTables.tokenNeuronsFile(block));
+                if (fs.exists(file)) {
+                    files.add(file.toString());
+                }
+            }
+        }
+        return Optional.of(files);
     }
 
     /**

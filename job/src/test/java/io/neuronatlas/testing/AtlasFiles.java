@@ -12,7 +12,8 @@ import org.apache.spark.sql.Row;
 /** What an atlas holds on disk and shows through its views, for tests that check a failed run left it whole. */
 public final class AtlasFiles {
     /** The tables a map run writes run folders into. */
-    public static final List<String> MAP_RUN_TABLES = List.of("neuron_tokens", "neurons", "tokens", "runs");
+    public static final List<String> MAP_RUN_TABLES = List.of("neuron_tokens", "neurons", "tokens", "token_neurons",
+            "runs");
 
     private AtlasFiles() {
     }
