@@ -115,12 +115,12 @@ final class LookupPeers {
         Times shellWarmT = Times.of(shellWarm);
         Times duckFreshT = Times.of(duckFresh);
         Times duckWarmT = Times.of(duckWarm);
-        out.printf(Locale.ROOT, "%-36s  %-22s  %-22s%n", "way", "fresh process", "warm (same process)");
-        out.printf(Locale.ROOT, "%-36s  %-22s  %-22s%n", "./submit.sh find-token (one-off)", oneOffT.text(), "-");
-        out.printf(Locale.ROOT, "%-36s  %-22s  %-22s%n", "one-off find-token forwarded to serve", forwardedT.text(),
+        out.printf(Locale.ROOT, "%-38s  %-22s  %-22s%n", "way", "fresh process", "warm (same process)");
+        out.printf(Locale.ROOT, "%-38s  %-22s  %-22s%n", "./submit.sh find-token (one-off)", oneOffT.text(), "-");
+        out.printf(Locale.ROOT, "%-38s  %-22s  %-22s%n", "one-off find-token forwarded to serve", forwardedT.text(),
                 "-");
-        out.printf(Locale.ROOT, "%-36s  %-22s  %-22s%n", "./submit.sh shell", shellFreshT.text(), shellWarmT.text());
-        out.printf(Locale.ROOT, "%-36s  %-22s  %-22s%n", "DuckDB " + duckVersion + " (JDBC, same files)", duckFreshT.text(), duckWarmT.text());
+        out.printf(Locale.ROOT, "%-38s  %-22s  %-22s%n", "./submit.sh shell", shellFreshT.text(), shellWarmT.text());
+        out.printf(Locale.ROOT, "%-38s  %-22s  %-22s%n", "DuckDB " + duckVersion + " (JDBC, same files)", duckFreshT.text(), duckWarmT.text());
         out.printf(Locale.ROOT, "ratios to DuckDB (median): one-off %.1fx, forwarded to serve %.1fx, shell's first "
                         + "answer %.1fx (fresh processes); shell %.1fx (warm)%n", oneOffT.median() / duckFreshT.median(),
                 forwardedT.median() / duckFreshT.median(), shellFreshT.median() / duckFreshT.median(),
