@@ -94,41 +94,41 @@ public final class SessionClient {
         }
         SessionFrames.write(to, SessionFrames.REQUEST, request.encode());
         boolean answered = false;
-        while (true) {
-            SessionFrames.Frame frame;
-            try {
-                frame = SessionFrames.read(from);
-            } catch (IOException e) {
-                if (!answered) {
-                    return NO_SESSION; // ended before a word of the answer: the command can still run here
+        try {
+            while (true) {
+                SessionFrames.Frame frame = SessionFrames.read(from);
+                switch (frame.type()) {
+                    case SessionFrames.OUT -> {
+                        out.write(frame.body());
+                        answered = true;
+                    }
+                    case SessionFrames.ERR -> {
+                        out.flush();
+                        err.write(frame.body());
+                        err.flush();
+                        answered = true;
+                    }
+                    case SessionFrames.EXIT -> {
+                        int code = SessionFrames.intOf(frame);
+                        out.flush();
+                        err.flush();
+                        return code;
+                    }
+                    case SessionFrames.NO_SESSION -> {
+                        return NO_SESSION;
+                    }
+                    default -> throw new IOException("an unknown frame '" + (char) frame.type() + "'");
                 }
-                out.flush();
-                PrintStream message = new PrintStream(err, true, StandardCharsets.UTF_8);
-                message.println("neuron-atlas: the session on " + socket.socket() + " ended before its answer did ("
-                        + e.getMessage() + ")");
-                return 1;
             }
-            switch (frame.type()) {
-                case SessionFrames.OUT -> {
-                    out.write(frame.body());
-                    answered = true;
-                }
-                case SessionFrames.ERR -> {
-                    out.flush();
-                    err.write(frame.body());
-                    err.flush();
-                    answered = true;
-                }
-                case SessionFrames.EXIT -> {
-                    out.flush();
-                    err.flush();
-                    return SessionFrames.intOf(frame);
-                }
-                case SessionFrames.NO_SESSION -> {
-                    return NO_SESSION;
-                }
-                default -> throw new IOException("an unknown frame '" + (char) frame.type() + "'");
+        } catch (IOException e) {
+            if (!answered) {
+                return NO_SESSION; // ended before a word of the answer: the command can still run here
             }
+            // Part of the answer is printed: running the command again would print it twice.
+            PrintStream message = new PrintStream(err, true, StandardCharsets.UTF_8);
+            message.println("neuron-atlas: the session on " + socket.socket() + " ended before its answer did ("
+                    + e.getMessage() + ")");
+            return 1;
         }
     }
 
