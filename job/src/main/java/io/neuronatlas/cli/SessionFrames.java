@@ -162,12 +162,7 @@ final class SessionFrames {
 
     /** The channel as a stream, written straight to the channel (see {@link #input}). */
     static OutputStream output(SocketChannel channel) {
-        return new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
+        return new BlockStream() {
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
                 ByteBuffer buffer = ByteBuffer.wrap(b, off, len);
@@ -176,5 +171,29 @@ final class SessionFrames {
                 }
             }
         };
+    }
+
+    /** A stream whose every write is one frame of type: what the server prints goes to the client as it comes. */
+    static OutputStream frames(DataOutputStream to, byte type) {
+        return new BlockStream() {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                SessionFrames.write(to, type, java.util.Arrays.copyOfRange(b, off, off + len));
+            }
+        };
+    }
+
+    /**
+     * A stream that writes blocks; a single byte is a block of one. (Classes, not lambdas: the client's JVM would
+     * start the lambda machinery for them.)
+     */
+    private abstract static class BlockStream extends OutputStream {
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public abstract void write(byte[] b, int off, int len) throws IOException;
     }
 }

@@ -25,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -221,8 +220,8 @@ final class SessionServer implements AutoCloseable {
         Charset charset = Charset.isSupported(request.charset()) ? Charset.forName(request.charset())
                 : Charset.defaultCharset();
         // A frame per line, as the one-off's System.out flushes its lines, so stdout and stderr interleave alike.
-        PrintStream out = new PrintStream(new BufferedOutputStream(frames(to, SessionFrames.OUT)), true, charset);
-        PrintStream err = new PrintStream(new BufferedOutputStream(frames(to, SessionFrames.ERR)), true, charset);
+        PrintStream out = new PrintStream(new BufferedOutputStream(SessionFrames.frames(to, SessionFrames.OUT)), true, charset);
+        PrintStream err = new PrintStream(new BufferedOutputStream(SessionFrames.frames(to, SessionFrames.ERR)), true, charset);
         String[] argv = request.argv().toArray(new String[0]);
         String group = groups.begin(String.join(" ", argv));
         watchHangUp(client, group);
@@ -265,21 +264,6 @@ final class SessionServer implements AutoCloseable {
         }, "neuron-atlas-serve-hang-up");
         watcher.setDaemon(true);
         watcher.start();
-    }
-
-    /** A stream whose every write is one frame of type. */
-    private static OutputStream frames(DataOutputStream to, byte type) {
-        return new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                SessionFrames.write(to, type, Arrays.copyOfRange(b, off, off + len));
-            }
-        };
     }
 
     /** A one-off command as the session runs it: the same parsing and answer, on the atlas opened once. */
