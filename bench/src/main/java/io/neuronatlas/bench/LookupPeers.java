@@ -122,7 +122,8 @@ final class LookupPeers {
         out.printf(Locale.ROOT, "%-38s  %-22s  %-22s%n", "./submit.sh shell", shellFreshT.text(), shellWarmT.text());
         out.printf(Locale.ROOT, "%-38s  %-22s  %-22s%n", "DuckDB " + duckVersion + " (JDBC, same files)", duckFreshT.text(), duckWarmT.text());
         out.printf(Locale.ROOT, "ratios to DuckDB (median): one-off %.1fx, forwarded to serve %.1fx, shell's first "
-                        + "answer %.1fx (fresh processes); shell %.1fx (warm)%n", oneOffT.median() / duckFreshT.median(),
+                        + "answer %.1fx (fresh processes); shell %.1fx (warm)%n",
+                oneOffT.median() / duckFreshT.median(),
                 forwardedT.median() / duckFreshT.median(), shellFreshT.median() / duckFreshT.median(),
                 shellWarmT.median() / duckWarmT.median());
         out.printf(Locale.ROOT, "shell warm find-token: median %.3f s (goal: under 1 s)%n", shellWarmT.median());

@@ -220,8 +220,10 @@ final class SessionServer implements AutoCloseable {
         Charset charset = Charset.isSupported(request.charset()) ? Charset.forName(request.charset())
                 : Charset.defaultCharset();
         // A frame per line, as the one-off's System.out flushes its lines, so stdout and stderr interleave alike.
-        PrintStream out = new PrintStream(new BufferedOutputStream(SessionFrames.frames(to, SessionFrames.OUT)), true, charset);
-        PrintStream err = new PrintStream(new BufferedOutputStream(SessionFrames.frames(to, SessionFrames.ERR)), true, charset);
+        PrintStream out = new PrintStream(new BufferedOutputStream(SessionFrames.frames(to, SessionFrames.OUT)), true,
+                charset);
+        PrintStream err = new PrintStream(new BufferedOutputStream(SessionFrames.frames(to, SessionFrames.ERR)), true,
+                charset);
         String[] argv = request.argv().toArray(new String[0]);
         String group = groups.begin(String.join(" ", argv));
         watchHangUp(client, group);
@@ -231,7 +233,8 @@ final class SessionServer implements AutoCloseable {
             code = Main.run("neuron-atlas", commands, argv, out, err);
         } finally {
             groups.end();
-            // A cancel of Spark's that interrupted this thread must not close the next client's channel.
+            // An interrupt left by a cancel would end the loop's next select at once and close the channel this
+            // thread writes the exit code to.
             Thread.interrupted();
         }
         out.flush();

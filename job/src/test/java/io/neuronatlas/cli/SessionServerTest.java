@@ -138,7 +138,8 @@ class SessionServerTest {
         Cli.Result refused = oneOffs.get(6);
         assertEquals(1, refused.code());
         assertTrue(refused.err().startsWith("neuron-atlas sql: refused: "), refused.err());
-        assertTrue(LOG.toString(StandardCharsets.UTF_8).contains("neuron-atlas serve: sql, exit 1 in "), LOG.toString());
+        assertTrue(LOG.toString(StandardCharsets.UTF_8).contains("neuron-atlas serve: sql, exit 1 in "),
+                LOG.toString());
     }
 
     @Test
