@@ -13,10 +13,13 @@ import io.neuronatlas.testing.Cli;
 import io.neuronatlas.testing.Maps;
 import io.neuronatlas.testing.TestSpark;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -166,6 +169,18 @@ class SessionServerTest {
             Files.setPosixFilePermissions(sockets, SessionSocket.OWNER_ONLY);
         }
         assertEquals(0, forwarded(sockets, "find-token", "--atlas", atlas, " dog").code());
+
+        // A client of another protocol version hears the server's and nothing more: it runs the command itself.
+        try (SocketChannel stranger = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            stranger.connect(UnixDomainSocketAddress.of(SessionSocket.of(sockets, atlas).socket()));
+            DataOutputStream to = new DataOutputStream(SessionFrames.output(stranger));
+            DataInputStream from = new DataInputStream(SessionFrames.input(stranger));
+            SessionFrames.writeInt(to, SessionFrames.HELLO, SessionFrames.VERSION + 1);
+            SessionFrames.Frame hello = SessionFrames.read(from);
+            assertEquals(SessionFrames.HELLO, hello.type());
+            assertEquals(SessionFrames.VERSION, SessionFrames.intOf(hello));
+            assertThrows(java.io.EOFException.class, () -> SessionFrames.read(from), "then it hangs up");
+        }
     }
 
     @Test
