@@ -171,8 +171,13 @@ final class LookupPeers {
             }
             return seconds;
         } finally {
-            serve.destroy(); // SIGTERM: its shutdown hook removes the socket
-            serve.waitFor();
+            // SIGTERM to serve's JVM, submit.sh's child (bash would leave it running): its shutdown hook removes the
+            // socket, and submit.sh ends with it.
+            serve.descendants().forEach(ProcessHandle::destroy);
+            if (!serve.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                serve.descendants().forEach(ProcessHandle::destroyForcibly);
+                serve.destroyForcibly().waitFor();
+            }
             Files.deleteIfExists(log);
             try (var left = Files.walk(runtime)) {
                 left.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
