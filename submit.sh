@@ -129,9 +129,12 @@ quick_java() {
     writing="$CDS_ARCHIVE.$$"
     jvm+=(-XX:ArchiveClassesAtExit="$writing" -Xlog:cds=off -Xlog:cds+dynamic=off)
   fi
-  local code=0
+  local code=0 run=(java)
+  # With the archive written, nothing is left to do afterwards: the JVM replaces this shell, so that signals sent to
+  # submit.sh's process (kill, a supervisor stopping serve) reach it.
+  [[ -n "$writing" ]] || run=(exec java)
   # shellcheck disable=SC2086 # options are words
-  java "${MODULE_FLAGS[@]}" "${jvm[@]}" ${NEURON_ATLAS_JAVA_OPTS:-} "${props[@]}" \
+  "${run[@]}" "${MODULE_FLAGS[@]}" "${jvm[@]}" ${NEURON_ATLAS_JAVA_OPTS:-} "${props[@]}" \
     -Dlog4j2.configurationFile="$LOG_CONF" -Dai.djl.offline=true \
     -cp "$APP_CP:$TARGET/lib/*:$TARGET/spark-lib/*" "$APP_MAIN" "$@" || code=$?
   if [[ -n "$writing" ]]; then

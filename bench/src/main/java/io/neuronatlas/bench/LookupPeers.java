@@ -171,9 +171,10 @@ final class LookupPeers {
             }
             return seconds;
         } finally {
-            // SIGTERM to serve's JVM, submit.sh's child (bash would leave it running): its shutdown hook removes the
-            // socket, and submit.sh ends with it.
+            // SIGTERM to serve's JVM: submit.sh's process itself once the JVM replaced it, else its child (bash would
+            // leave it running). Its shutdown hook removes the socket.
             serve.descendants().forEach(ProcessHandle::destroy);
+            serve.destroy();
             if (!serve.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
                 serve.descendants().forEach(ProcessHandle::destroyForcibly);
                 serve.destroyForcibly().waitFor();
