@@ -2,64 +2,80 @@ package io.neuronatlas.jobs;
 
 import io.neuronatlas.atlas.AtlasPaths;
 import io.neuronatlas.atlas.MapTables;
-import io.neuronatlas.atlas.TokenNeuronsWriter;
+import io.neuronatlas.atlas.TokenNeuronsBlocks;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
-import org.apache.spark.sql.Row;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
 
 /**
- * The map run's second job: its committed neuron_tokens rows shuffled into token_neurons, one file per block of
- * token ids ({@link MapTables#TOKEN_NEURONS}). Each block goes whole to one task, which sorts its rows by token id and
- * writes the block's file; the driver then checks the files committed, as it does the shards'.
+ * The map run's second job: its committed neuron_tokens files regrouped into token_neurons, one file per block of
+ * token ids ({@link MapTables#TOKEN_NEURONS}). Each task takes a range of blocks and reads that range of token ids
+ * from every neuron_tokens file of the run: the files are ordered by token_id, so their page indexes give each task
+ * only its pages, and no shuffle is needed. Plain RDD tasks over parquet-hadoop, not a Spark SQL query: planning and
+ * compiling one costs a small map several seconds. The driver then checks the files committed, as it does the
+ * shards'.
  */
 public final class TokenNeuronsIndex {
+    private static final Pattern SHARD_FILE = Pattern.compile("/matrix=([^/]+)/layer=(\\d+)/[^/]+\\.parquet$");
+
     private TokenNeuronsIndex() {
     }
 
     /**
      * Writes the run's token_neurons files from its neuron_tokens files; returns them, relative to the atlas.
      *
-     * @param vocabSize the checkpoint's vocabulary: it bounds the blocks, and so the tasks worth starting
+     * @param vocabSize the checkpoint's vocabulary: it bounds the blocks
      */
     public static List<String> write(SparkSession spark, String atlas, String checkpoint, String run, int vocabSize)
             throws IOException {
-        Path runDir = new Path(new Path(atlas, MapTables.NEURON_TOKENS), AtlasPaths.runPath(checkpoint, run));
-        Dataset<Row> rows = spark.read().option("basePath", runDir.toString()).parquet(runDir.toString())
-                .withColumn("layer", functions.col("layer").cast("int"))
-                .withColumn("block", functions.expr("token_id div " + MapTables.TOKENS_PER_BLOCK));
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        List<TokenNeuronsBlocks.ShardFile> shards = shardFiles(jsc, atlas, checkpoint, run);
         int blocks = MapTables.tokenBlock(Math.max(0, vocabSize - 1)) + 1;
-        int tasks = Math.max(1, Math.min(blocks, spark.sparkContext().defaultParallelism()));
-        MapPartitionsFunction<Row, String> writeBlocks = sorted -> writeBlocks(sorted, atlas, checkpoint, run);
-        // The full order makes a block's file the same whichever task and attempt writes it.
-        List<String> files = rows.repartition(tasks, functions.col("block"))
-                .sortWithinPartitions("token_id", "matrix", "layer", "expert", "neuron", "polarity", "rank")
-                .mapPartitions(writeBlocks, Encoders.STRING())
-                .collectAsList();
-        return new ArrayList<>(files);
+        // Two ranges a core: a slow task holds up no more than half a core's share.
+        int tasks = Math.max(1, Math.min(blocks, 2 * jsc.defaultParallelism()));
+        List<TokenNeuronsBlocks> ranges = new ArrayList<>();
+        for (int t = 0; t < tasks; t++) {
+            int first = (int) ((long) blocks * t / tasks);
+            int end = (int) ((long) blocks * (t + 1) / tasks);
+            if (end > first) {
+                ranges.add(new TokenNeuronsBlocks(atlas, checkpoint, run, first, end, shards));
+            }
+        }
+        return new ArrayList<>(jsc.parallelize(ranges, ranges.size())
+                .flatMap(range -> {
+                    TaskContext task = TaskContext.get();
+                    return range.write(SparkTasks.hadoopConf(), task == null ? 0 : task.taskAttemptId()).iterator();
+                })
+                .collect());
     }
 
-    private static Iterator<String> writeBlocks(Iterator<Row> sorted, String atlas, String checkpoint, String run)
-            throws IOException {
-        TaskContext task = TaskContext.get();
-        try (TokenNeuronsWriter writer = new TokenNeuronsWriter(SparkTasks.hadoopConf(), atlas, checkpoint, run,
-                task == null ? 0 : task.taskAttemptId())) {
-            while (sorted.hasNext()) {
-                Row r = sorted.next();
-                writer.write(r.getAs("matrix"), r.<Integer>getAs("layer"), r.getAs("expert"),
-                        r.<Integer>getAs("neuron"), r.getAs("polarity"), r.<Integer>getAs("rank"),
-                        r.<Integer>getAs("token_id"), r.getAs("token"), r.<Float>getAs("score"),
-                        r.<Float>getAs("prob"), r.<Float>getAs("normalized_prob"));
+    /** The run's committed neuron_tokens files, with the matrix and layer their folders name. */
+    private static List<TokenNeuronsBlocks.ShardFile> shardFiles(JavaSparkContext jsc, String atlas, String checkpoint,
+                                                                 String run) throws IOException {
+        Path runDir = new Path(new Path(atlas, MapTables.NEURON_TOKENS), AtlasPaths.runPath(checkpoint, run));
+        FileSystem fs = runDir.getFileSystem(jsc.hadoopConfiguration());
+        FileStatus[] found = fs.globStatus(new Path(runDir, "matrix=*/layer=*/[!._]*.parquet"));
+        List<TokenNeuronsBlocks.ShardFile> files = new ArrayList<>();
+        for (FileStatus file : found == null ? new FileStatus[0] : found) {
+            String path = file.getPath().toString();
+            Matcher m = SHARD_FILE.matcher(path);
+            if (!m.find()) {
+                throw new IOException("not a neuron_tokens shard file: " + path);
             }
-            return writer.commit().iterator();
+            files.add(new TokenNeuronsBlocks.ShardFile(path, m.group(1), Integer.parseInt(m.group(2))));
         }
+        if (files.isEmpty()) {
+            throw new IOException("no neuron_tokens files in " + runDir + " to index");
+        }
+        files.sort(java.util.Comparator.comparing(TokenNeuronsBlocks.ShardFile::path));
+        return files;
     }
 }
