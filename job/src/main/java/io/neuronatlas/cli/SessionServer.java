@@ -13,6 +13,7 @@ import java.net.BindException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
@@ -27,6 +28,10 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The loop of {@code serve}: one atlas open on one warm session, answering the one-offs SessionClient forwards,
@@ -56,10 +61,19 @@ final class SessionServer implements AutoCloseable {
     private final JobGroups groups;
     private final List<Command> commands;
     private volatile boolean stopped;
+    /** How long a client that connected may take to send its request before it is hung up on. */
+    private final Duration requestDeadline;
+    /** Hangs up on clients past the deadline: a connection that sends nothing must not hold the one-at-a-time loop. */
+    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "serve-request-deadline");
+        t.setDaemon(true);
+        return t;
+    });
 
     private SessionServer(Opener opener, Atlas atlas, AtlasStamp stamp, SessionSocket socket, Duration idle,
-                          PrintStream log, ServerSocketChannel server) throws IOException {
+                          Duration requestDeadline, PrintStream log, ServerSocketChannel server) throws IOException {
         this.opener = opener;
+        this.requestDeadline = requestDeadline;
         this.atlas = atlas;
         this.stamp = stamp;
         this.socket = socket;
@@ -85,6 +99,18 @@ final class SessionServer implements AutoCloseable {
      */
     static SessionServer bind(Opener opener, SessionSocket socket, Duration idle, PrintStream log)
             throws IOException {
+        return bind(opener, socket, idle, REQUEST_DEADLINE, log);
+    }
+
+    /** A client's request arrives in milliseconds; ten seconds is only ever a connection that will send nothing. */
+    static final Duration REQUEST_DEADLINE = Duration.ofSeconds(10);
+
+    /** As {@link #bind(Opener, SessionSocket, Duration, PrintStream)}, with the time a client has to send its request. */
+    static SessionServer bind(Opener opener, SessionSocket socket, Duration idle, Duration requestDeadline,
+                              PrintStream log) throws IOException {
+        if (requestDeadline.isNegative() || requestDeadline.isZero()) {
+            throw new IllegalArgumentException("the request deadline must be positive, found " + requestDeadline);
+        }
         if (idle.isNegative() || idle.isZero()) {
             throw new IllegalArgumentException("the idle time must be positive, found " + idle);
         }
@@ -106,7 +132,7 @@ final class SessionServer implements AutoCloseable {
             throw new IllegalStateException("another session bound " + socket.socket() + " for " + socket.atlas()
                     + " at the same moment: query through it");
         }
-        return new SessionServer(opener, atlas, stamp, socket, idle, log, server);
+        return new SessionServer(opener, atlas, stamp, socket, idle, requestDeadline, log, server);
     }
 
     /** Whether a server listens on the socket: a connection is accepted (a busy server's backlog accepts it too). */
@@ -172,12 +198,26 @@ final class SessionServer implements AutoCloseable {
             client.configureBlocking(true);
             DataInputStream in = new DataInputStream(new BufferedInputStream(SessionFrames.input(client)));
             DataOutputStream to = new DataOutputStream(new BufferedOutputStream(SessionFrames.output(client)));
-            SessionFrames.Frame hello = SessionFrames.read(in);
-            SessionFrames.writeInt(to, SessionFrames.HELLO, SessionFrames.VERSION);
-            if (hello.type() != SessionFrames.HELLO || SessionFrames.intOf(hello) != SessionFrames.VERSION) {
-                return; // the client sees our version and runs the command itself
+            SessionFrames.Frame frame;
+            ScheduledFuture<?> deadline = deadlines.schedule(() -> hangUp(client), requestDeadline.toMillis(),
+                    TimeUnit.MILLISECONDS);
+            try {
+                SessionFrames.Frame hello = SessionFrames.read(in);
+                SessionFrames.writeInt(to, SessionFrames.HELLO, SessionFrames.VERSION);
+                if (hello.type() != SessionFrames.HELLO || SessionFrames.intOf(hello) != SessionFrames.VERSION) {
+                    return; // the client sees our version and runs the command itself
+                }
+                frame = SessionFrames.read(in);
+            } catch (AsynchronousCloseException e) {
+                log.println("neuron-atlas serve: a client on " + socket.socket() + " sent no request within "
+                        + describe(requestDeadline) + "; hung up on it");
+                return;
+            } finally {
+                deadline.cancel(false);
             }
-            SessionFrames.Frame frame = SessionFrames.read(in);
+            if (!client.isOpen()) {
+                return; // hung up on just as its request arrived
+            }
             if (frame.type() != SessionFrames.REQUEST) {
                 throw new IOException("a client sent frame '" + (char) frame.type() + "' where a request belongs");
             }
@@ -298,10 +338,20 @@ final class SessionServer implements AutoCloseable {
         return Files.readAttributes(socket.socket(), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
     }
 
+    /** Closes a client's connection: its blocked read ends with an AsynchronousCloseException. */
+    private static void hangUp(SocketChannel client) {
+        try {
+            client.close();
+        } catch (IOException e) {
+            // closing is all that was wanted
+        }
+    }
+
     /** Stops listening and removes the socket file, unless another server has bound one there since. */
     @Override
     public synchronized void close() throws IOException {
         stopped = true;
+        deadlines.shutdownNow();
         server.close();
         selector.close();
         try {

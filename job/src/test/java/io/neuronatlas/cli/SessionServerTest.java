@@ -184,6 +184,29 @@ class SessionServerTest {
     }
 
     @Test
+    void aClientThatSendsNoRequestIsHungUpOnAndTheNextOneAnswered() throws Exception {
+        SessionSocket socket = SessionSocket.of(dir.resolve("silent"), atlas);
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (SessionServer s = SessionServer.bind(opener(atlas), socket, Duration.ofMinutes(1), Duration.ofMillis(500),
+                new PrintStream(log, true, StandardCharsets.UTF_8))) {
+            Thread t = serving(s);
+            try (SocketChannel silent = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                silent.connect(UnixDomainSocketAddress.of(socket.socket()));
+                // Sends nothing: without a deadline the server would wait on it for ever, and so would this read.
+                int read = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
+                        () -> silent.read(java.nio.ByteBuffer.allocate(16)));
+                assertEquals(-1, read, "the server hung up");
+            }
+            assertEquals(Cli.run("alignment", "--atlas", atlas), forwarded(socket.dir(), "alignment", "--atlas",
+                    atlas), "the next client is answered");
+            assertTrue(log.toString(StandardCharsets.UTF_8).contains("sent no request within 0.5 s; hung up on it"),
+                    log.toString(StandardCharsets.UTF_8));
+            s.stop();
+            t.join(30_000);
+        }
+    }
+
+    @Test
     void aStaleSocketIsReplacedAndALiveOneRefused() throws Exception {
         SessionSocket socket = SessionSocket.of(dir.resolve("stale"), atlas);
         socket.createDir();
