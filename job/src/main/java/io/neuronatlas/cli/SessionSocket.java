@@ -38,7 +38,14 @@ record SessionSocket(Path dir, Path atlas, Path socket) {
 
     /** The socket for an atlas folder in a socket folder; the atlas must exist (its canonical path names it). */
     static SessionSocket of(Path dir, String atlasDir) throws IOException {
-        Path atlas = Path.of(atlasDir).toRealPath();
+        Path atlas;
+        try {
+            atlas = Path.of(atlasDir).toRealPath();
+        } catch (java.nio.file.NoSuchFileException e) {
+            // The JDK's message is the bare path.
+            throw new java.nio.file.NoSuchFileException(atlasDir, null, "no such folder: not an atlas; write one "
+                    + "with 'neuron-atlas map --out " + atlasDir + "'");
+        }
         return new SessionSocket(dir, atlas, dir.resolve(name(atlas)));
     }
 
