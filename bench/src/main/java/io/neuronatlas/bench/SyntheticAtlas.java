@@ -106,7 +106,7 @@ public record SyntheticAtlas(String checkpoint, int layers, int dMlp, int topK, 
                 run.checkCommitted(files);
                 if (layout.sortByToken()) {
                     // The lookup layout's atlas is the map's, index included; the plain one is the layout before both.
-                    run.checkCommitted(TokenNeuronsIndex.write(spark, atlas, checkpoint, runId, tokens.size()));
+                    run.checkCommitted(TokenNeuronsIndex.write(spark, atlas, checkpoint, runId, shards, tokens.size()));
                 }
                 VocabularyWriter.write(jsc.hadoopConfiguration(), run.folder(MapTables.TOKENS), tokens);
                 String finished = Instant.now().toString();

@@ -7,6 +7,7 @@ import static org.apache.parquet.filter2.predicate.FilterApi.lt;
 
 import java.io.Closeable;
 import java.io.IOException;
+import io.neuronatlas.compute.Shard;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -50,6 +51,18 @@ public record TokenNeuronsBlocks(String atlas, String checkpoint, String run, in
             throw new IllegalArgumentException("no neuron_tokens files to index");
         }
         shards = List.copyOf(shards);
+    }
+
+    /** The task for blocks [firstBlock, endBlock) of the run whose shards are these. */
+    public static TokenNeuronsBlocks of(String atlas, String checkpoint, String run, int firstBlock, int endBlock,
+                                        List<Shard> shards) {
+        List<ShardFile> files = new ArrayList<>();
+        for (Shard shard : shards) {
+            String partition = AtlasPaths.partitionPath(checkpoint, run, shard.matrix().label(), shard.layer());
+            files.add(new ShardFile(new Path(new Path(atlas), MapTables.NEURON_TOKENS + "/" + partition + "/"
+                    + ShardWriter.fileName(shard)).toString(), shard.matrix().label(), shard.layer()));
+        }
+        return new TokenNeuronsBlocks(atlas, checkpoint, run, firstBlock, endBlock, files);
     }
 
     /** Writes and commits the blocks' files; returns them, relative to the atlas (a block no row falls in has none). */

@@ -160,7 +160,8 @@ public final class MapJob {
             }
             run.checkCommitted(files);
             long t2 = System.nanoTime();
-            run.checkCommitted(TokenNeuronsIndex.write(spark, atlas, plan.checkpoint(), runId, plan.tokens().size()));
+            run.checkCommitted(TokenNeuronsIndex.write(spark, atlas, plan.checkpoint(), runId, plan.shards(),
+                    plan.tokens().size()));
             double indexSeconds = seconds(t2);
             RunRecord.Timings timings = new RunRecord.Timings((t1 - t0) / 1e9, fingerprint.seconds(),
                     (t2 - t1) / 1e9, 0, (t2 - t0) / 1e9, plan.neurons() / ((t2 - t0) / 1e9));

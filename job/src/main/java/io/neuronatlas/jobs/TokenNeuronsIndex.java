@@ -1,16 +1,10 @@
 package io.neuronatlas.jobs;
 
-import io.neuronatlas.atlas.AtlasPaths;
 import io.neuronatlas.atlas.MapTables;
 import io.neuronatlas.atlas.TokenNeuronsBlocks;
-import java.io.IOException;
+import io.neuronatlas.compute.Shard;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -24,20 +18,18 @@ import org.apache.spark.sql.SparkSession;
  * shards'.
  */
 public final class TokenNeuronsIndex {
-    private static final Pattern SHARD_FILE = Pattern.compile("/matrix=([^/]+)/layer=(\\d+)/[^/]+\\.parquet$");
-
     private TokenNeuronsIndex() {
     }
 
     /**
      * Writes the run's token_neurons files from its neuron_tokens files; returns them, relative to the atlas.
      *
+     * @param shards    the run's shards, whose neuron_tokens files the driver has checked committed
      * @param vocabSize the checkpoint's vocabulary: it bounds the blocks
      */
-    public static List<String> write(SparkSession spark, String atlas, String checkpoint, String run, int vocabSize)
-            throws IOException {
+    public static List<String> write(SparkSession spark, String atlas, String checkpoint, String run,
+                                     List<Shard> shards, int vocabSize) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        List<TokenNeuronsBlocks.ShardFile> shards = shardFiles(jsc, atlas, checkpoint, run);
         int blocks = MapTables.tokenBlock(Math.max(0, vocabSize - 1)) + 1;
         // Two ranges a core: a slow task holds up no more than half a core's share.
         int tasks = Math.max(1, Math.min(blocks, 2 * jsc.defaultParallelism()));
@@ -46,7 +38,7 @@ public final class TokenNeuronsIndex {
             int first = (int) ((long) blocks * t / tasks);
             int end = (int) ((long) blocks * (t + 1) / tasks);
             if (end > first) {
-                ranges.add(new TokenNeuronsBlocks(atlas, checkpoint, run, first, end, shards));
+                ranges.add(TokenNeuronsBlocks.of(atlas, checkpoint, run, first, end, shards));
             }
         }
         return new ArrayList<>(jsc.parallelize(ranges, ranges.size())
@@ -55,27 +47,5 @@ public final class TokenNeuronsIndex {
                     return range.write(SparkTasks.hadoopConf(), task == null ? 0 : task.taskAttemptId()).iterator();
                 })
                 .collect());
-    }
-
-    /** The run's committed neuron_tokens files, with the matrix and layer their folders name. */
-    private static List<TokenNeuronsBlocks.ShardFile> shardFiles(JavaSparkContext jsc, String atlas, String checkpoint,
-                                                                 String run) throws IOException {
-        Path runDir = new Path(new Path(atlas, MapTables.NEURON_TOKENS), AtlasPaths.runPath(checkpoint, run));
-        FileSystem fs = runDir.getFileSystem(jsc.hadoopConfiguration());
-        FileStatus[] found = fs.globStatus(new Path(runDir, "matrix=*/layer=*/[!._]*.parquet"));
-        List<TokenNeuronsBlocks.ShardFile> files = new ArrayList<>();
-        for (FileStatus file : found == null ? new FileStatus[0] : found) {
-            String path = file.getPath().toString();
-            Matcher m = SHARD_FILE.matcher(path);
-            if (!m.find()) {
-                throw new IOException("not a neuron_tokens shard file: " + path);
-            }
-            files.add(new TokenNeuronsBlocks.ShardFile(path, m.group(1), Integer.parseInt(m.group(2))));
-        }
-        if (files.isEmpty()) {
-            throw new IOException("no neuron_tokens files in " + runDir + " to index");
-        }
-        files.sort(java.util.Comparator.comparing(TokenNeuronsBlocks.ShardFile::path));
-        return files;
     }
 }
