@@ -16,6 +16,7 @@ import io.neuronatlas.compute.CensusRule;
 import io.neuronatlas.compute.Shard;
 import io.neuronatlas.compute.projection.BatchResult;
 import io.neuronatlas.jobs.AtlasWrite;
+import io.neuronatlas.jobs.LayerScoresIndex;
 import io.neuronatlas.jobs.TokenNeuronsIndex;
 import io.neuronatlas.plan.ShardPlanner;
 import java.io.IOException;
@@ -105,8 +106,9 @@ public record SyntheticAtlas(String checkpoint, int layers, int dMlp, int topK, 
                 }
                 run.checkCommitted(files);
                 if (layout.sortByToken()) {
-                    // The lookup layout's atlas is the map's, index included; the plain one is the layout before both.
+                    // The lookup layout's atlas is the map's, indexes included; the plain one is the layout before them.
                     run.checkCommitted(TokenNeuronsIndex.write(spark, atlas, checkpoint, runId, shards, tokens.size()));
+                    run.checkCommitted(LayerScoresIndex.write(spark, atlas, checkpoint, runId, shards));
                 }
                 VocabularyWriter.write(jsc.hadoopConfiguration(), run.folder(MapTables.TOKENS), tokens);
                 String finished = Instant.now().toString();
@@ -130,8 +132,9 @@ public record SyntheticAtlas(String checkpoint, int layers, int dMlp, int topK, 
      */
     public void writeOnce(SparkSession spark, java.nio.file.Path dir, TokenTable tokens, PrintStream out, String what)
             throws IOException {
-        // The index in the stamp: an atlas written before the lookup layout had token_neurons is written again.
-        String stamp = this + " vocab=" + tokens.size() + (layout.sortByToken() ? " " + MapTables.TOKEN_NEURONS : "");
+        // The indexes in the stamp: an atlas written before the lookup layout had them is written again.
+        String stamp = this + " vocab=" + tokens.size() + (layout.sortByToken() ? " " + MapTables.TOKEN_NEURONS + " "
+                + MapTables.LAYER_SCORES : "");
         java.nio.file.Path marker = dir.resolve("_synthetic.txt");
         if (Files.exists(marker) && Files.readString(marker).equals(stamp)) {
             return;

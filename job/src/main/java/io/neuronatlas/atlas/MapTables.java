@@ -37,8 +37,18 @@ public final class MapTables {
     public static final String TOKEN_NEURONS = "token_neurons";
     /** Token ids a token_neurons file holds: 126 files for Llama 3's 128,256 tokens. */
     public static final int TOKENS_PER_BLOCK = 1024;
+    /**
+     * Every layer's max_abs_score values, sorted: one file a run ({@link #LAYER_SCORES_FILE_NAME}) written by the
+     * driver from the run's neurons files, one row per matrix and layer. The alignment query reads its quantiles
+     * from these ~100 rows instead of scanning neurons (a file per layer: 96 for an 8B model). Atlases mapped before
+     * it existed have no such folder.
+     */
+    public static final String LAYER_SCORES = "layer_scores";
+    /** The one file of a layer_scores run folder. */
+    public static final String LAYER_SCORES_FILE_NAME = "layer-scores.zstd.parquet";
     /** Every table of rows a map run may write into its run folders; a run without --watch has no token_profiles. */
-    public static final List<String> TABLES = List.of(NEURON_TOKENS, NEURONS, TOKEN_PROFILES, TOKENS, TOKEN_NEURONS);
+    public static final List<String> TABLES = List.of(NEURON_TOKENS, NEURONS, TOKEN_PROFILES, TOKENS, TOKEN_NEURONS,
+            LAYER_SCORES);
     /** A mixture-of-experts neuron's expert: "0", "1", ..., or "shared"; null for a dense model. */
     public static final String EXPERT = "expert";
 
@@ -65,6 +75,17 @@ public final class MapTables {
             .required(INT32).named("layer")
             .addFields(NEURON_TOKENS_FILE.getFields().toArray(org.apache.parquet.schema.Type[]::new))
             .named(TOKEN_NEURONS);
+
+    /**
+     * One row per matrix and layer: its neurons (every expert's, pooled) and their max_abs_score values in ascending
+     * order, a three-level LIST that Spark reads as array&lt;float&gt;.
+     */
+    public static final MessageType LAYER_SCORES_FILE = Types.buildMessage()
+            .required(BINARY).as(stringType()).named("matrix")
+            .required(INT32).named("layer")
+            .required(INT32).named("neurons")
+            .requiredList().requiredElement(FLOAT).named("max_abs_scores")
+            .named(LAYER_SCORES);
 
     /** The token_neurons block of a token id. */
     public static int tokenBlock(int tokenId) {
@@ -142,7 +163,8 @@ public final class MapTables {
      * files written before the expert column or the census columns existed then read them as null.
      */
     public static final Map<String, MessageType> FILE_SCHEMAS = Map.of(NEURON_TOKENS, NEURON_TOKENS_FILE, NEURONS,
-            NEURONS_FILE, TOKEN_PROFILES, TOKEN_PROFILES_FILE, TOKENS, TOKENS_FILE, TOKEN_NEURONS, TOKEN_NEURONS_FILE);
+            NEURONS_FILE, TOKEN_PROFILES, TOKEN_PROFILES_FILE, TOKENS, TOKENS_FILE, TOKEN_NEURONS, TOKEN_NEURONS_FILE,
+            LAYER_SCORES, LAYER_SCORES_FILE);
 
     private MapTables() {
     }

@@ -98,9 +98,10 @@ public final class MapJob {
                     fingerprint.bytesHashed() >> 20, fingerprint.seconds());
             Mapped mapped = write.run(run -> compute(plan, fingerprint, run, t0));
             console.printf(Locale.ROOT, "[map] %s: %,d neurons in %.1f s (%,.0f neurons/s; map %.1f s, token "
-                            + "index %.1f s, publish %.1f s) into %s%n", plan.checkpoint(), plan.neurons(),
-                    seconds(t0), plan.neurons() / seconds(t0), mapped.record().timings().mapSeconds(),
-                    mapped.indexSeconds(), seconds(mapped.publishStarted()), options.atlas());
+                            + "index %.1f s, layer scores %.1f s, publish %.1f s) into %s%n", plan.checkpoint(),
+                    plan.neurons(), seconds(t0), plan.neurons() / seconds(t0), mapped.record().timings().mapSeconds(),
+                    mapped.indexSeconds(), mapped.layerScoresSeconds(), seconds(mapped.publishStarted()),
+                    options.atlas());
             return new MapOutcome(MapOutcome.Status.MAPPED, mapped.entry(), mapped.record(), reason, seconds(t0));
         }
     }
@@ -130,10 +131,11 @@ public final class MapJob {
     }
 
     /**
-     * What the map run returns: its record and entry, the seconds its token_neurons job took and when publishing
-     * began (for the console).
+     * What the map run returns: its record and entry, the seconds its token_neurons job and its layer_scores file
+     * took and when publishing began (for the console).
      */
-    private record Mapped(RunRecord record, CheckpointEntry entry, double indexSeconds, long publishStarted) {
+    private record Mapped(RunRecord record, CheckpointEntry entry, double indexSeconds, double layerScoresSeconds,
+                          long publishStarted) {
     }
 
     /** The run's Spark job: one task per shard; then the driver's own files. */
@@ -163,13 +165,16 @@ public final class MapJob {
             run.checkCommitted(TokenNeuronsIndex.write(spark, atlas, plan.checkpoint(), runId, plan.shards(),
                     plan.tokens().size()));
             double indexSeconds = seconds(t2);
+            long t3 = System.nanoTime();
+            run.checkCommitted(LayerScoresIndex.write(spark, atlas, plan.checkpoint(), runId, plan.shards()));
+            double layerScoresSeconds = seconds(t3);
             RunRecord.Timings timings = new RunRecord.Timings((t1 - t0) / 1e9, fingerprint.seconds(),
                     (t2 - t1) / 1e9, 0, (t2 - t0) / 1e9, plan.neurons() / ((t2 - t0) / 1e9));
             RunRecord record = record(plan, fingerprint, run, timings, reports);
             VocabularyWriter.write(jsc.hadoopConfiguration(), run.folder(MapTables.TOKENS), plan.tokens());
             CheckpointEntry entry = plan.entry(runId, fingerprint.value(), record.finishedAt());
             return new AtlasWrite.Outcome<>(entry, record.toJson(), new Mapped(record, entry, indexSeconds,
-                    System.nanoTime()));
+                    layerScoresSeconds, System.nanoTime()));
         } finally {
             spark.sparkContext().removeSparkListener(progress);
             tokens.destroy();

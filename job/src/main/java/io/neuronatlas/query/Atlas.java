@@ -124,10 +124,13 @@ public final class Atlas {
         for (Map.Entry<OutputKind, List<PublishedRun>> kind : published.entrySet()) {
             for (String table : kind.getKey().runTables()) {
                 boolean records = table.equals(kind.getKey().records());
-                ViewRegistration registration = () -> register(spark, fs, new Path(root, table), table, records,
-                        kind.getValue());
+                boolean layerScores = table.equals(MapTables.LAYER_SCORES);
+                ViewRegistration registration = layerScores
+                        ? () -> registerLayerScores(spark, fs, root, kind.getValue())
+                        : () -> register(spark, fs, new Path(root, table), table, records, kind.getValue());
                 if (deferViews) {
-                    if (hasRunFolder(fs, new Path(root, table), kind.getValue())) {
+                    // layer_scores has rows wherever neurons has: from its files, or else from neurons'.
+                    if (hasRunFolder(fs, new Path(root, layerScores ? MapTables.NEURONS : table), kind.getValue())) {
                         views.add(table);
                         deferred.put(table, registration);
                     } else {
@@ -171,6 +174,52 @@ public final class Atlas {
             return false;
         }
         read(spark, tableDir, table, records, runs).createOrReplaceTempView(table);
+        return true;
+    }
+
+    /**
+     * Registers layer_scores: from its files when every published map run has its folder; otherwise (a run mapped
+     * before layer_scores existed) the same rows computed from neurons, so that alignment answers alike either way.
+     * Drops a stale view when neurons has no published run either.
+     */
+    private static boolean registerLayerScores(SparkSession spark, FileSystem fs, Path root,
+                                               List<PublishedRun> published) throws IOException {
+        Path layerScores = new Path(root, MapTables.LAYER_SCORES);
+        List<String> runs = new ArrayList<>();
+        for (PublishedRun run : published) {
+            Path folder = new Path(layerScores, AtlasPaths.runPath(run.checkpoint(), run.run()));
+            if (!fs.exists(folder)) {
+                return registerLayerScoresFromNeurons(spark, fs, new Path(root, MapTables.NEURONS), published);
+            }
+            runs.add(folder.toString());
+        }
+        if (runs.isEmpty()) {
+            spark.catalog().dropTempView(MapTables.LAYER_SCORES);
+            return false;
+        }
+        read(spark, layerScores, MapTables.LAYER_SCORES, false, runs).createOrReplaceTempView(MapTables.LAYER_SCORES);
+        return true;
+    }
+
+    /** layer_scores' rows, in its files' column order, computed from the published neurons run folders. */
+    private static boolean registerLayerScoresFromNeurons(SparkSession spark, FileSystem fs, Path neurons,
+                                                          List<PublishedRun> published) throws IOException {
+        List<String> runs = new ArrayList<>();
+        for (PublishedRun run : published) {
+            Path folder = new Path(neurons, AtlasPaths.runPath(run.checkpoint(), run.run()));
+            if (fs.exists(folder)) {
+                runs.add(folder.toString());
+            }
+        }
+        if (runs.isEmpty()) {
+            spark.catalog().dropTempView(MapTables.LAYER_SCORES);
+            return false;
+        }
+        read(spark, neurons, MapTables.NEURONS, false, runs).groupBy("checkpoint", "run", "matrix", "layer")
+                .agg(functions.count(functions.lit(1)).cast("int").as("neurons"),
+                        functions.sort_array(functions.collect_list("max_abs_score")).as("max_abs_scores"))
+                .select("matrix", "layer", "neurons", "max_abs_scores", "checkpoint", "run")
+                .createOrReplaceTempView(MapTables.LAYER_SCORES);
         return true;
     }
 

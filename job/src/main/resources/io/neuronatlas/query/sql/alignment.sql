@@ -1,18 +1,17 @@
 -- Vocabulary alignment per matrix and layer: the distribution of max_abs_score (max |v . U_t| over the
--- vocabulary) and the share of neurons above :threshold.
--- One sketch for the five quantiles: five percentile_approx calls would each build and merge their own (2.5 s warm
--- on the 8B-size atlas, against the 1 s a warm shell query has).
-SELECT checkpoint, matrix, layer, neurons, min,
-       quantiles[0] AS p25, quantiles[1] AS median, quantiles[2] AS p75, quantiles[3] AS p90, quantiles[4] AS p99,
-       max, share_above
-FROM (
-    SELECT checkpoint, matrix, layer,
-           count(*) AS neurons,
-           min(max_abs_score) AS min,
-           percentile_approx(max_abs_score, array(0.25, 0.5, 0.75, 0.9, 0.99), 10000) AS quantiles,
-           max(max_abs_score) AS max,
-           avg(CASE WHEN max_abs_score > :threshold THEN 1.0 ELSE 0.0 END) AS share_above
-    FROM neurons
-    GROUP BY checkpoint, matrix, layer
-)
+-- vocabulary) and the share of neurons above :threshold. Exact nearest-rank quantiles: p's is the value at 1-based
+-- position ceil(p * n) of the layer's n values in ascending order (0.25 etc. are decimals: no rounding in p * n).
+-- Read from layer_scores, which holds each layer's values already sorted, one small file a map run, rather than
+-- from neurons: a scan of neurons opens a file per layer (96 for an 8B model; a bare count of it takes 0.6 s warm).
+-- For an atlas mapped before layer_scores existed, Atlas computes the same rows from neurons.
+SELECT checkpoint, matrix, layer, CAST(neurons AS BIGINT) AS neurons,
+       element_at(max_abs_scores, 1) AS min,
+       element_at(max_abs_scores, greatest(1, CAST(ceil(0.25 * neurons) AS INT))) AS p25,
+       element_at(max_abs_scores, greatest(1, CAST(ceil(0.5 * neurons) AS INT))) AS median,
+       element_at(max_abs_scores, greatest(1, CAST(ceil(0.75 * neurons) AS INT))) AS p75,
+       element_at(max_abs_scores, greatest(1, CAST(ceil(0.9 * neurons) AS INT))) AS p90,
+       element_at(max_abs_scores, greatest(1, CAST(ceil(0.99 * neurons) AS INT))) AS p99,
+       element_at(max_abs_scores, -1) AS max,
+       CAST(size(filter(max_abs_scores, x -> x > :threshold)) AS DOUBLE) / neurons AS share_above
+FROM layer_scores
 ORDER BY checkpoint, matrix, layer
