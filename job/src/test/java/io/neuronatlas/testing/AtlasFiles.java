@@ -13,7 +13,7 @@ import org.apache.spark.sql.Row;
 public final class AtlasFiles {
     /** The tables a map run writes run folders into. */
     public static final List<String> MAP_RUN_TABLES = List.of("neuron_tokens", "neurons", "tokens", "token_neurons",
-            "runs");
+            "layer_scores", "runs");
 
     private AtlasFiles() {
     }
