@@ -86,6 +86,16 @@ class MapJobTest {
                         float g = (Float) other;
                         assertTrue(Math.abs(f - g) <= 1e-6 * Math.max(1, Math.abs(f)),
                                 table + " row " + i + " " + e.getKey() + ": " + f + " vs " + g);
+                    } else if (e.getValue() instanceof scala.collection.Seq<?> fs) {
+                        // layer_scores' sorted floats: each within the same tolerance
+                        scala.collection.Seq<?> gs = (scala.collection.Seq<?>) other;
+                        assertEquals(fs.size(), gs.size(), table + " row " + i + " " + e.getKey());
+                        for (int j = 0; j < fs.size(); j++) {
+                            float f = (Float) fs.apply(j);
+                            float g = (Float) gs.apply(j);
+                            assertTrue(Math.abs(f - g) <= 1e-6 * Math.max(1, Math.abs(f)),
+                                    table + " row " + i + " " + e.getKey() + "[" + j + "]: " + f + " vs " + g);
+                        }
                     } else {
                         assertEquals(e.getValue(), other, table + " row " + i + " " + e.getKey());
                     }
