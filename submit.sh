@@ -109,20 +109,27 @@ plain_java() {
 # conf/spark-defaults.conf passed as system properties, which SparkConf reads. Startup is most of a lookup's time, so:
 # - class data sharing: the first such run after a build writes an archive of every class it loaded (Spark's,
 #   Scala's, ours) to job/target/neuron-atlas.jsa, and later runs map it instead of loading classes from the jars;
-#   a rebuilt jar makes a new one (the JVM refuses an archive whose jars changed);
-# - one-offs compile with C1 only (the short run never repays C2's compile time) and the serial collector, and
-#   evaluate Spark's expressions without generating Java code (a lookup's few thousand rows never repay compiling
-#   it with Janino); the shell and serve, which live long and reuse their compiled code, keep the defaults of both.
+#   a rebuilt jar makes a new one (the JVM refuses an archive whose jars changed); it holds no class of a signed jar,
+#   which is why the build copies Janino unsigned into spark-lib (job/pom.xml);
+# - the JIT compiles with C1 only: a lookup's run never repays C2's compile time, and in the shell and serve C2's
+#   compiling, on a laptop's few cores, held each kind of canned query over 1 s for its first five or so runs
+#   (docs/shell.md, measured; a long scan in SQL runs about 1.5x slower without C2: NEURON_ATLAS_JAVA_OPTS=
+#   -XX:TieredStopAtLevel=4 gives it back);
+# - one-offs also use the serial collector and evaluate Spark's expressions without generating Java code (a
+#   lookup's few thousand rows never repay compiling it with Janino); the shell and serve, which reuse their
+#   compiled code, keep code generation.
 CDS_ARCHIVE="$TARGET/neuron-atlas.jsa"
 quick_java() {
   local jvm=() props=() key value
   while read -r key value; do
     [[ -z "$key" || "$key" == \#* ]] || props+=("-D$key=$value")
   done < "$HERE/conf/spark-defaults.conf"
-  [[ "$1" == shell || "$1" == serve ]] || jvm+=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC
+  jvm+=(-XX:TieredStopAtLevel=1)
+  [[ "$1" == shell || "$1" == serve ]] || jvm+=(-XX:+UseSerialGC
     -Dspark.sql.codegen.wholeStage=false -Dspark.sql.codegen.factoryMode=NO_CODEGEN)
   local writing=""
-  if [[ -f "$CDS_ARCHIVE" && "$CDS_ARCHIVE" -nt "$JAR" && "$CDS_ARCHIVE" -nt "$TARGET/lib" ]]; then
+  if [[ -f "$CDS_ARCHIVE" && "$CDS_ARCHIVE" -nt "$JAR" && "$CDS_ARCHIVE" -nt "$TARGET/lib"
+        && "$CDS_ARCHIVE" -nt "$TARGET/spark-lib" ]]; then
     jvm+=(-XX:SharedArchiveFile="$CDS_ARCHIVE" -Xlog:cds=off -Xlog:cds+dynamic=off)
   else
     # Written under a name of this run's own, then renamed: two first runs at once never leave half an archive.

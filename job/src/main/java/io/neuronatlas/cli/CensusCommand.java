@@ -35,15 +35,12 @@ final class CensusCommand extends QueryCommand<CensusCommand.Args> {
 
     @Override
     Dataset<Row> query(Atlas atlas, Args a, PrintStream out) {
-        if (a.neurons != null) {
-            if (a.format == ResultFormat.TABLE) {
-                out.println(a.neurons + " neurons in " + a.atlas + ", the most heavy-tailed first:");
-            }
-            return atlas.censusNeurons(a.neurons, a.checkpoint);
-        }
+        // The query first: a checkpoint it refuses is an error before any line is printed.
+        Dataset<Row> rows = a.neurons != null ? atlas.censusNeurons(a.neurons, a.checkpoint) : atlas.census(a.checkpoint);
         if (a.format == ResultFormat.TABLE) {
-            out.println("prediction and suppression neurons (down_proj) per layer in " + a.atlas + ":");
+            out.println(a.neurons != null ? a.neurons + " neurons in " + a.atlas + ", the most heavy-tailed first:"
+                    : "prediction and suppression neurons (down_proj) per layer in " + a.atlas + ":");
         }
-        return atlas.census(a.checkpoint);
+        return rows;
     }
 }

@@ -337,14 +337,17 @@ public final class Atlas {
         return canned("token-variants", Map.of("token", token));
     }
 
-    /** The vocabulary entries of {@link #tokenVariants}, read into memory once. */
+    /**
+     * The vocabulary entries of {@link #tokenVariants}, read into memory once, from the tokens files themselves
+     * ({@link VocabularyLookup}: no Spark job).
+     */
     public TokenVariants variants(String token) {
-        List<TokenVariants.Entry> entries = new ArrayList<>();
-        for (Row r : tokenVariants(token).collectAsList()) {
-            entries.add(new TokenVariants.Entry(r.getAs("checkpoint"), r.<Integer>getAs("token_id"), r.getAs("token"),
-                    r.getAs("kind")));
+        try {
+            return new TokenVariants(token, VocabularyLookup.sameWord(spark.sparkContext().hadoopConfiguration(), dir,
+                    mapRuns, token));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
-        return new TokenVariants(token, entries);
     }
 
     /**

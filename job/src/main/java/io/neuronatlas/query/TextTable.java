@@ -8,7 +8,7 @@ import org.apache.spark.sql.Row;
 
 /**
  * Renders a small query result as an aligned text table for a person: token strings are shown quoted so spaces are
- * visible, and every control character in any value or column name is shown as a visible escape
+ * visible (a column of token lists is already quoted token by token, by its query), and every control character in any value or column name is shown as a visible escape
  * ({@link TerminalText}), so that a token or name cannot move the cursor, clear the screen or reverse the text.
  */
 public final class TextTable {
@@ -70,7 +70,8 @@ public final class TextTable {
             return Math.abs(d) >= 1e-3 || d == 0 ? String.format(Locale.ROOT, "%.4f", d)
                     : String.format(Locale.ROOT, "%.3e", d);
         }
-        if (value instanceof String s && column.contains("token")) {
+        // A token alone is quoted; a list of tokens (top_tokens, bottom_tokens) comes quoted token by token.
+        if (value instanceof String s && column.contains("token") && !column.endsWith("tokens")) {
             return '"' + TerminalText.escape(s) + '"';
         }
         return TerminalText.escape(value.toString());

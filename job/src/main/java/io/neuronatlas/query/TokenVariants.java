@@ -6,7 +6,7 @@ import java.util.TreeSet;
 
 /**
  * The vocabulary entries that are the same word as a token (case and space variants: " dog", "dog", " Dog"), per
- * checkpoint, read once from the atlas's tokens table. find-token needs them twice (the ids to look up, and the
+ * checkpoint, read once from the atlas's tokens files ({@link VocabularyLookup}). find-token needs them twice (the ids to look up, and the
  * ids that render the token exactly for its notes): one read instead of a Spark job each.
  *
  * @param token   the text asked for

@@ -73,6 +73,17 @@ class CensusTest {
         Cli.Result cli = Cli.run("census", "--atlas", atlas.toString(), "--checkpoint", "m");
         assertEquals(0, cli.code(), cli.err());
         assertTrue(cli.out().contains("prediction_share"), cli.out());
+
+        // A checkpoint the atlas lacks: named on standard error, and no header line left on standard output.
+        for (String[] extra : List.of(new String[0], new String[] {"--neurons", CensusRule.PREDICTION})) {
+            List<String> argv = new java.util.ArrayList<>(List.of("census", "--atlas", atlas.toString(),
+                    "--checkpoint", "nope"));
+            argv.addAll(List.of(extra));
+            Cli.Result refused = Cli.run(argv.toArray(String[]::new));
+            assertTrue(refused.code() != 0, refused.out());
+            assertEquals("", refused.out());
+            assertTrue(refused.err().contains("checkpoint 'nope' is not in"), refused.err());
+        }
     }
 
     @Test

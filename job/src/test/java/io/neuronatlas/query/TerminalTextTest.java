@@ -52,4 +52,14 @@ class TerminalTextTest {
                 "\n"));
         assertFalse(Controls.anyBesidesLineBreaks(out), out);
     }
+
+    @Test
+    void aTableQuotesATokenAndEscapesAListOfTokensWithoutQuotingItAgain() {
+        String table = TextTable.render(new String[] {"token", "top_tokens", "shared_top_tokens"}, java.util.List.<Object[]>of(
+                new Object[] {" dog", "\" dog\" \"\u001b[2J\"", 3L}));
+        String[] lines = table.split("\n");
+        assertEquals(3, lines.length, table);
+        assertEquals(java.util.List.of("\" dog\"", "\" dog\" \"\\x1b[2J\"", "3"),
+                java.util.Arrays.asList(lines[2].trim().split(" {2,}")), table);
+    }
 }

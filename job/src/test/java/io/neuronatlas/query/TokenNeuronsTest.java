@@ -148,4 +148,38 @@ class TokenNeuronsTest {
             assertTrue(file.contains("/neuron_tokens/"), file);
         }
     }
+
+    @Test
+    void theVariantsReadFromTheTokensFilesAreTheTokenVariantsQuerysRows() throws IOException {
+        Atlas atlas = Atlas.openForQueries(TestSpark.session(), atlasDir.toString());
+        List<String> asked = new ArrayList<>(List.of(" dog", "DOG", " California", "no such word at all"));
+        asked.add(model.tokens().token(VOCAB - 7));
+        for (String token : asked) {
+            List<String> read = atlas.variants(token).entries().stream()
+                    .map(e -> e.checkpoint() + "/" + e.tokenId() + "/" + e.text() + "/" + e.kind()).sorted().toList();
+            List<String> queried = atlas.tokenVariants(token).collectAsList().stream()
+                    .map(r -> r.getAs("checkpoint") + "/" + r.getAs("token_id") + "/" + r.getAs("token") + "/"
+                            + r.getAs("kind")).sorted().toList();
+            assertEquals(queried, read, "variants of '" + token + "'");
+        }
+        assertTrue(atlas.variants(" dog").entries().stream().map(TokenVariants.Entry::checkpoint).distinct().count()
+                == 2, "both checkpoints' vocabularies are read");
+    }
+
+    @Test
+    void anUnreadableTokensFileIsNamed() throws IOException {
+        Path broken = dir.resolve("broken-tokens");
+        org.apache.commons.io.FileUtils.copyDirectory(atlasDir.toFile(), broken.toFile());
+        Path file;
+        try (Stream<Path> files = Files.walk(broken.resolve(MapTables.TOKENS))) {
+            file = files.filter(f -> f.getFileName().toString().endsWith(".parquet")
+                    && !f.getFileName().toString().startsWith(".")).findFirst().orElseThrow();
+        }
+        Files.write(file, new byte[] {'P', 'A', 'R', '1', 0, 0, 0, 0});
+        Files.deleteIfExists(file.resolveSibling("." + file.getFileName() + ".crc"));
+        Atlas atlas = Atlas.openForQueries(TestSpark.session(), broken.toString());
+        java.io.UncheckedIOException e = org.junit.jupiter.api.Assertions.assertThrows(
+                java.io.UncheckedIOException.class, () -> atlas.variants(" dog"));
+        assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+    }
 }
