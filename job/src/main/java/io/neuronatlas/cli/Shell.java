@@ -49,6 +49,8 @@ final class Shell {
     private final JobGroups groups;
     private boolean timing = true;
     private boolean quit;
+    /** The canned queries warming up in the background until the first statement; null once stopped. */
+    private ShellWarmUp warmUp;
 
     /**
      * @param out where results go; a table and every message are escaped for a person's terminal
@@ -88,6 +90,8 @@ final class Shell {
     int runInteractive(LineReader reader) {
         out.println("neuron-atlas shell on " + atlasName + " (" + String.join(", ", atlas.views()) + "); 'help' "
                 + "lists the commands, Ctrl-C cancels a query, Ctrl-D or 'quit' leaves");
+        // While the person reads and types; a script's statements come at once, so it gets none.
+        startWarmUp();
         while (!quit) {
             String text;
             try {
@@ -100,6 +104,12 @@ final class Shell {
             executeAll(text);
         }
         return 0;
+    }
+
+    /** Starts the canned queries' warm-up ({@link ShellWarmUp}), which the next statement stops. */
+    ShellWarmUp startWarmUp() {
+        warmUp = ShellWarmUp.start(atlas, atlasName);
+        return warmUp;
     }
 
     /** Runs each statement of complete text; returns how many failed. */
@@ -116,6 +126,10 @@ final class Shell {
 
     /** Runs one statement and prints its result, or one line saying why it failed; false when it failed. */
     boolean execute(String statement) {
+        if (warmUp != null) {
+            warmUp.stop();
+            warmUp = null;
+        }
         String group = groups.begin(statement);
         long t0 = System.nanoTime();
         boolean ok;

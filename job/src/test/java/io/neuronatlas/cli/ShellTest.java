@@ -176,6 +176,32 @@ class ShellTest {
         assertEquals(List.of("gate", "up", "down"), completer.candidates(List.of("top-neurons", "--matrix"), ""));
     }
 
+    @Test
+    void theWarmUpRunsEveryCannedQueryAndStopsBeforeAStatement() throws Exception {
+        Atlas opened = Atlas.open(TestSpark.session(), atlas);
+        ShellWarmUp whole = ShellWarmUp.start(opened, atlas);
+        whole.awaitEnd();
+        assertEquals(List.of("find-token \" the\"", "top-neurons --matrix gate --layer 0", "neuron L0.gate.0",
+                "alignment"), whole.statements());
+        assertEquals(4, whole.succeeded(), "every warm-up statement answered");
+
+        // A statement right after the start: the warm-up is stopped first, and the answer is the same as without.
+        String statement = "find-token \" dog\" --limit 3 --format csv";
+        ByteArrayOutputStream plain = new ByteArrayOutputStream();
+        Shell cold = new Shell(opened, atlas, new PrintStream(plain, true, StandardCharsets.UTF_8), System.err);
+        assertTrue(cold.execute("\\timing off"));
+        assertTrue(cold.execute(statement));
+        ByteArrayOutputStream warmed = new ByteArrayOutputStream();
+        Shell shell = new Shell(opened, atlas, new PrintStream(warmed, true, StandardCharsets.UTF_8), System.err);
+        assertTrue(shell.execute("\\timing off"));
+        ShellWarmUp early = shell.startWarmUp();
+        assertTrue(shell.execute(statement));
+        assertFalse(early.running(), "the statement ran once the warm-up had ended");
+        assertEquals(5, plain.toString(StandardCharsets.UTF_8).strip().split("\n").length,
+                "'Timing is off.', the CSV header and 3 rows: " + plain);
+        assertEquals(plain.toString(StandardCharsets.UTF_8), warmed.toString(StandardCharsets.UTF_8));
+    }
+
     /** One session on a dumb terminal fed with input, as JLine reads a person's typing; what it printed. */
     private static String terminal(Atlas opened, Path history, String input) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
