@@ -78,8 +78,12 @@ final class ServeCommand implements Command {
                 }
             }, "neuron-atlas-serve-close");
             Runtime.getRuntime().addShutdownHook(hook);
-            // The first lookup of a cold session plans and compiles everything once: done here, before any client.
+            // The first lookup of a kind in a cold session plans and compiles its code: done here, before any
+            // client, for each kind a one-off forwards (as the shell's ShellWarmUp does in the background).
             server.warmUp("find-token", "--atlas", a.atlas, " the", "--limit", "1");
+            server.warmUp("top-neurons", "--atlas", a.atlas, "--matrix", server.firstMatrix(), "--layer", "0",
+                    "--limit", "1");
+            server.warmUp("alignment", "--atlas", a.atlas);
             out.println("neuron-atlas serve: " + String.join(", ", server.commandNames()) + " for " + a.atlas
                     + " answered on " + socket.socket() + " (ends after " + a.idleMinutes + " idle minute"
                     + (a.idleMinutes == 1 ? "" : "s") + "; Ctrl-C stops it)");

@@ -187,6 +187,11 @@ final class SessionServer implements AutoCloseable {
         selector.wakeup();
     }
 
+    /** The first mapped matrix of the atlas's first checkpoint: what the warm-up's top-neurons reads. */
+    String firstMatrix() {
+        return atlas.checkpoints().get(0).parameters().matrices().get(0);
+    }
+
     /** Runs one command line on the opened atlas, its output discarded: JIT-compiles the path before any client. */
     int warmUp(String... argv) {
         PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
