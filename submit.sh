@@ -133,6 +133,12 @@ quick_java() {
     jvm+=(-XX:SharedArchiveFile="$CDS_ARCHIVE" -Xlog:cds=off -Xlog:cds+dynamic=off)
   else
     # Written under a name of this run's own, then renamed: two first runs at once never leave half an archive.
+    # One left by a first run whose submit.sh was killed (its JVM wrote it at exit, with nobody left to rename it)
+    # is removed here, once that submit.sh is gone.
+    local left
+    for left in "$CDS_ARCHIVE".*; do
+      if [[ -f "$left" && "${left##*.}" =~ ^[0-9]+$ ]] && ! kill -0 "${left##*.}" 2>/dev/null; then rm -f "$left"; fi
+    done
     writing="$CDS_ARCHIVE.$$"
     jvm+=(-XX:ArchiveClassesAtExit="$writing" -Xlog:cds=off -Xlog:cds+dynamic=off)
   fi
