@@ -81,8 +81,8 @@ final class ServeCommand implements Command {
             // The first lookup of a kind in a cold session plans and compiles its code: done here, before any
             // client, for each kind a one-off forwards (as the shell's ShellWarmUp does in the background).
             server.warmUp("find-token", "--atlas", a.atlas, " the", "--limit", "1");
-            server.warmUp("top-neurons", "--atlas", a.atlas, "--matrix", server.firstMatrix(), "--layer", "0",
-                    "--limit", "1");
+            server.firstMatrix().ifPresent(matrix -> server.warmUp("top-neurons", "--atlas", a.atlas, "--matrix",
+                    matrix, "--layer", "0", "--limit", "1"));
             server.warmUp("alignment", "--atlas", a.atlas);
             out.println("neuron-atlas serve: " + String.join(", ", server.commandNames()) + " for " + a.atlas
                     + " answered on " + socket.socket() + " (ends after " + a.idleMinutes + " idle minute"

@@ -187,9 +187,9 @@ final class SessionServer implements AutoCloseable {
         selector.wakeup();
     }
 
-    /** The first mapped matrix of the atlas's first checkpoint: what the warm-up's top-neurons reads. */
-    String firstMatrix() {
-        return atlas.checkpoints().get(0).parameters().matrices().get(0);
+    /** The first mapped matrix of the atlas's first checkpoint, if any: what the warm-up's top-neurons reads. */
+    java.util.Optional<String> firstMatrix() {
+        return atlas.checkpoints().stream().flatMap(c -> c.parameters().matrices().stream()).findFirst();
     }
 
     /** Runs one command line on the opened atlas, its output discarded: JIT-compiles the path before any client. */

@@ -41,6 +41,9 @@ final class ShellWarmUp {
      * is the same for any neuron; one the map did not write only makes its statement fail, silently).
      */
     static List<String> statements(List<CheckpointEntry> checkpoints) {
+        if (checkpoints.isEmpty() || checkpoints.get(0).parameters().matrices().isEmpty()) {
+            return List.of("find-token \" the\"", "alignment");
+        }
         CheckpointEntry first = checkpoints.get(0);
         String matrix = first.parameters().matrices().get(0);
         String neuron = first.shapes().experts() > 0 ? "L0.e0." + matrix + ".0" : "L0." + matrix + ".0";

@@ -184,6 +184,8 @@ class ShellTest {
         assertEquals(List.of("find-token \" the\"", "top-neurons --matrix gate --layer 0", "neuron L0.gate.0",
                 "alignment"), whole.statements());
         assertEquals(4, whole.succeeded(), "every warm-up statement answered");
+        assertEquals(List.of("find-token \" the\"", "alignment"), ShellWarmUp.statements(List.of()),
+                "no checkpoint entry to take a matrix from: the lookups that need none");
 
         // A statement right after the start: the warm-up is stopped first, and the answer is the same as without.
         String statement = "find-token \" dog\" --limit 3 --format csv";
