@@ -189,7 +189,7 @@ final class SessionServer implements AutoCloseable {
 
     /** The first mapped matrix of the atlas's first checkpoint, if any: what the warm-up's top-neurons reads. */
     java.util.Optional<String> firstMatrix() {
-        return atlas.checkpoints().stream().flatMap(c -> c.parameters().matrices().stream()).findFirst();
+        return ShellWarmUp.firstMapped(atlas.checkpoints()).map(c -> c.parameters().matrices().get(0));
     }
 
     /** Runs one command line on the opened atlas, its output discarded: JIT-compiles the path before any client. */

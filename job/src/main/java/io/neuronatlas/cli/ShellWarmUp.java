@@ -5,6 +5,7 @@ import io.neuronatlas.query.Atlas;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One of each canned query, run in the background while a person reads the shell's banner and types, on a shell
@@ -41,14 +42,17 @@ final class ShellWarmUp {
      * is the same for any neuron; one the map did not write only makes its statement fail, silently).
      */
     static List<String> statements(List<CheckpointEntry> checkpoints) {
-        if (checkpoints.isEmpty() || checkpoints.get(0).parameters().matrices().isEmpty()) {
-            return List.of("find-token \" the\"", "alignment");
-        }
-        CheckpointEntry first = checkpoints.get(0);
-        String matrix = first.parameters().matrices().get(0);
-        String neuron = first.shapes().experts() > 0 ? "L0.e0." + matrix + ".0" : "L0." + matrix + ".0";
-        return List.of("find-token \" the\"", "top-neurons --matrix " + matrix + " --layer 0", "neuron " + neuron,
-                "alignment");
+        return firstMapped(checkpoints).map(first -> {
+            String matrix = first.parameters().matrices().get(0);
+            String neuron = first.shapes().experts() > 0 ? "L0.e0." + matrix + ".0" : "L0." + matrix + ".0";
+            return List.of("find-token \" the\"", "top-neurons --matrix " + matrix + " --layer 0",
+                    "neuron " + neuron, "alignment");
+        }).orElse(List.of("find-token \" the\"", "alignment"));
+    }
+
+    /** The first checkpoint with a mapped matrix, whose first matrix a warm-up's top-neurons reads (serve's too). */
+    static Optional<CheckpointEntry> firstMapped(List<CheckpointEntry> checkpoints) {
+        return checkpoints.stream().filter(c -> !c.parameters().matrices().isEmpty()).findFirst();
     }
 
     private void run() {

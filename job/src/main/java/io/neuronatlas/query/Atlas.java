@@ -162,19 +162,8 @@ public final class Atlas {
      */
     private static boolean register(SparkSession spark, FileSystem fs, Path tableDir, String table, boolean records,
                                     List<PublishedRun> published) throws IOException {
-        List<String> runs = new ArrayList<>();
-        for (PublishedRun run : published) {
-            Path folder = new Path(tableDir, AtlasPaths.runPath(run.checkpoint(), run.run()));
-            if (fs.exists(folder)) {
-                runs.add(folder.toString());
-            }
-        }
-        if (runs.isEmpty()) {
-            spark.catalog().dropTempView(table);
-            return false;
-        }
-        read(spark, tableDir, table, records, runs).createOrReplaceTempView(table);
-        return true;
+        List<String> runs = runFolders(fs, tableDir, published);
+        return replaceView(spark, table, runs, () -> read(spark, tableDir, table, records, runs));
     }
 
     /**
@@ -185,41 +174,46 @@ public final class Atlas {
     private static boolean registerLayerScores(SparkSession spark, FileSystem fs, Path root,
                                                List<PublishedRun> published) throws IOException {
         Path layerScores = new Path(root, MapTables.LAYER_SCORES);
-        List<String> runs = new ArrayList<>();
-        for (PublishedRun run : published) {
-            Path folder = new Path(layerScores, AtlasPaths.runPath(run.checkpoint(), run.run()));
-            if (!fs.exists(folder)) {
-                return registerLayerScoresFromNeurons(spark, fs, new Path(root, MapTables.NEURONS), published);
-            }
-            runs.add(folder.toString());
+        List<String> runs = runFolders(fs, layerScores, published);
+        if (runs.size() < published.size()) {
+            Path neurons = new Path(root, MapTables.NEURONS);
+            List<String> neuronRuns = runFolders(fs, neurons, published);
+            return replaceView(spark, MapTables.LAYER_SCORES, neuronRuns, () -> layerScoresFromNeurons(
+                    read(spark, neurons, MapTables.NEURONS, false, neuronRuns)));
         }
-        if (runs.isEmpty()) {
-            spark.catalog().dropTempView(MapTables.LAYER_SCORES);
-            return false;
-        }
-        read(spark, layerScores, MapTables.LAYER_SCORES, false, runs).createOrReplaceTempView(MapTables.LAYER_SCORES);
-        return true;
+        return replaceView(spark, MapTables.LAYER_SCORES, runs, () -> read(spark, layerScores,
+                MapTables.LAYER_SCORES, false, runs));
     }
 
-    /** layer_scores' rows, in its files' column order, computed from the published neurons run folders. */
-    private static boolean registerLayerScoresFromNeurons(SparkSession spark, FileSystem fs, Path neurons,
-                                                          List<PublishedRun> published) throws IOException {
+    /** layer_scores' rows, in its files' column order, computed from neurons rows. */
+    private static Dataset<Row> layerScoresFromNeurons(Dataset<Row> neurons) {
+        return neurons.groupBy("checkpoint", "run", "matrix", "layer")
+                .agg(functions.count(functions.lit(1)).cast("int").as("neurons"),
+                        functions.sort_array(functions.collect_list("max_abs_score")).as("max_abs_scores"))
+                .select("matrix", "layer", "neurons", "max_abs_scores", "checkpoint", "run");
+    }
+
+    /** The published runs' folders under tableDir that exist. */
+    private static List<String> runFolders(FileSystem fs, Path tableDir, List<PublishedRun> published)
+            throws IOException {
         List<String> runs = new ArrayList<>();
         for (PublishedRun run : published) {
-            Path folder = new Path(neurons, AtlasPaths.runPath(run.checkpoint(), run.run()));
+            Path folder = new Path(tableDir, AtlasPaths.runPath(run.checkpoint(), run.run()));
             if (fs.exists(folder)) {
                 runs.add(folder.toString());
             }
         }
+        return runs;
+    }
+
+    /** The view over rows when there are run folders; without, a stale view of that name dropped. */
+    private static boolean replaceView(SparkSession spark, String view, List<String> runs,
+                                       java.util.function.Supplier<Dataset<Row>> rows) {
         if (runs.isEmpty()) {
-            spark.catalog().dropTempView(MapTables.LAYER_SCORES);
+            spark.catalog().dropTempView(view);
             return false;
         }
-        read(spark, neurons, MapTables.NEURONS, false, runs).groupBy("checkpoint", "run", "matrix", "layer")
-                .agg(functions.count(functions.lit(1)).cast("int").as("neurons"),
-                        functions.sort_array(functions.collect_list("max_abs_score")).as("max_abs_scores"))
-                .select("matrix", "layer", "neurons", "max_abs_scores", "checkpoint", "run")
-                .createOrReplaceTempView(MapTables.LAYER_SCORES);
+        rows.get().createOrReplaceTempView(view);
         return true;
     }
 
@@ -254,12 +248,7 @@ public final class Atlas {
 
     private static boolean hasRunFolder(FileSystem fs, Path tableDir, List<PublishedRun> published)
             throws IOException {
-        for (PublishedRun run : published) {
-            if (fs.exists(new Path(tableDir, AtlasPaths.runPath(run.checkpoint(), run.run())))) {
-                return true;
-            }
-        }
-        return false;
+        return !runFolders(fs, tableDir, published).isEmpty();
     }
 
     /** Registers the views openForQueries left for first use; nothing when all are registered. */
