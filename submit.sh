@@ -115,6 +115,8 @@ plain_java() {
 #   compiling, on a laptop's few cores, held each kind of canned query over 1 s for its first five or so runs
 #   (docs/shell.md, measured; a long scan in SQL runs about 1.5x slower without C2: NEURON_ATLAS_JAVA_OPTS=
 #   -XX:TieredStopAtLevel=4 gives it back);
+# - find-token, where the atlas's token_neurons files are its whole answer, reads them without starting Spark at all
+#   (query/TokenLookup): under a second, where its Spark query's first run in a new JVM took 2.3-2.7 s;
 # - one-offs also use the serial collector and evaluate Spark's expressions without generating Java code (a
 #   lookup's few thousand rows never repay compiling it with Janino); the shell and serve, which reuse their
 #   compiled code, keep code generation.
@@ -140,7 +142,9 @@ quick_java() {
       if [[ -f "$left" && "${left##*.}" =~ ^[0-9]+$ ]] && ! kill -0 "${left##*.}" 2>/dev/null; then rm -f "$left"; fi
     done
     writing="$CDS_ARCHIVE.$$"
-    jvm+=(-XX:ArchiveClassesAtExit="$writing" -Xlog:cds=off -Xlog:cds+dynamic=off)
+    # That run starts Spark even where a lookup needs none (find-token: cli/QueryCommand), so that the archive holds
+    # the classes of every query, whichever command a user runs first.
+    jvm+=(-XX:ArchiveClassesAtExit="$writing" -Xlog:cds=off -Xlog:cds+dynamic=off -Dneuronatlas.writingClassArchive=true)
   fi
   local code=0 run=(java)
   # With the archive written, nothing is left to do afterwards: the JVM replaces this shell, so that signals sent to

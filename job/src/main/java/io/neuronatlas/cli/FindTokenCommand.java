@@ -3,9 +3,13 @@ package io.neuronatlas.cli;
 import io.neuronatlas.query.Atlas;
 import io.neuronatlas.query.ResultFormat;
 import io.neuronatlas.query.SameTextTokens;
+import io.neuronatlas.query.TokenLookup;
 import io.neuronatlas.query.TokenVariants;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import scopt.OParser;
@@ -39,18 +43,48 @@ final class FindTokenCommand extends QueryCommand<FindTokenCommand.Args> {
     @Override
     Dataset<Row> query(Atlas atlas, Args a, PrintStream out) {
         if (a.tokenId != null) {
-            if (a.format == ResultFormat.TABLE) {
-                out.println("Neurons for token id " + a.tokenId + " in " + a.atlas + ":");
-            }
+            printHeader(a, null, out);
             return atlas.findTokenId(a.tokenId, rowsWanted(a));
         }
         TokenVariants variants = atlas.variants(a.token);
-        if (a.format == ResultFormat.TABLE) {
-            out.println("Neurons for token \"" + a.token + "\" in " + a.atlas + ":");
-            for (String note : SameTextTokens.of(variants).notes()) {
-                out.println(note + " (--token-id N lists one id)");
-            }
-        }
+        printHeader(a, variants, out);
         return atlas.findToken(variants, rowsWanted(a));
+    }
+
+    /** The same rows and lines from the token_neurons files alone, where they are the whole answer (TokenLookup). */
+    @Override
+    boolean answeredWithoutSpark(Args a, PrintStream out) throws IOException {
+        Optional<TokenLookup> lookup = TokenLookup.open(new Configuration(), a.atlas);
+        if (lookup.isEmpty()) {
+            return false;
+        }
+        List<Object[]> rows;
+        if (a.tokenId != null) {
+            printHeader(a, null, out);
+            rows = lookup.get().findId(a.tokenId, rowsWanted(a));
+        } else {
+            TokenVariants variants = lookup.get().variants(a.token);
+            printHeader(a, variants, out);
+            rows = lookup.get().find(variants, rowsWanted(a));
+        }
+        int printed = rowsPrinted(a);
+        a.format.print(TokenLookup.COLUMNS, printed < 0 || rows.size() <= printed ? rows : rows.subList(0, printed),
+                out);
+        return true;
+    }
+
+    /** A table's header lines: what was looked up, and any other ids that render the token's text. */
+    private static void printHeader(Args a, TokenVariants variants, PrintStream out) {
+        if (a.format != ResultFormat.TABLE) {
+            return;
+        }
+        if (variants == null) {
+            out.println("Neurons for token id " + a.tokenId + " in " + a.atlas + ":");
+            return;
+        }
+        out.println("Neurons for token \"" + a.token + "\" in " + a.atlas + ":");
+        for (String note : SameTextTokens.of(variants).notes()) {
+            out.println(note + " (--token-id N lists one id)");
+        }
     }
 }

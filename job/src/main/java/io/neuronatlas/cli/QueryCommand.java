@@ -66,6 +66,15 @@ abstract class QueryCommand<A extends QueryCommand.Args> implements Command {
     /** Runs the query; prints any header lines itself. */
     abstract Dataset<Row> query(Atlas atlas, A a, PrintStream out) throws Exception;
 
+    /**
+     * Prints the answer of a local one-off without starting Spark, where the command can read all of it from the
+     * atlas's files directly and print it exactly as the query would (find-token); false when it cannot, having
+     * printed nothing, and the query runs.
+     */
+    boolean answeredWithoutSpark(A a, PrintStream out) throws Exception {
+        return false;
+    }
+
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         Scopt.Parsed<A> parsed = parse(argv, true, out, err);
@@ -73,8 +82,13 @@ abstract class QueryCommand<A extends QueryCommand.Args> implements Command {
             return parsed.exitCode();
         }
         A a = parsed.options();
-        // Read-only by construction: the session user SQL runs in (no table by path, no reflection); see ReadOnlySql.
         StartupTimes times = new StartupTimes();
+        if (local(a) && answeredWithoutSpark(a, shown(a, out))) {
+            times.step("answer without spark");
+            times.print(err);
+            return 0;
+        }
+        // Read-only by construction: the session user SQL runs in (no table by path, no reflection); see ReadOnlySql.
         SparkSession spark = ReadOnlySql.session(Sessions.open("neuron-atlas " + name, a.master));
         times.step("spark session");
         Atlas atlas = Atlas.openForQueries(spark, a.atlas);
@@ -141,12 +155,32 @@ abstract class QueryCommand<A extends QueryCommand.Args> implements Command {
         return parsed;
     }
 
+    /**
+     * Whether this run may answer without Spark: a local run (no --master, and no spark.master from spark-submit or
+     * the JVM's properties) that is not writing submit.sh's class-data archive. That run starts Spark whatever the
+     * command, so that the archive holds the classes every query needs.
+     */
+    private static boolean local(Args a) {
+        return a.master == null && System.getProperty("spark.master") == null && !Boolean.getBoolean(WRITING_ARCHIVE);
+    }
+
+    /** Set by submit.sh on the run that writes the class-data archive. */
+    static final String WRITING_ARCHIVE = "neuronatlas.writingClassArchive";
+
+    /** CSV and JSON stay exact for programs; a table and its header lines are for a person's terminal. */
+    private static PrintStream shown(Args a, PrintStream out) {
+        return a.format == ResultFormat.TABLE ? TerminalText.console(out) : out;
+    }
+
+    /** The rows printed: --limit, else the default for a table; -1 (every row) for CSV and JSON. */
+    final int rowsPrinted(A a) {
+        return a.limit > 0 ? a.limit : a.format == ResultFormat.TABLE ? defaultLimit : -1;
+    }
+
     private int answer(Atlas atlas, A a, PrintStream out) throws Exception {
-        // CSV and JSON stay exact for programs; a table and its header lines are for a person's terminal.
-        PrintStream shown = a.format == ResultFormat.TABLE ? TerminalText.console(out) : out;
+        PrintStream shown = shown(a, out);
         Dataset<Row> rows = query(atlas, a, shown);
-        int limit = a.limit > 0 ? a.limit : a.format == ResultFormat.TABLE ? defaultLimit : -1;
-        a.format.print(rows, limit, shown);
+        a.format.print(rows, rowsPrinted(a), shown);
         return 0;
     }
 }

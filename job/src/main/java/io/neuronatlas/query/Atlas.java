@@ -371,7 +371,10 @@ public final class Atlas {
     private void registerTokenMatches(Integer[] ids) {
         Dataset<Row> rows;
         try {
-            Optional<List<String>> files = tokenNeuronsFiles(ids);
+            Path root = new Path(dir);
+            Optional<List<String>> files = TokenLookup.blockFiles(root.getFileSystem(
+                    spark.sparkContext().hadoopConfiguration()), root, mapRuns, ids)
+                    .map(found -> found.stream().map(f -> f.path().toString()).toList());
             if (files.isEmpty()) {
                 rows = neededTable(MapTables.NEURON_TOKENS);
             } else if (files.get().isEmpty()) {
@@ -384,33 +387,6 @@ public final class Atlas {
             throw new java.io.UncheckedIOException(e);
         }
         rows.filter(functions.col("token_id").isin((Object[]) ids)).createOrReplaceTempView(TOKEN_MATCHES);
-    }
-
-    /**
-     * The token_neurons files that hold these ids' rows, in every published map run; empty when no run's block of
-     * them has a file (no neuron ranks these tokens); absent when a published run has no token_neurons folder.
-     */
-    private Optional<List<String>> tokenNeuronsFiles(Integer[] ids) throws IOException {
-        Path table = new Path(dir, MapTables.TOKEN_NEURONS);
-        FileSystem fs = table.getFileSystem(spark.sparkContext().hadoopConfiguration());
-        Set<Integer> blocks = new TreeSet<>();
-        for (Integer id : ids) {
-            blocks.add(MapTables.tokenBlock(id));
-        }
-        List<String> files = new ArrayList<>();
-        for (PublishedRun run : mapRuns) {
-            Path runDir = new Path(table, AtlasPaths.runPath(run.checkpoint(), run.run()));
-            if (!fs.exists(runDir)) {
-                return Optional.empty();
-            }
-            for (int block : blocks) {
-                Path file = new Path(runDir, MapTables.tokenNeuronsFile(block));
-                if (fs.exists(file)) {
-                    files.add(file.toString());
-                }
-            }
-        }
-        return Optional.of(files);
     }
 
     /**

@@ -50,7 +50,10 @@ public enum ResultFormat {
         }
     }
 
-    /** Prints rows computed in memory (a clamp curve, generations) as {@link #print(Dataset, int, PrintStream)}. */
+    /**
+     * Prints rows computed in memory (generations, find-token's lookup without Spark) as {@link #print(Dataset, int,
+     * PrintStream)} prints a query's: JSON lines leave out null fields, as Spark's toJSON does.
+     */
     public void print(String[] columns, List<Object[]> rows, PrintStream out) {
         switch (this) {
             case TABLE -> out.print(TextTable.render(columns, rows));
@@ -59,7 +62,9 @@ public enum ResultFormat {
                 for (Object[] row : rows) {
                     Map<String, Object> line = new LinkedHashMap<>();
                     for (int i = 0; i < columns.length; i++) {
-                        line.put(columns[i], row[i]);
+                        if (row[i] != null) {
+                            line.put(columns[i], row[i]);
+                        }
                     }
                     try {
                         out.println(json.writeValueAsString(line));

@@ -234,6 +234,14 @@ class ExamplesJobTest {
                 + ExampleCorpus.NEURON + " AND kind = 'max' AND rank = 1").get(0).getString(0);
         assertTrue(planted.<String>getAs("example").endsWith(" (id " + topDocument + ")"),
                 planted.<String>getAs("example"));
+        // The one-off command too: its lookup without Spark (TokenLookup) has no examples to join, so it runs the query.
+        assertTrue(io.neuronatlas.query.TokenLookup.open(new org.apache.hadoop.conf.Configuration(), atlas.toString())
+                .isEmpty(), "an atlas with examples is answered by Spark");
+        io.neuronatlas.testing.Cli.Result oneOff = io.neuronatlas.testing.Cli.run("find-token", "--atlas",
+                atlas.toString(), "--format", "csv", " dog");
+        assertEquals(0, oneOff.code(), oneOff.err());
+        assertTrue(oneOff.out().lines().findFirst().orElseThrow().endsWith(",example"), oneOff.out());
+        assertTrue(oneOff.out().contains("[ dog]"), oneOff.out());
         List<Row> top = opened.topNeurons("up", ExampleCorpus.LAYER, 3, 2).collectAsList();
         assertEquals("example", top.get(0).schema().fieldNames()[top.get(0).size() - 1]);
         assertTrue(top.stream().allMatch(r -> r.<String>getAs("example").contains("[")), top.toString());
