@@ -182,8 +182,8 @@ class ShellTest {
         ShellWarmUp whole = ShellWarmUp.start(opened, atlas);
         whole.awaitEnd();
         assertEquals(List.of("find-token \" the\"", "top-neurons --matrix gate --layer 0", "neuron L0.gate.0",
-                "alignment"), whole.statements());
-        assertEquals(4, whole.succeeded(), "every warm-up statement answered");
+                "alignment", "top-neurons --matrix down --layer 0", "neuron L0.down.1"), whole.statements());
+        assertEquals(6, whole.succeeded(), "every warm-up statement answered");
         assertEquals(List.of("find-token \" the\"", "alignment"), ShellWarmUp.statements(List.of()),
                 "no checkpoint entry to take a matrix from: the lookups that need none");
 
