@@ -67,9 +67,7 @@ final class FindTokenCommand extends QueryCommand<FindTokenCommand.Args> {
             printHeader(a, variants, out);
             rows = lookup.get().find(variants, rowsWanted(a));
         }
-        int printed = rowsPrinted(a);
-        a.format.print(TokenLookup.COLUMNS, printed < 0 || rows.size() <= printed ? rows : rows.subList(0, printed),
-                out);
+        a.format.print(TokenLookup.COLUMNS, rows, out);
         return true;
     }
 

@@ -18,6 +18,9 @@ import scopt.OParser;
  * plus its own, in its own typed arguments, then one result printed as a table, CSV or JSON lines.
  */
 abstract class QueryCommand<A extends QueryCommand.Args> implements Command {
+    /** Set by submit.sh on the run that writes the class-data archive (see {@link #local(Args)}). */
+    static final String WRITING_ARCHIVE = "neuronatlas.writingClassArchive";
+
     private final String name;
     private final String summary;
     private final String description;
@@ -164,23 +167,16 @@ abstract class QueryCommand<A extends QueryCommand.Args> implements Command {
         return a.master == null && System.getProperty("spark.master") == null && !Boolean.getBoolean(WRITING_ARCHIVE);
     }
 
-    /** Set by submit.sh on the run that writes the class-data archive. */
-    static final String WRITING_ARCHIVE = "neuronatlas.writingClassArchive";
-
     /** CSV and JSON stay exact for programs; a table and its header lines are for a person's terminal. */
     private static PrintStream shown(Args a, PrintStream out) {
         return a.format == ResultFormat.TABLE ? TerminalText.console(out) : out;
     }
 
-    /** The rows printed: --limit, else the default for a table; -1 (every row) for CSV and JSON. */
-    final int rowsPrinted(A a) {
-        return a.limit > 0 ? a.limit : a.format == ResultFormat.TABLE ? defaultLimit : -1;
-    }
-
     private int answer(Atlas atlas, A a, PrintStream out) throws Exception {
         PrintStream shown = shown(a, out);
         Dataset<Row> rows = query(atlas, a, shown);
-        a.format.print(rows, rowsPrinted(a), shown);
+        int limit = a.limit > 0 ? a.limit : a.format == ResultFormat.TABLE ? defaultLimit : -1;
+        a.format.print(rows, limit, shown);
         return 0;
     }
 }
