@@ -194,7 +194,7 @@ public final class Atlas {
     }
 
     /** The published runs' folders under tableDir that exist. */
-    private static List<String> runFolders(FileSystem fs, Path tableDir, List<PublishedRun> published)
+    static List<String> runFolders(FileSystem fs, Path tableDir, List<PublishedRun> published)
             throws IOException {
         List<String> runs = new ArrayList<>();
         for (PublishedRun run : published) {
@@ -246,7 +246,8 @@ public final class Atlas {
         return rows;
     }
 
-    private static boolean hasRunFolder(FileSystem fs, Path tableDir, List<PublishedRun> published)
+    /** Whether any published run has its folder under tableDir. */
+    static boolean hasRunFolder(FileSystem fs, Path tableDir, List<PublishedRun> published)
             throws IOException {
         return !runFolders(fs, tableDir, published).isEmpty();
     }

@@ -25,10 +25,7 @@ import java.util.function.Predicate;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.parquet.example.data.Group;
 import org.apache.parquet.filter2.compat.FilterCompat;
-import org.apache.parquet.hadoop.ParquetReader;
-import org.apache.parquet.hadoop.example.GroupReadSupport;
 
 /**
  * find-token's whole answer read from the token_neurons files with parquet-hadoop, without starting Spark: the rows
@@ -80,26 +77,12 @@ public final class TokenLookup {
             return Optional.empty();
         }
         List<PublishedRun> runs = new Catalog(conf, atlas, OutputKind.MAP).publishedRuns();
-        if (runs.isEmpty() || !hasEveryRun(fs, new Path(root, MapTables.TOKEN_NEURONS), runs)) {
+        if (runs.isEmpty() || Atlas.runFolders(fs, new Path(root, MapTables.TOKEN_NEURONS), runs).size() < runs.size()
+                || Atlas.hasRunFolder(fs, new Path(root, ExamplesTables.NEURON_EXAMPLES),
+                        new Catalog(conf, atlas, OutputKind.EXAMPLES).publishedRuns())) {
             return Optional.empty();
         }
-        List<PublishedRun> examples = new Catalog(conf, atlas, OutputKind.EXAMPLES).publishedRuns();
-        Path examplesTable = new Path(root, ExamplesTables.NEURON_EXAMPLES);
-        for (PublishedRun run : examples) {
-            if (fs.exists(new Path(examplesTable, AtlasPaths.runPath(run.checkpoint(), run.run())))) {
-                return Optional.empty();
-            }
-        }
         return Optional.of(new TokenLookup(conf, atlas, runs));
-    }
-
-    private static boolean hasEveryRun(FileSystem fs, Path table, List<PublishedRun> runs) throws IOException {
-        for (PublishedRun run : runs) {
-            if (!fs.exists(new Path(table, AtlasPaths.runPath(run.checkpoint(), run.run())))) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** The vocabulary entries that are the same word as token, as {@link Atlas#variants} reads them. */
@@ -134,27 +117,20 @@ public final class TokenLookup {
 
     private void read(BlockFile file, FilterCompat.Filter filter, Predicate<String> sameWord, List<Object[]> into)
             throws IOException {
-        try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(), file.path()).withConf(conf)
-                .withFilter(filter).build()) {
-            for (Group row = reader.read(); row != null; row = reader.read()) {
-                String token = row.getString("token", 0);
-                if (!sameWord.test(token)) {
-                    continue;
-                }
+        ParquetRows.forEach(conf, file.path(), filter, "token_neurons rows", row -> {
+            String token = row.getString("token", 0);
+            if (sameWord.test(token)) {
                 String matrix = row.getString("matrix", 0);
                 int layer = row.getInteger("layer", 0);
                 int neuron = row.getInteger("neuron", 0);
                 // expert: null for a dense MLP's rows.
-                String expert = row.getType().containsField(MapTables.EXPERT)
-                        && row.getFieldRepetitionCount(MapTables.EXPERT) > 0 ? row.getString(MapTables.EXPERT, 0) : null;
+                String expert = ParquetRows.optionalString(row, MapTables.EXPERT);
                 into.add(new Object[] {file.checkpoint(), matrix, layer, neuron, row.getString("polarity", 0),
                     row.getInteger("rank", 0), row.getInteger("token_id", 0), token, row.getFloat("score", 0),
                     row.getFloat("prob", 0), row.getFloat("normalized_prob", 0),
                     neuronId(matrix, layer, expert, neuron), expert});
             }
-        } catch (IOException | RuntimeException e) {
-            throw new IOException(file.path() + ": cannot read the token_neurons rows (" + e.getMessage() + ")", e);
-        }
+        });
     }
 
     /** The neuron_id function's value: null where it has none (a matrix, layer or expert it does not know). */

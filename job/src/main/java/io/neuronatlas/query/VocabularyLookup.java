@@ -14,10 +14,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.parquet.example.data.Group;
 import org.apache.parquet.filter2.compat.FilterCompat;
-import org.apache.parquet.hadoop.ParquetReader;
-import org.apache.parquet.hadoop.example.GroupReadSupport;
 import org.apache.parquet.io.api.Binary;
 
 /**
@@ -56,16 +53,9 @@ final class VocabularyLookup {
 
     private static void read(Configuration conf, Path file, FilterCompat.Filter filter, String checkpoint,
                              List<TokenVariants.Entry> into) throws IOException {
-        try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(), file).withConf(conf)
-                .withFilter(filter).build()) {
-            for (Group row = reader.read(); row != null; row = reader.read()) {
-                // kind is absent from atlases mapped before the tokens table had it, null in some rows since.
-                boolean hasKind = row.getType().containsField("kind") && row.getFieldRepetitionCount("kind") > 0;
-                into.add(new TokenVariants.Entry(checkpoint, row.getInteger("token_id", 0), row.getString("token", 0),
-                        hasKind ? row.getString("kind", 0) : null));
-            }
-        } catch (IOException | RuntimeException e) {
-            throw new IOException(file + ": cannot read the vocabulary entries (" + e.getMessage() + ")", e);
-        }
+        // kind is absent from atlases mapped before the tokens table had it, null in some rows since.
+        ParquetRows.forEach(conf, file, filter, "vocabulary entries", row -> into.add(new TokenVariants.Entry(
+                checkpoint, row.getInteger("token_id", 0), row.getString("token", 0),
+                ParquetRows.optionalString(row, "kind"))));
     }
 }
