@@ -242,10 +242,10 @@ public final class AtlasWrite implements AutoCloseable {
                 }
                 throw new IOException(e.getMessage(), e);
             }
-            // Tasks of a failed job may still be running and writing; let them stop before their folders go.
-            if (hasActiveJobs(jsc, run.jobGroup())) {
-                jsc.cancelJobGroup(run.jobGroup());
-            }
+            // Tasks of a failed job may still be running and writing; let them stop before their folders go. The
+            // group is this run's alone, so its future jobs go too; and Spark warns on the console only when it
+            // cancels a group without that, which races with the failed job's own end.
+            jsc.sc().cancelJobGroupAndFutureJobs(run.jobGroup(), "the run failed");
             awaitNoActiveTasks(jsc, run.jobGroup(), TimeUnit.MINUTES.toMillis(2));
             boolean deleted = true;
             try {
@@ -290,20 +290,7 @@ public final class AtlasWrite implements AutoCloseable {
         }
     }
 
-    /** Spark warns when asked to cancel a group with no running job: ask only when there is one. */
-    private static boolean hasActiveJobs(JavaSparkContext jsc, String group) {
-        java.util.Set<Integer> active = new java.util.HashSet<>();
-        for (int job : jsc.statusTracker().getActiveJobIds()) {
-            active.add(job);
-        }
-        for (int job : jsc.statusTracker().getJobIdsForGroup(group)) {
-            if (active.contains(job)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
+    /** Waits until no task of group runs (a cancelled task ends at its next check), or timeoutMillis. */
     private static void awaitNoActiveTasks(JavaSparkContext jsc, String group, long timeoutMillis) {
         JavaSparkStatusTracker tracker = jsc.statusTracker();
         long deadline = System.currentTimeMillis() + timeoutMillis;
