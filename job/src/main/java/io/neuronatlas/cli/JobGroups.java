@@ -3,13 +3,17 @@ package io.neuronatlas.cli;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.spark.SparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 
 /**
  * Statements run one at a time, each in a Spark job group of its own, and the cancelling of the one running: Ctrl-C
  * in the shell, a client that hung up in {@code serve}. A statement that was between jobs when cancelled (planning,
- * listing files) has its next job refused, so a cancel never waits for the rest of a statement.
+ * listing files) has its next job cancelled as it starts, so a cancel never waits for the rest of a statement.
  */
 final class JobGroups {
+    /** SparkContext.SPARK_JOB_GROUP_ID: the job property that holds the group. */
+    private static final String JOB_GROUP = "spark.jobGroup.id";
     /** Unique in the JVM: two shells or servers on one SparkContext (tests) never cancel each other's jobs. */
     private static final AtomicInteger OWNERS = new AtomicInteger();
 
@@ -17,7 +21,7 @@ final class JobGroups {
     private final String prefix;
     /** The group of the statement running now, null between statements. */
     private final AtomicReference<String> running = new AtomicReference<>();
-    /** The group last cancelled: Spark refuses the jobs it submits later (cancelJobGroupAndFutureJobs). */
+    /** The group last cancelled: jobs it starts later are cancelled as they start. */
     private volatile String cancelled;
     private int statements;
 
@@ -25,6 +29,15 @@ final class JobGroups {
     JobGroups(SparkContext context, String owner) {
         this.context = context;
         this.prefix = "neuron-atlas-" + owner + "-" + OWNERS.incrementAndGet() + "-";
+        context.addSparkListener(new SparkListener() {
+            @Override
+            public void onJobStart(SparkListenerJobStart start) {
+                String group = start.properties() == null ? null : start.properties().getProperty(JOB_GROUP);
+                if (group != null && group.equals(cancelled)) {
+                    context.cancelJob(start.jobId());
+                }
+            }
+        });
     }
 
     /** Puts this thread's next jobs in a new group; {@link #end()} when the statement is done. */
@@ -58,6 +71,9 @@ final class JobGroups {
             return false;
         }
         cancelled = group;
+        // With its future jobs, so Spark does not warn on the console when the statement is between jobs; the
+        // listener above is still needed: Spark refuses a cancelled group's later result jobs, but not the map-stage
+        // jobs adaptive execution submits.
         context.cancelJobGroupAndFutureJobs(group, "cancelled by the user");
         return true;
     }
