@@ -9,10 +9,9 @@ import io.neuronatlas.atlas.ExamplesTables;
 import io.neuronatlas.atlas.MapTables;
 import io.neuronatlas.atlas.OutputKind;
 import io.neuronatlas.atlas.PublishedRun;
-import io.neuronatlas.udfs.NeuronId;
+import io.neuronatlas.udfs.AtlasFunctions;
 import io.neuronatlas.udfs.TokenText;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -26,6 +25,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.filter2.compat.FilterCompat;
+import org.apache.spark.sql.catalyst.util.SQLOrderingUtil;
+import org.apache.spark.unsafe.types.UTF8String;
 
 /**
  * find-token's whole answer read from the token_neurons files with parquet-hadoop, without starting Spark: the rows
@@ -44,15 +45,18 @@ public final class TokenLookup {
     public static final String[] COLUMNS = {"checkpoint", "matrix", "layer", "neuron", "polarity", "rank", "token_id",
         "token", "score", "prob", "normalized_prob", "neuron_id", "expert"};
 
-    /** find-token.sql's ORDER BY, as Spark compares: floats with NaN largest, strings by their UTF-8 bytes. */
+    /**
+     * find-token.sql's ORDER BY, compared by Spark's own code: floats with NaN largest and -0.0 = 0.0
+     * (SQLOrderingUtil), strings by their UTF-8 bytes (UTF8String; Java's compareTo orders UTF-16 units).
+     */
     private static final Comparator<Object[]> ORDER = Comparator.<Object[], Float>comparing(r -> (Float) r[10],
-                    TokenLookup::compareFloats).reversed()
-            .thenComparing(r -> (String) r[0], TokenLookup::compareUtf8)
-            .thenComparing(r -> (String) r[1], TokenLookup::compareUtf8)
+                    SQLOrderingUtil::compareFloats).reversed()
+            .thenComparing(r -> (String) r[0], TokenLookup::compareStrings)
+            .thenComparing(r -> (String) r[1], TokenLookup::compareStrings)
             .thenComparing(r -> (Integer) r[2])
-            .thenComparing(r -> (String) r[12], Comparator.nullsFirst(TokenLookup::compareUtf8))
+            .thenComparing(r -> (String) r[12], Comparator.nullsFirst(TokenLookup::compareStrings))
             .thenComparing(r -> (Integer) r[3])
-            .thenComparing(r -> (String) r[4], TokenLookup::compareUtf8)
+            .thenComparing(r -> (String) r[4], TokenLookup::compareStrings)
             .thenComparing(r -> (Integer) r[6]);
 
     private final Configuration conf;
@@ -133,13 +137,11 @@ public final class TokenLookup {
         });
     }
 
-    /** The neuron_id function's value: null where it has none (a matrix, layer or expert it does not know). */
+    /** The neuron_id function's value, by its own code: null where it has none. */
     private static String neuronId(String matrix, int layer, String expert, int neuron) {
-        try {
-            return new NeuronId(matrix, layer, expert, neuron).toString();
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
+        UTF8String id = AtlasFunctions.neuronId(UTF8String.fromString(matrix), layer, neuron,
+                expert == null ? null : UTF8String.fromString(expert));
+        return id == null ? null : id.toString();
     }
 
     /** A token_neurons block file of a published run. */
@@ -173,24 +175,7 @@ public final class TokenLookup {
         return Optional.of(files);
     }
 
-    /** Spark's order of floats: -0.0 equals 0.0, NaN equals NaN and is above every other value. */
-    private static int compareFloats(Float a, Float b) {
-        float x = a;
-        float y = b;
-        if (x < y) {
-            return -1;
-        }
-        if (x > y) {
-            return 1;
-        }
-        if (x == y) {
-            return 0;
-        }
-        return Boolean.compare(Float.isNaN(x), Float.isNaN(y));
-    }
-
-    /** Spark's order of strings: by their UTF-8 bytes, unsigned (Java's compareTo orders UTF-16 units). */
-    private static int compareUtf8(String a, String b) {
-        return Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    private static int compareStrings(String a, String b) {
+        return UTF8String.fromString(a).binaryCompare(UTF8String.fromString(b));
     }
 }
